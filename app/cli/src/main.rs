@@ -1,0 +1,35 @@
+//! `xmargin`: the trader CLI of the cross-margin clearing layer.
+
+mod demo;
+mod format;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xmargin", version, about = "Cross-margin clearing layer for Solana derivatives")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the whole demo on the embedded in-process chain: a group with three collateral
+    /// assets and Pyth price accounts, traders, deposits, valuations and health, and a stale feed.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Demo => demo::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

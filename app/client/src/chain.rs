@@ -1,0 +1,102 @@
+//! What the client needs from a chain, implemented by the embedded in-process chain, by the SBF
+//! test backend (litesvm) and, for the keeper and CLI, by an RPC endpoint.
+
+use anchor_lang::prelude::Pubkey;
+use solana_instruction::error::InstructionError;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+pub use solana_transaction_error::TransactionError;
+
+/// An account as stored on chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountData {
+    pub lamports: u64,
+    pub data: Vec<u8>,
+    pub owner: Pubkey,
+    pub executable: bool,
+}
+
+/// A processed transaction.
+#[derive(Debug, Clone, Default)]
+pub struct TxReport {
+    /// Compute units consumed (meaningful on SBF backends only).
+    pub compute_units: u64,
+    pub logs: Vec<String>,
+}
+
+/// A failed transaction: the runtime's error and the logs up to the failure.
+#[derive(Debug, Clone)]
+pub struct TxFailure {
+    pub error: TransactionError,
+    pub logs: Vec<String>,
+}
+
+impl TxFailure {
+    /// The custom program error code, if an instruction failed with one.
+    pub fn custom_code(&self) -> Option<u32> {
+        match &self.error {
+            TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+impl TxFailure {
+    /// The program error `(name, message)` Anchor logged, if any.
+    pub fn program_error(&self) -> Option<(String, String)> {
+        self.logs.iter().find_map(|line| {
+            let name = line.split("Error Code: ").nth(1)?.split('.').next()?;
+            let message = line.split("Error Message: ").nth(1)?.trim_end_matches('.');
+            Some((name.to_string(), message.to_string()))
+        })
+    }
+}
+
+impl core::fmt::Display for TxFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        writeln!(f, "transaction failed: {}", self.error)?;
+        for line in &self.logs {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TxFailure {}
+
+/// A chain the client can transact with.
+pub trait Chain {
+    /// Short backend name for reports (`native`, `sbf`, `rpc`).
+    fn backend(&self) -> &'static str;
+    /// Sends one transaction of `instructions`, paid by `payer` and signed by `payer` and
+    /// `signers`, and waits for its outcome.
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxReport, TxFailure>;
+    /// The account at `key`, if it exists.
+    fn account(&mut self, key: &Pubkey) -> Option<AccountData>;
+    /// The chain's clock, unix seconds.
+    fn now(&mut self) -> i64;
+}
+
+/// A chain whose state the caller controls (in-process chains): accounts can be written directly
+/// and the clock set.
+pub trait LocalChain: Chain {
+    fn set_account(&mut self, key: &Pubkey, account: AccountData);
+    /// Sets the clock's unix timestamp (and only that).
+    fn set_time(&mut self, unix_timestamp: i64);
+    /// Credits lamports to `key` (creating a system account if needed).
+    fn airdrop(&mut self, key: &Pubkey, lamports: u64) {
+        let mut account = self.account(key).unwrap_or(AccountData {
+            lamports: 0,
+            data: vec![],
+            owner: anchor_lang::system_program::ID,
+            executable: false,
+        });
+        account.lamports += lamports;
+        self.set_account(key, account);
+    }
+}

@@ -1,0 +1,185 @@
+//! The embedded in-process chain: solana-program-test with the program running natively as a
+//! builtin (no SBF toolchain, no validator). Compute units reported here are not the SBF ones.
+
+// solana-program-test 3.1 marks its whole API deprecated ahead of moving it behind an
+// `agave-unstable-api` feature in 4.0; 3.1 is the version pinned for native mode.
+#![allow(deprecated)]
+
+use std::collections::HashSet;
+
+use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::solana_program::entrypoint::ProgramResult;
+use solana_account::{Account, AccountSharedData};
+use solana_clock::Clock;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+use crate::chain::{AccountData, Chain, LocalChain, TxFailure, TxReport};
+
+/// Native entrypoint: the runtime hands out accounts with a shorter lifetime than Anchor's `entry`
+/// asks for; they live for the whole call, so widening is sound.
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
+    // SAFETY: `accounts` outlives this call, which is all `entry` relies on.
+    let accounts: &[AccountInfo] = unsafe { core::mem::transmute(accounts) };
+    cross_margin::entry(program_id, accounts, data)
+}
+
+/// Runs `f`, capturing what it writes to file descriptor 1. Natively, the program's `msg!` lines
+/// are plain `println!`s rather than transaction logs; this puts them back in the logs (as on SBF)
+/// and keeps them out of the caller's output. Under libtest's own capture nothing reaches the
+/// descriptor and the capture is empty.
+fn capture_stdout<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    use std::io::{Read, Seek, Write};
+    use std::os::fd::AsRawFd;
+
+    let path = std::env::temp_dir().join(format!("xmargin-msg-{}", std::process::id()));
+    let Ok(mut file) =
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path)
+    else {
+        return (f(), vec![]);
+    };
+    let _ = std::fs::remove_file(&path);
+    let _ = std::io::stdout().flush();
+    // SAFETY: plain descriptor juggling on valid descriptors; fd 1 is restored before returning.
+    let saved = unsafe { libc::dup(1) };
+    if saved < 0 || unsafe { libc::dup2(file.as_raw_fd(), 1) } < 0 {
+        return (f(), vec![]);
+    }
+    let out = f();
+    let _ = std::io::stdout().flush();
+    unsafe {
+        libc::dup2(saved, 1);
+        libc::close(saved);
+    }
+    let mut text = String::new();
+    let _ = file.rewind().and_then(|_| file.read_to_string(&mut text));
+    (out, text.lines().map(str::to_string).collect())
+}
+
+/// solana-program-test with the cross-margin program (native) and the SPL token program.
+pub struct EmbeddedChain {
+    runtime: tokio::runtime::Runtime,
+    context: ProgramTestContext,
+    /// Signatures already sent: a repeat gets a fresh blockhash instead of being dropped.
+    sent: HashSet<solana_signature::Signature>,
+}
+
+impl EmbeddedChain {
+    /// Starts a chain with the clock at `unix_timestamp`.
+    pub fn start(unix_timestamp: i64) -> EmbeddedChain {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let mut program_test = ProgramTest::default();
+        // ProgramTest installs a logger at debug level unless RUST_LOG says otherwise: keep the
+        // runtime quiet by default, the transaction logs carry what matters.
+        if std::env::var_os("RUST_LOG").is_none() {
+            log::set_max_level(log::LevelFilter::Warn);
+        }
+        program_test.prefer_bpf(false);
+        // With `prefer_bpf(false)` and a processor, `add_program` registers the native builtin even
+        // when a `cross_margin.so` is lying around.
+        program_test.add_program("cross_margin", cross_margin::ID, processor!(process_instruction));
+        let context = runtime.block_on(program_test.start_with_context());
+        let mut chain = EmbeddedChain { runtime, context, sent: HashSet::new() };
+        chain.set_time(unix_timestamp);
+        chain
+    }
+
+    fn clock(&mut self) -> Clock {
+        self.runtime
+            .block_on(self.context.banks_client.get_sysvar::<Clock>())
+            .expect("clock sysvar")
+    }
+
+    /// Moves to the next slot (new blockhash), keeping the clock's timestamp.
+    fn next_slot(&mut self) {
+        let clock = self.clock();
+        self.context.warp_to_slot(clock.slot + 1).expect("warp forward");
+        self.set_time(clock.unix_timestamp);
+    }
+}
+
+impl Chain for EmbeddedChain {
+    fn backend(&self) -> &'static str {
+        "native"
+    }
+
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxReport, TxFailure> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let mut tx = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&payer.pubkey()),
+            &all,
+            self.context.last_blockhash,
+        );
+        if self.sent.contains(&tx.signatures[0]) {
+            self.next_slot();
+            tx.sign(&all, self.context.last_blockhash);
+        }
+        self.sent.insert(tx.signatures[0]);
+        let (outcome, printed) = capture_stdout(|| {
+            self.runtime.block_on(self.context.banks_client.process_transaction_with_metadata(tx))
+        });
+        let outcome = outcome.expect("banks client transport");
+        let (mut logs, compute_units) = outcome
+            .metadata
+            .map(|m| (m.log_messages, m.compute_units_consumed))
+            .unwrap_or_default();
+        logs.extend(printed.into_iter().map(|line| format!("Program log: {line}")));
+        match outcome.result {
+            Ok(()) => Ok(TxReport { compute_units, logs }),
+            Err(error) => Err(TxFailure { error, logs }),
+        }
+    }
+
+    fn account(&mut self, key: &Pubkey) -> Option<AccountData> {
+        let account = self
+            .runtime
+            .block_on(self.context.banks_client.get_account(*key))
+            .expect("banks client transport")?;
+        Some(AccountData {
+            lamports: account.lamports,
+            data: account.data,
+            owner: account.owner,
+            executable: account.executable,
+        })
+    }
+
+    fn now(&mut self) -> i64 {
+        self.clock().unix_timestamp
+    }
+}
+
+impl LocalChain for EmbeddedChain {
+    fn set_account(&mut self, key: &Pubkey, account: AccountData) {
+        let account = Account {
+            lamports: account.lamports,
+            data: account.data,
+            owner: account.owner,
+            executable: account.executable,
+            rent_epoch: u64::MAX,
+        };
+        self.context.set_account(key, &AccountSharedData::from(account));
+    }
+
+    fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock = self.clock();
+        clock.unix_timestamp = unix_timestamp;
+        self.context.set_sysvar(&clock);
+    }
+}

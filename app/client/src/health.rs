@@ -1,0 +1,115 @@
+//! An account's health computed off-chain with the program's own code (`cross_margin::engine`,
+//! `xmargin_risk`): what the keeper and the CLI show is what the program would compute.
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
+use cross_margin::engine::collateral::change_balance;
+use cross_margin::engine::portfolio::{required_underlyings, PortfolioView, UnderlyingRisk};
+use cross_margin::oracle::grade_update;
+use cross_margin::state::{Group, MarginAccount, Underlying};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use xmargin_risk::health::Health;
+
+use crate::accounts::{decode, DecodeError};
+use crate::chain::Chain;
+use crate::pda;
+
+/// Why an off-chain health computation failed.
+#[derive(Debug)]
+pub enum HealthError {
+    MissingAccount(Pubkey),
+    Decode(Pubkey, DecodeError),
+    /// The program's own code refused (for example a price account of another feed).
+    Program(String),
+    /// The risk computation refused (for example no valid price for a weighted holding).
+    Risk(xmargin_risk::RiskError),
+}
+
+impl core::fmt::Display for HealthError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            HealthError::MissingAccount(key) => write!(f, "account {key} not found"),
+            HealthError::Decode(key, e) => write!(f, "account {key}: {e}"),
+            HealthError::Program(e) => write!(f, "{e}"),
+            HealthError::Risk(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for HealthError {}
+
+/// The non-quote underlyings, in slot order, whose accounts a health check needs once the
+/// account's balance of `underlying` has changed by `delta` (a holding that reaches zero drops out).
+pub fn underlyings_after(account: &MarginAccount, underlying: u16, delta: i64) -> Vec<u16> {
+    let mut after = *account;
+    // An impossible change (no free slot, overflow) fails on-chain anyway: keep the holdings.
+    if change_balance(&mut after, underlying, delta).is_err() {
+        after = *account;
+    }
+    required_underlyings(&after).collect()
+}
+
+/// Fetches and decodes a zero-copy program account.
+pub fn fetch<T: bytemuck::Pod + anchor_lang::Discriminator>(
+    chain: &mut dyn Chain,
+    key: &Pubkey,
+) -> Result<T, HealthError> {
+    let account = chain.account(key).ok_or(HealthError::MissingAccount(*key))?;
+    decode::<T>(&account.data).map_err(|e| HealthError::Decode(*key, e))
+}
+
+/// A margin account with everything its health needs, fetched from a chain.
+pub struct Portfolio {
+    pub account: MarginAccount,
+    pub quote_decimals: u8,
+    /// Risk inputs of the non-quote holdings, in slot order.
+    pub risks: Vec<UnderlyingRisk>,
+}
+
+impl Portfolio {
+    /// The reader the program's health code consumes.
+    pub fn view(&self) -> Result<PortfolioView<'_>, HealthError> {
+        PortfolioView::new(&self.account, &self.risks, self.quote_decimals).map_err(program_error)
+    }
+
+    /// Health, exactly as the program computes it.
+    pub fn health(&self) -> Result<Health, HealthError> {
+        self.view()?.health().map_err(HealthError::Risk)
+    }
+}
+
+/// Fetches the margin account at `account_key` and the risk inputs of its holdings, reading each
+/// held underlying's price from `price_of(index)`.
+pub fn fetch_portfolio(
+    chain: &mut dyn Chain,
+    account_key: &Pubkey,
+    price_of: &dyn Fn(u16) -> Pubkey,
+) -> Result<Portfolio, HealthError> {
+    let account: MarginAccount = fetch(chain, account_key)?;
+    let group: Group = fetch(chain, &account.group)?;
+    let now = chain.now();
+    let mut risks = Vec::new();
+    for index in required_underlyings(&account) {
+        let underlying: Underlying = fetch(chain, &pda::underlying(&account.group, index))?;
+        let price_key = price_of(index);
+        let data = chain.account(&price_key).ok_or(HealthError::MissingAccount(price_key))?.data;
+        let update = PriceUpdateV2::try_deserialize(&mut &data[..])
+            .map_err(|_| HealthError::Decode(price_key, DecodeError::WrongType))?;
+        let price = grade_update(&update, &underlying, now).map_err(program_error)?;
+        risks.push(UnderlyingRisk::new(&underlying, price, now));
+    }
+    Ok(Portfolio { account, quote_decimals: group.quote_decimals, risks })
+}
+
+/// Health of the margin account at `account_key` (see [`fetch_portfolio`]).
+pub fn fetch_health(
+    chain: &mut dyn Chain,
+    account_key: &Pubkey,
+    price_of: &dyn Fn(u16) -> Pubkey,
+) -> Result<Health, HealthError> {
+    fetch_portfolio(chain, account_key, price_of)?.health()
+}
+
+fn program_error(e: anchor_lang::error::Error) -> HealthError {
+    HealthError::Program(e.to_string())
+}

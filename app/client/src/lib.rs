@@ -1,0 +1,27 @@
+//! Client library for the cross-margin program, shared by the CLI, the keeper and the tests.
+//!
+//! - [`pda`]: program-derived addresses;
+//! - [`ix`]: one instruction builder per instruction;
+//! - [`accounts`]: decoding of the program's accounts;
+//! - [`health`]: the account's health computed off-chain with the program's own risk code;
+//! - [`chain`]: the [`chain::Chain`] trait every backend implements; [`embedded`] is the
+//!   in-process chain (the program running natively in solana-program-test);
+//! - [`fixtures`]: SPL token and Pyth `PriceUpdateV2` account images for local chains;
+//! - [`sandbox`]: standing up markets on a local chain (demo and tests).
+
+pub mod accounts;
+pub mod chain;
+#[cfg(feature = "embedded")]
+pub mod embedded;
+pub mod fixtures;
+pub mod health;
+pub mod ix;
+pub mod pda;
+pub mod sandbox;
+
+pub use anchor_lang::prelude::Pubkey;
+pub use cross_margin;
+pub use solana_instruction::{AccountMeta, Instruction};
+pub use solana_keypair::Keypair;
+pub use solana_signer::Signer;
+pub use xmargin_risk;

@@ -1,0 +1,29 @@
+//! Program-derived addresses of the cross-margin program.
+
+use anchor_lang::prelude::Pubkey;
+use cross_margin::state::{GROUP_SEED, MARGIN_SEED, UNDERLYING_SEED, VAULT_SEED};
+use cross_margin::ID;
+
+/// `["group", creator, group_num]`.
+pub fn group(creator: &Pubkey, group_num: u32) -> Pubkey {
+    Pubkey::find_program_address(&[GROUP_SEED, creator.as_ref(), &group_num.to_le_bytes()], &ID).0
+}
+
+/// `["underlying", group, index]`.
+pub fn underlying(group: &Pubkey, index: u16) -> Pubkey {
+    Pubkey::find_program_address(&[UNDERLYING_SEED, group.as_ref(), &index.to_le_bytes()], &ID).0
+}
+
+/// `["vault", underlying]`.
+pub fn vault(underlying: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VAULT_SEED, underlying.as_ref()], &ID).0
+}
+
+/// `["margin", group, owner, account_num]`.
+pub fn margin_account(group: &Pubkey, owner: &Pubkey, account_num: u32) -> Pubkey {
+    Pubkey::find_program_address(
+        &[MARGIN_SEED, group.as_ref(), owner.as_ref(), &account_num.to_le_bytes()],
+        &ID,
+    )
+    .0
+}

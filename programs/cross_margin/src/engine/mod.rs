@@ -1,0 +1,6 @@
+//! Engine layer: state transitions on plain account structs. No `Context`, no CPI, no account
+//! parsing: the instruction handlers load accounts, call these functions and emit events.
+
+pub mod collateral;
+pub mod portfolio;
+pub mod underlying;

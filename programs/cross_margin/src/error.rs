@@ -1,0 +1,105 @@
+//! Program errors. Each variant names the condition that failed; handlers log the figures with
+//! `msg!` before returning one.
+
+use anchor_lang::prelude::*;
+use xmargin_risk::oracle::OracleFault;
+use xmargin_risk::RiskError;
+
+#[error_code]
+pub enum XmError {
+    // --- arguments -----------------------------------------------------------------------------
+    #[msg("amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("haircuts must satisfy maint <= init <= 10000 bps")]
+    InvalidHaircuts,
+    #[msg("oracle parameters must have max age > 0 and max confidence in 1..=10000 bps")]
+    InvalidOracleParams,
+    #[msg("mint decimals must be at most 18")]
+    InvalidDecimals,
+    #[msg("name must be 1-16 bytes of UTF-8")]
+    InvalidName,
+    #[msg("underlying index must equal the group's underlying count")]
+    UnderlyingIndexMismatch,
+    #[msg("the group has the maximum number of underlyings")]
+    TooManyUnderlyings,
+
+    // --- authority and account binding ---------------------------------------------------------
+    #[msg("signer is not the group admin")]
+    NotGroupAdmin,
+    #[msg("signer is not the margin account's owner")]
+    NotAccountOwner,
+    #[msg("signer is neither the margin account's owner nor its delegate")]
+    NotOwnerOrDelegate,
+    #[msg("account belongs to another group")]
+    WrongGroup,
+    #[msg("vault is not the underlying's vault")]
+    VaultMismatch,
+    #[msg("token account mint is not the underlying's mint")]
+    MintMismatch,
+    #[msg("withdraw destination is not owned by the margin account's owner")]
+    DestinationNotOwnedByOwner,
+    #[msg("source token account is not owned by the signer")]
+    SourceNotOwnedBySigner,
+
+    // --- balances ------------------------------------------------------------------------------
+    #[msg("deposit would exceed the underlying's deposit cap")]
+    DepositCapExceeded,
+    #[msg("amount overflows the balance")]
+    BalanceOverflow,
+    #[msg("withdraw amount exceeds the collateral balance")]
+    InsufficientBalance,
+    #[msg("all collateral slots of the margin account are in use")]
+    CollateralSlotsFull,
+    #[msg("margin account still holds balances or positions")]
+    AccountNotEmpty,
+
+    // --- oracle --------------------------------------------------------------------------------
+    #[msg("price account is not owned by the Pyth receiver program")]
+    OracleWrongOwner,
+    #[msg("price account is not a PriceUpdateV2")]
+    OracleAccountInvalid,
+    #[msg("price account's feed id does not match the underlying")]
+    OracleFeedMismatch,
+    #[msg("price update is not fully verified")]
+    OracleNotFullyVerified,
+    #[msg("price is older than the underlying's max age")]
+    OracleStale,
+    #[msg("price confidence interval is wider than the underlying's max")]
+    OracleConfidenceTooWide,
+    #[msg("price is not positive")]
+    OracleNonPositive,
+    #[msg("price is outside the fixed-point range")]
+    OracleOutOfRange,
+
+    // --- health --------------------------------------------------------------------------------
+    #[msg("health accounts: an (underlying, price) pair is missing")]
+    HealthAccountMissing,
+    #[msg("health accounts: more accounts than the account's holdings need")]
+    HealthAccountUnexpected,
+    #[msg("health accounts: underlying does not match the account's holding in that position")]
+    HealthAccountMismatch,
+    #[msg("init health would be negative")]
+    InitHealthNegative,
+    #[msg("arithmetic overflow")]
+    MathOverflow,
+}
+
+/// The program error for an oracle fault.
+pub fn oracle_fault_error(fault: OracleFault) -> XmError {
+    match fault {
+        OracleFault::NotFullyVerified => XmError::OracleNotFullyVerified,
+        OracleFault::Stale { .. } => XmError::OracleStale,
+        OracleFault::NonPositive => XmError::OracleNonPositive,
+        OracleFault::ConfidenceTooWide { .. } => XmError::OracleConfidenceTooWide,
+        OracleFault::OutOfRange => XmError::OracleOutOfRange,
+    }
+}
+
+/// Logs the details of a risk error and returns the matching program error.
+pub fn risk_error(err: RiskError) -> Error {
+    msg!("risk: {}", err);
+    match err {
+        RiskError::Math { .. } => XmError::MathOverflow.into(),
+        RiskError::PriceUnavailable { fault, .. } => oracle_fault_error(fault).into(),
+    }
+}

@@ -1,0 +1,118 @@
+//! `group_create`: creates a group, its quote (settlement) underlying at index 0 and the quote vault.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+use crate::engine::underlying::{initialize, UnderlyingInit};
+use crate::events::{GroupCreated, UnderlyingAdded};
+use crate::state::{
+    Group, OracleParams, Underlying, UnderlyingKind, GROUP_SEED, GROUP_VERSION, QUOTE_INDEX,
+    UNDERLYING_SEED, VAULT_SEED,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct GroupCreateArgs {
+    /// Free number distinguishing the creator's groups (part of the group's seeds).
+    pub group_num: u32,
+    /// Delay before risk-raising parameter changes take effect, seconds.
+    pub risk_timelock_secs: u32,
+    /// Ticker of the quote asset (for example `USDC`), zero-padded UTF-8.
+    pub quote_name: [u8; 16],
+    /// Maximum total quote deposits, native units.
+    pub quote_deposit_cap: u64,
+}
+
+#[derive(Accounts)]
+#[instruction(args: GroupCreateArgs)]
+pub struct GroupCreate<'info> {
+    /// Pays for the accounts and becomes the admin.
+    #[account(mut)]
+    pub creator: Signer<'info>,
+    #[account(
+        init,
+        payer = creator,
+        space = Group::SPACE,
+        seeds = [GROUP_SEED, creator.key().as_ref(), &args.group_num.to_le_bytes()],
+        bump
+    )]
+    pub group: AccountLoader<'info, Group>,
+    /// Settlement mint.
+    pub quote_mint: Box<Account<'info, Mint>>,
+    #[account(
+        init,
+        payer = creator,
+        space = Underlying::SPACE,
+        seeds = [UNDERLYING_SEED, group.key().as_ref(), &QUOTE_INDEX.to_le_bytes()],
+        bump
+    )]
+    pub quote_underlying: AccountLoader<'info, Underlying>,
+    #[account(
+        init,
+        payer = creator,
+        seeds = [VAULT_SEED, quote_underlying.key().as_ref()],
+        bump,
+        token::mint = quote_mint,
+        token::authority = group,
+        token::token_program = token_program,
+    )]
+    pub quote_vault: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
+    let accounts = &ctx.accounts;
+    let group_key = accounts.group.key();
+    let quote_mint = accounts.quote_mint.key();
+    let decimals = accounts.quote_mint.decimals;
+
+    initialize(
+        &mut *accounts.quote_underlying.load_init()?,
+        UnderlyingInit {
+            kind: UnderlyingKind::Quote,
+            index: QUOTE_INDEX,
+            bump: ctx.bumps.quote_underlying,
+            vault_bump: ctx.bumps.quote_vault,
+            group: group_key,
+            mint: quote_mint,
+            vault: accounts.quote_vault.key(),
+            decimals,
+            name: args.quote_name,
+            oracle: OracleParams::default(),
+            init_haircut_bps: 0,
+            maint_haircut_bps: 0,
+            deposit_cap: args.quote_deposit_cap,
+            effective_ts: 0,
+        },
+    )?;
+
+    let mut group = accounts.group.load_init()?;
+    group.version = GROUP_VERSION;
+    group.bump = ctx.bumps.group;
+    group.underlying_count = QUOTE_INDEX + 1;
+    group.group_num = args.group_num;
+    group.admin = accounts.creator.key();
+    group.creator = accounts.creator.key();
+    group.quote_mint = quote_mint;
+    group.quote_decimals = decimals;
+    group.risk_timelock_secs = args.risk_timelock_secs;
+
+    emit!(GroupCreated {
+        group: group_key,
+        admin: group.admin,
+        quote_mint,
+        risk_timelock_secs: args.risk_timelock_secs,
+    });
+    emit!(UnderlyingAdded {
+        group: group_key,
+        underlying: accounts.quote_underlying.key(),
+        index: QUOTE_INDEX,
+        mint: quote_mint,
+        feed_id: [0; 32],
+        init_haircut_bps: 0,
+        maint_haircut_bps: 0,
+        effective_ts: 0,
+        deposit_cap: args.quote_deposit_cap,
+    });
+    Ok(())
+}

@@ -1,0 +1,22 @@
+//! Instruction layer: one file per instruction (`<domain>_<verb>.rs`), each holding its
+//! `Accounts` struct, its arguments and its handler.
+
+// Anchor's generated client modules must be reachable from the crate root, hence the globs; every
+// module's `handler` is only ever called by its full path.
+#![allow(ambiguous_glob_reexports)]
+
+pub mod account_close;
+pub mod account_create;
+pub mod account_set_delegate;
+pub mod collateral_deposit;
+pub mod collateral_withdraw;
+pub mod group_create;
+pub mod underlying_add;
+
+pub use account_close::*;
+pub use account_create::*;
+pub use account_set_delegate::*;
+pub use collateral_deposit::*;
+pub use collateral_withdraw::*;
+pub use group_create::*;
+pub use underlying_add::*;

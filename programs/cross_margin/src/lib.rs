@@ -1,0 +1,80 @@
+//! Cross-margin clearing layer for Solana derivatives.
+//!
+//! One margin account pools several collateral tokens (with haircuts) behind perpetuals and
+//! options on several underlyings; one fixed-point portfolio health decides what it may do.
+//!
+//! Layers: `xmargin_risk` (pure math) -> [`engine`] (state transitions on plain structs) ->
+//! [`instructions`] (accounts, CPI, events). [`oracle`] is the only place prices are read and
+//! [`health_accounts`] the only place health inputs are parsed.
+
+// Anchor's generated code trips these.
+#![allow(unexpected_cfgs, clippy::result_large_err)]
+
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
+
+use anchor_lang::prelude::*;
+
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod health_accounts;
+pub mod instructions;
+pub mod oracle;
+pub mod state;
+
+pub use instructions::*;
+
+declare_id!("DiMY7Se6BUbj5ojLRyuKqfbW9x9mtucfbwFZY8pM7VcA");
+
+#[program]
+pub mod cross_margin {
+    use super::*;
+
+    /// Admin: creates a group with its settlement (quote) asset as underlying 0 and its vault. The
+    /// signer becomes the admin.
+    pub fn group_create(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
+        instructions::group_create::handler(ctx, args)
+    }
+
+    /// Admin: registers an underlying as collateral. It starts at a 100% haircut; the requested
+    /// haircuts take effect after the group's risk timelock.
+    pub fn underlying_add(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<()> {
+        instructions::underlying_add::handler(ctx, args)
+    }
+
+    /// Trader: opens a margin account (PDA of group, owner and account number).
+    pub fn account_create(ctx: Context<AccountCreate>, args: AccountCreateArgs) -> Result<()> {
+        instructions::account_create::handler(ctx, args)
+    }
+
+    /// Trader (owner): sets or clears the delegate.
+    pub fn account_set_delegate(
+        ctx: Context<AccountSetDelegate>,
+        args: AccountSetDelegateArgs,
+    ) -> Result<()> {
+        instructions::account_set_delegate::handler(ctx, args)
+    }
+
+    /// Trader (owner or delegate): deposits collateral. Needs no price.
+    pub fn collateral_deposit(
+        ctx: Context<CollateralDeposit>,
+        args: CollateralDepositArgs,
+    ) -> Result<()> {
+        instructions::collateral_deposit::handler(ctx, args)
+    }
+
+    /// Trader (owner): withdraws collateral to a token account of the owner. Remaining accounts:
+    /// the health accounts. Fails if init health would go below zero.
+    pub fn collateral_withdraw<'info>(
+        ctx: Context<'info, CollateralWithdraw<'info>>,
+        args: CollateralWithdrawArgs,
+    ) -> Result<()> {
+        instructions::collateral_withdraw::handler(ctx, args)
+    }
+
+    /// Trader (owner): closes an empty margin account, returning its rent.
+    pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
+        instructions::account_close::handler(ctx)
+    }
+}

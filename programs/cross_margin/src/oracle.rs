@@ -1,0 +1,53 @@
+//! The one place the program reads prices.
+//!
+//! A Pyth pull-oracle `PriceUpdateV2` account is bound to an underlying in two steps:
+//! - **account checks** reject the account itself: owner must be the Pyth receiver program, the
+//!   data a `PriceUpdateV2`, the feed id the underlying's. These are errors whatever the action.
+//! - **price checks** (verification level, age, confidence, sign; `xmargin_risk::oracle`) grade
+//!   the price: a refused price becomes [`PriceInput::Invalid`], and each action decides whether
+//!   it needs the price. Deposits never read prices; a holding without weight needs none.
+
+use anchor_lang::prelude::*;
+use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
+use xmargin_risk::health::PriceInput;
+use xmargin_risk::oracle::{validate, PriceSample};
+
+use crate::error::XmError;
+use crate::state::Underlying;
+
+/// Reads the price of `underlying` at unix time `now` from the account `info`.
+pub fn read_price(info: &AccountInfo, underlying: &Underlying, now: i64) -> Result<PriceInput> {
+    if *info.owner != pyth_solana_receiver_sdk::ID {
+        msg!("price account {} owned by {}", info.key, info.owner);
+        return err!(XmError::OracleWrongOwner);
+    }
+    let data = info.try_borrow_data()?;
+    let update = PriceUpdateV2::try_deserialize(&mut &data[..])
+        .map_err(|_| error!(XmError::OracleAccountInvalid))?;
+    grade_update(&update, underlying, now)
+}
+
+/// Grades a decoded `PriceUpdateV2` for `underlying` at `now` (the feed must match). Shared with
+/// off-chain readers, which fetch and decode the account themselves.
+pub fn grade_update(
+    update: &PriceUpdateV2,
+    underlying: &Underlying,
+    now: i64,
+) -> Result<PriceInput> {
+    let message = &update.price_message;
+    if message.feed_id != underlying.oracle.feed_id {
+        msg!("price update carries another feed than underlying {}", underlying.index);
+        return err!(XmError::OracleFeedMismatch);
+    }
+    let sample = PriceSample {
+        price: message.price,
+        conf: message.conf,
+        exponent: message.exponent,
+        publish_time: message.publish_time,
+        fully_verified: update.verification_level == VerificationLevel::Full,
+    };
+    Ok(match validate(&sample, &underlying.oracle_config(), now) {
+        Ok(price) => PriceInput::Valid(price),
+        Err(fault) => PriceInput::Invalid(fault),
+    })
+}

@@ -1,0 +1,140 @@
+//! `MarginAccount`: one trader's cross-margined portfolio: collateral balances, perpetual and
+//! option positions, and the last computed health.
+
+use anchor_lang::prelude::*;
+
+use super::{PodI128, EMPTY_SLOT};
+use crate::assert_layout;
+
+pub const MARGIN_SEED: &[u8] = b"margin";
+pub const MARGIN_ACCOUNT_VERSION: u8 = 1;
+
+/// Collateral slots: one per underlying the account holds (the quote asset included). 16 covers
+/// the reference portfolio (8 underlyings) twice over while a full health check (two accounts per
+/// underlying) still fits the 64-account transaction limit.
+pub const MAX_COLLATERAL: usize = 16;
+/// Perpetual slots: at most one position per underlying.
+pub const MAX_PERPS: usize = 16;
+/// Option slots: 8 series on each of 16 underlyings.
+pub const MAX_OPTIONS: usize = 128;
+
+/// PDA `["margin", group, owner, account_num (u32 LE)]`.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct MarginAccount {
+    /// Layout version, [`MARGIN_ACCOUNT_VERSION`].
+    pub version: u8,
+    /// Bump of this PDA.
+    pub bump: u8,
+    pub _pad0: [u8; 2],
+    /// Free number chosen by the owner (part of the seeds).
+    pub account_num: u32,
+    /// Group the account belongs to.
+    pub group: Pubkey,
+    /// Wallet that controls the account (withdraw, close, set delegate).
+    pub owner: Pubkey,
+    /// Wallet allowed to deposit and (later) trade for the owner; never to withdraw or close.
+    /// `Pubkey::default()` means none.
+    pub delegate: Pubkey,
+    /// Health as last computed by an instruction, for readers.
+    pub health: HealthSnapshot,
+    /// Collateral balances; unused slots have `underlying == EMPTY_SLOT`.
+    pub collateral: [CollateralPosition; MAX_COLLATERAL],
+    /// Perpetual positions; unused slots have `underlying == EMPTY_SLOT`.
+    pub perps: [PerpPosition; MAX_PERPS],
+    /// Option positions; unused slots have `underlying == EMPTY_SLOT`.
+    pub options: [OptionPosition; MAX_OPTIONS],
+    /// Reserved for future fields; zero.
+    pub reserved: [u8; 256],
+}
+
+/// Health figures in native quote units (precision: 10^quote_decimals per quote unit), rounded down.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct HealthSnapshot {
+    /// Initial health.
+    pub init: i64,
+    /// Maintenance health.
+    pub maint: i64,
+    /// Value of the holdings at asset prices, before haircuts.
+    pub assets: i64,
+    /// Unix time (seconds) of the computation; 0 = never computed.
+    pub timestamp: i64,
+}
+
+/// A collateral balance.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct CollateralPosition {
+    /// Underlying index, or `EMPTY_SLOT`.
+    pub underlying: u16,
+    pub _pad: [u8; 6],
+    /// Balance in native token units. Only the quote asset may be negative (an amount owed).
+    pub balance: i64,
+}
+
+/// A perpetual position (trading arrives with the perpetuals; the slot layout is fixed now).
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct PerpPosition {
+    /// Underlying index, or `EMPTY_SLOT`.
+    pub underlying: u16,
+    pub _pad: [u8; 6],
+    /// Signed position size in native base units.
+    pub base: i64,
+    /// Cost basis in native quote units (negative for a long).
+    pub quote: i64,
+    /// Funding index at the last settlement (precision: Fixed raw, 2^64).
+    pub funding_snapshot: PodI128,
+}
+
+/// An option position (trading arrives with the option chain; the slot layout is fixed now).
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct OptionPosition {
+    /// Underlying index, or `EMPTY_SLOT`.
+    pub underlying: u16,
+    /// Series index in the underlying's option chain.
+    pub series: u16,
+    pub _pad: [u8; 4],
+    /// Signed number of contracts (negative = written).
+    pub quantity: i64,
+}
+
+assert_layout!(HealthSnapshot, 32);
+assert_layout!(CollateralPosition, 16);
+assert_layout!(PerpPosition, 40);
+assert_layout!(OptionPosition, 16);
+assert_layout!(
+    MarginAccount,
+    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 256
+);
+
+impl MarginAccount {
+    /// Account size including the 8-byte discriminator.
+    pub const SPACE: usize = 8 + core::mem::size_of::<MarginAccount>();
+
+    /// Marks every slot empty (a fresh account is all zeros, and 0 is the quote index).
+    pub fn clear_slots(&mut self) {
+        self.collateral.iter_mut().for_each(|c| c.underlying = EMPTY_SLOT);
+        self.perps.iter_mut().for_each(|p| p.underlying = EMPTY_SLOT);
+        self.options.iter_mut().for_each(|o| o.underlying = EMPTY_SLOT);
+    }
+
+    /// Whether `key` may act for the owner (the owner or the delegate).
+    pub fn is_owner_or_delegate(&self, key: &Pubkey) -> bool {
+        *key == self.owner || (*key == self.delegate && self.delegate != Pubkey::default())
+    }
+
+    /// Non-empty collateral slots, in slot order.
+    pub fn active_collateral(&self) -> impl Iterator<Item = &CollateralPosition> {
+        self.collateral.iter().filter(|c| c.underlying != EMPTY_SLOT)
+    }
+
+    /// Whether the account holds nothing: no balance and no position.
+    pub fn is_empty(&self) -> bool {
+        self.active_collateral().next().is_none()
+            && self.perps.iter().all(|p| p.underlying == EMPTY_SLOT)
+            && self.options.iter().all(|o| o.underlying == EMPTY_SLOT)
+    }
+}

@@ -1,0 +1,128 @@
+//! `Underlying`: one asset (SOL, BTC, ...): its oracle, its collateral parameters and vault, and
+//! (in the reserved `market` region) its perpetual, option chain and risk cache.
+
+use anchor_lang::prelude::*;
+
+use crate::assert_layout;
+
+pub const UNDERLYING_SEED: &[u8] = b"underlying";
+pub const VAULT_SEED: &[u8] = b"vault";
+pub const UNDERLYING_VERSION: u8 = 1;
+
+/// Bytes reserved for the underlying's perpetual market, option chain (fixed table of series) and
+/// per-series risk cache. Sized so the whole account stays below the 10,240-byte limit for
+/// accounts created by CPI: 9,216 bytes leave room for 32 series with a 16-scenario cache each.
+pub const MARKET_RESERVED_BYTES: usize = 9_216;
+
+/// Haircut of 100%: the asset counts for nothing.
+pub const FULL_HAIRCUT_BPS: u16 = 10_000;
+
+/// What the underlying is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum UnderlyingKind {
+    /// The settlement asset (index 0): worth exactly 1 quote unit, no oracle, may be owed.
+    Quote = 0,
+    /// A priced asset.
+    Asset = 1,
+}
+
+/// PDA `["underlying", group, index (u16 LE)]`.
+#[account(zero_copy)]
+#[derive(Debug)]
+pub struct Underlying {
+    /// Layout version, [`UNDERLYING_VERSION`].
+    pub version: u8,
+    /// Bump of this PDA.
+    pub bump: u8,
+    /// Bump of the vault PDA `["vault", underlying]`.
+    pub vault_bump: u8,
+    /// [`UnderlyingKind`] as `u8`.
+    pub kind: u8,
+    /// Decimals of `mint`: native units per whole token = 10^decimals.
+    pub decimals: u8,
+    pub _pad0: u8,
+    /// Index of this underlying in its group.
+    pub index: u16,
+    /// Group this underlying belongs to.
+    pub group: Pubkey,
+    /// Collateral token mint.
+    pub mint: Pubkey,
+    /// Token account holding every deposit of `mint` (authority: the group PDA).
+    pub vault: Pubkey,
+    /// Ticker, UTF-8, zero-padded (for example `SOL`).
+    pub name: [u8; 16],
+    pub oracle: OracleParams,
+    pub collateral: CollateralParams,
+    /// Reserved for future fields; zero.
+    pub reserved: [u8; 128],
+    /// Reserved for the perpetual, option chain and risk cache; see [`MARKET_RESERVED_BYTES`].
+    pub market: [u8; MARKET_RESERVED_BYTES],
+}
+
+/// Oracle binding of an underlying (unused for the quote asset).
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct OracleParams {
+    /// Pyth price feed id (32 bytes) that `PriceUpdateV2` accounts must carry.
+    pub feed_id: [u8; 32],
+    /// Maximum price age, seconds.
+    pub max_age_secs: u32,
+    /// Maximum `conf / price`, basis points (precision: 1e4 = 100%).
+    pub max_conf_bps: u32,
+}
+
+/// Collateral parameters and accounting.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct CollateralParams {
+    /// Initial haircut in effect (precision: 1e4 bps = 100%); asset weight = 1 - haircut.
+    pub init_haircut_bps: u16,
+    /// Maintenance haircut in effect (precision: 1e4 bps = 100%); `<= init_haircut_bps`.
+    pub maint_haircut_bps: u16,
+    /// Initial haircut scheduled to replace `init_haircut_bps` at `pending_effective_ts`.
+    pub pending_init_haircut_bps: u16,
+    /// Maintenance haircut scheduled to replace `maint_haircut_bps` at `pending_effective_ts`.
+    pub pending_maint_haircut_bps: u16,
+    /// Unix time (seconds) from which the pending haircuts apply. When nothing is pending the
+    /// pending haircuts equal the current ones, so the time does not matter.
+    pub pending_effective_ts: i64,
+    /// Maximum `total_deposits`, native units.
+    pub deposit_cap: u64,
+    /// Sum over all margin accounts of their balance of this asset, native units. Always equal to
+    /// the vault's token amount.
+    pub total_deposits: u64,
+}
+
+assert_layout!(OracleParams, 40);
+assert_layout!(CollateralParams, 32);
+assert_layout!(Underlying, 8 + 32 * 3 + 16 + 40 + 32 + 128 + MARKET_RESERVED_BYTES);
+const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
+
+impl Underlying {
+    /// Account size including the 8-byte discriminator.
+    pub const SPACE: usize = 8 + core::mem::size_of::<Underlying>();
+
+    pub fn is_quote(&self) -> bool {
+        self.kind == UnderlyingKind::Quote as u8
+    }
+
+    pub fn oracle_config(&self) -> xmargin_risk::oracle::OracleConfig {
+        xmargin_risk::oracle::OracleConfig {
+            max_age_secs: self.oracle.max_age_secs,
+            max_conf_bps: self.oracle.max_conf_bps,
+        }
+    }
+}
+
+impl CollateralParams {
+    /// Haircuts in effect at unix time `now`.
+    pub fn haircuts_at(&self, now: i64) -> xmargin_risk::health::Haircuts {
+        let (init_bps, maint_bps) = if now >= self.pending_effective_ts {
+            (self.pending_init_haircut_bps, self.pending_maint_haircut_bps)
+        } else {
+            (self.init_haircut_bps, self.maint_haircut_bps)
+        };
+        xmargin_risk::health::Haircuts { init_bps, maint_bps }
+    }
+}

@@ -1,0 +1,63 @@
+//! Compute-unit cases: budgets, the report file and its table.
+
+use std::path::PathBuf;
+
+/// Cases every SBF run must record, with their budgets (`None`: recorded, no budget yet).
+pub const CASES: &[(&str, Option<u64>)] = &[
+    ("deposit", Some(30_000)),
+    ("withdraw_1_collateral", None),
+    ("withdraw_8_collateral", Some(80_000)),
+];
+
+/// `target/cu-report.json`.
+pub fn report_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/cu-report.json")
+}
+
+/// Checks that every case was recorded (once per name: the first measurement counts) and is
+/// within budget; returns the report rows in [`CASES`] order followed by any extra cases.
+pub fn check(recorded: &[(String, u64)]) -> Result<Vec<(String, u64)>, String> {
+    let mut rows: Vec<(String, u64)> = Vec::new();
+    for (case, cu) in recorded {
+        if !rows.iter().any(|(c, _)| c == case) {
+            rows.push((case.clone(), *cu));
+        }
+    }
+    let mut problems = Vec::new();
+    for (case, budget) in CASES {
+        match (rows.iter().find(|(c, _)| c == case), budget) {
+            (None, _) => problems.push(format!("CU case `{case}` was not recorded")),
+            (Some((_, cu)), Some(max)) if cu > max => {
+                problems.push(format!("CU case `{case}`: {cu} > budget {max}"))
+            }
+            _ => {}
+        }
+    }
+    rows.sort_by_key(|(c, _)| CASES.iter().position(|(k, _)| k == c).unwrap_or(usize::MAX));
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// JSON array of `{"case": ..., "cu": ...}`.
+pub fn to_json(rows: &[(String, u64)]) -> String {
+    let items: Vec<String> =
+        rows.iter().map(|(case, cu)| format!("  {{\"case\": \"{case}\", \"cu\": {cu}}}")).collect();
+    format!("[\n{}\n]\n", items.join(",\n"))
+}
+
+/// Markdown table with budgets.
+pub fn to_table(rows: &[(String, u64)]) -> String {
+    let mut out = String::from("| case | CU | budget |\n| --- | ---: | ---: |\n");
+    for (case, cu) in rows {
+        let budget = CASES
+            .iter()
+            .find(|(c, _)| c == case)
+            .and_then(|(_, b)| *b)
+            .map_or("-".to_string(), |b| b.to_string());
+        out.push_str(&format!("| {case} | {cu} | {budget} |\n"));
+    }
+    out
+}

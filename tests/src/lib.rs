@@ -1,0 +1,76 @@
+//! Scenario tests of the cross-margin program.
+//!
+//! Every scenario is a function of a [`World`] and is written once; the runners in `tests/` run
+//! the whole list on both backends: native (solana-program-test, the program as a builtin) and
+//! SBF (litesvm with the real `.so`), where compute units are recorded and checked against
+//! budgets ([`cu`]).
+
+pub mod cu;
+pub mod expect;
+pub mod sbf;
+pub mod scenarios;
+pub mod world;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use xmargin_client::chain::LocalChain;
+
+pub use world::World;
+
+/// A named scenario.
+#[derive(Clone, Copy)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub run: fn(&mut World),
+}
+
+/// Outcome of running every scenario on one backend.
+pub struct Run {
+    pub backend: &'static str,
+    pub passed: usize,
+    pub failures: Vec<(&'static str, String)>,
+    /// CU cases recorded by the scenarios, in order.
+    pub cu: Vec<(String, u64)>,
+}
+
+/// Runs every scenario on a fresh chain from `start`, catching failures so all are reported.
+pub fn run_all(backend: &'static str, start: impl Fn() -> Box<dyn LocalChain>) -> Run {
+    let mut run = Run { backend, passed: 0, failures: vec![], cu: vec![] };
+    for scenario in scenarios::all() {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let mut world = World::new(start());
+            (scenario.run)(&mut world);
+            world.cu
+        }));
+        match outcome {
+            Ok(cu) => {
+                run.passed += 1;
+                run.cu.extend(cu);
+            }
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                run.failures.push((scenario.name, message));
+            }
+        }
+    }
+    let summary = format!(
+        "{} backend: {} scenarios passed, {} failed",
+        run.backend,
+        run.passed,
+        run.failures.len()
+    );
+    println!("{summary}");
+    for (name, message) in &run.failures {
+        println!("  FAILED {name}: {message}");
+    }
+    // The test command prints these after cargo's own output.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scenario-summary");
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(dir.join(backend), summary + "\n"))
+        .expect("write scenario summary");
+    run
+}

@@ -1,0 +1,109 @@
+//! The SBF backend: litesvm 0.16 running the real `target/deploy/cross_margin.so` (built by
+//! `scripts/sbf-build`), with real compute-unit accounting.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use litesvm::LiteSVM;
+use solana_clock::Clock;
+use solana_signature::Signature;
+use xmargin_client::chain::{AccountData, Chain, LocalChain, TxFailure, TxReport};
+use xmargin_client::{Instruction, Keypair, Pubkey, Signer};
+
+/// Where `scripts/sbf-build` puts the program.
+pub fn program_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/cross_margin.so")
+}
+
+pub struct SbfChain {
+    svm: LiteSVM,
+    /// Signatures already sent: a repeat gets a fresh blockhash instead of being rejected.
+    sent: HashSet<Signature>,
+}
+
+impl SbfChain {
+    /// Loads the built program; panics with the fix if it has not been built.
+    pub fn start(unix_timestamp: i64) -> SbfChain {
+        let path = program_path();
+        let program = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; build it with scripts/sbf-build", path.display()));
+        let mut svm = LiteSVM::new();
+        svm.add_program(cross_margin::ID, &program).expect("load cross_margin.so");
+        let mut chain = SbfChain { svm, sent: HashSet::new() };
+        chain.set_time(unix_timestamp);
+        chain
+    }
+}
+
+impl Chain for SbfChain {
+    fn backend(&self) -> &'static str {
+        "sbf"
+    }
+
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxReport, TxFailure> {
+        let mut all: Vec<&Keypair> = vec![payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let sign = |svm: &LiteSVM| {
+            solana_transaction_v4::Transaction::new_signed_with_payer(
+                instructions,
+                Some(&payer.pubkey()),
+                &all,
+                svm.latest_blockhash(),
+            )
+        };
+        let mut tx = sign(&self.svm);
+        if self.sent.contains(&tx.signatures[0]) {
+            self.svm.expire_blockhash();
+            tx = sign(&self.svm);
+        }
+        self.sent.insert(tx.signatures[0]);
+        match self.svm.send_transaction(tx) {
+            Ok(meta) => {
+                Ok(TxReport { compute_units: meta.compute_units_consumed, logs: meta.logs })
+            }
+            Err(failed) => Err(TxFailure { error: failed.err, logs: failed.meta.logs }),
+        }
+    }
+
+    fn account(&mut self, key: &Pubkey) -> Option<AccountData> {
+        let account = self.svm.get_account(key)?;
+        // litesvm reports closed accounts as empty system accounts.
+        if account.lamports == 0 {
+            return None;
+        }
+        Some(AccountData {
+            lamports: account.lamports,
+            data: account.data,
+            owner: account.owner,
+            executable: account.executable,
+        })
+    }
+
+    fn now(&mut self) -> i64 {
+        self.svm.get_sysvar::<Clock>().unix_timestamp
+    }
+}
+
+impl LocalChain for SbfChain {
+    fn set_account(&mut self, key: &Pubkey, account: AccountData) {
+        let account = solana_account_v4::Account {
+            lamports: account.lamports,
+            data: account.data,
+            owner: account.owner,
+            executable: account.executable,
+            rent_epoch: u64::MAX,
+        };
+        self.svm.set_account(*key, account).expect("set account");
+    }
+
+    fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock = self.svm.get_sysvar::<Clock>();
+        clock.unix_timestamp = unix_timestamp;
+        self.svm.set_sysvar(&clock);
+    }
+}

@@ -1,0 +1,241 @@
+//! Collateral: deposits, withdrawals, health figures, timelocked weights, delegates, closing.
+
+use cross_margin::error::XmError;
+use cross_margin::state::{CollateralPosition, QUOTE_INDEX};
+use xmargin_client::{ix, Pubkey, Signer};
+use xmargin_risk::Fixed;
+
+use super::setup::{standard, BTC, ETH, SOL};
+use crate::expect;
+use crate::world::{AssetSpec, Trader, World, E8, USDC};
+use crate::Scenario;
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario { name: "deposit_and_withdraw", run: deposit_and_withdraw },
+    Scenario { name: "three_asset_health", run: three_asset_health },
+    Scenario { name: "confidence_lowers_asset_value", run: confidence_lowers_asset_value },
+    Scenario { name: "new_collateral_weight_timelocked", run: new_collateral_weight_timelocked },
+    Scenario { name: "delegate_may_deposit_not_withdraw", run: delegate_may_deposit_not_withdraw },
+    Scenario { name: "close_only_when_empty", run: close_only_when_empty },
+    Scenario {
+        name: "withdraw_refused_below_init_health",
+        run: withdraw_refused_below_init_health,
+    },
+    Scenario { name: "repaying_owed_quote_ignores_cap", run: repaying_owed_quote_ignores_cap },
+];
+
+fn fx(s: &str) -> Fixed {
+    s.parse().unwrap()
+}
+
+fn deposit_and_withdraw(w: &mut World) {
+    let m = standard(w);
+    let alice = w.new_trader("alice");
+    let wallet = w.fund(&alice, m.sol, 5 * SOL);
+    expect::ok(w.deposit(&alice, m.sol, 2 * SOL));
+    assert_eq!(w.balance(&alice.account, m.sol), 2 * SOL as i64);
+    assert_eq!(w.token_balance(&wallet), 3 * SOL);
+
+    expect::ok(w.withdraw(&alice, m.sol, SOL / 2));
+    assert_eq!(w.balance(&alice.account, m.sol), (3 * SOL / 2) as i64);
+    assert_eq!(w.token_balance(&wallet), 3 * SOL + SOL / 2);
+    // 1.5 SOL at $150: assets 225, init 225 * 0.8 = 180, maint 225 * 0.9 = 202.5 (native USDC).
+    let snapshot = w.margin(&alice.account).health;
+    assert_eq!(
+        (snapshot.init, snapshot.maint, snapshot.assets),
+        (180 * USDC as i64, 202_500_000, 225 * USDC as i64)
+    );
+    assert_eq!(snapshot.timestamp, w.now());
+
+    // Withdrawing everything frees the slot.
+    expect::ok(w.withdraw(&alice, m.sol, 3 * SOL / 2));
+    assert!(w.margin(&alice.account).active_collateral().next().is_none());
+    assert_eq!(w.token_balance(&wallet), 5 * SOL);
+}
+
+fn three_asset_health(w: &mut World) {
+    let m = standard(w);
+    let alice = w.new_trader("alice");
+    w.fund_and_deposit(&alice, m.sol, 10 * SOL);
+    w.fund_and_deposit(&alice, m.btc, BTC / 2);
+    w.fund_and_deposit(&alice, m.eth, 2 * ETH);
+    w.fund_and_deposit(&alice, m.usdc, 1_000 * USDC);
+    // Priced assets: 1,500 + 30,000 + 6,000 = 37,500; plus 1,000 USDC.
+    let h = w.health(&alice.account).unwrap();
+    assert_eq!(h.assets, fx("38500"));
+    assert_eq!(h.init, fx("31000")); // 37,500 * 0.8 + 1,000
+    assert_eq!(h.maint, fx("34750")); // 37,500 * 0.9 + 1,000
+
+    // The withdraw's recorded health is the off-chain figure after the withdrawal.
+    expect::ok(w.withdraw(&alice, m.usdc, 100 * USDC));
+    let snapshot = w.margin(&alice.account).health;
+    assert_eq!((snapshot.init, snapshot.maint), (30_900 * USDC as i64, 34_650 * USDC as i64));
+    let h = w.health(&alice.account).unwrap();
+    assert_eq!(h.init, Fixed::from_int(30_900));
+}
+
+fn confidence_lowers_asset_value(w: &mut World) {
+    let m = standard(w);
+    let alice = w.new_trader("alice");
+    w.fund_and_deposit(&alice, m.sol, 10 * SOL);
+    // $150 +/- $1.50 (1%): the asset counts at $148.50.
+    w.set_price(m.sol, 150 * E8, 150_000_000);
+    let h = w.health(&alice.account).unwrap();
+    assert_eq!(h.assets, fx("1485"));
+    assert_eq!(h.init, fx("1188"));
+    expect::ok(w.withdraw(&alice, m.sol, SOL));
+    assert_eq!(w.margin(&alice.account).health.assets, 1_336_500_000);
+}
+
+fn new_collateral_weight_timelocked(w: &mut World) {
+    w.create_group(3_600);
+    let sol = w.add_asset(AssetSpec::new("SOL", 9, 150 * E8));
+    let params = w.underlying(sol).collateral;
+    assert_eq!((params.init_haircut_bps, params.maint_haircut_bps), (10_000, 10_000));
+    assert_eq!((params.pending_init_haircut_bps, params.pending_maint_haircut_bps), (2_000, 1_000));
+    assert_eq!(params.pending_effective_ts, w.now() + 3_600);
+
+    let alice = w.new_trader("alice");
+    w.fund_and_deposit(&alice, sol, 10 * SOL);
+    let h = w.health(&alice.account).unwrap();
+    assert_eq!((h.init, h.maint, h.assets), (Fixed::ZERO, Fixed::ZERO, Fixed::ZERO));
+
+    // A zero-weight holding needs no price: a stale feed does not block withdrawing it.
+    let stale = w.now() - 3_600;
+    w.set_price_update(
+        sol,
+        150 * E8,
+        0,
+        stale,
+        pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
+    );
+    expect::ok(w.withdraw(&alice, sol, SOL));
+
+    // One second before the timelock ends nothing changes; at the end the weight applies.
+    let effective = params.pending_effective_ts;
+    w.set_time(effective - 1);
+    w.set_price(sol, 150 * E8, 0);
+    assert_eq!(w.health(&alice.account).unwrap().init, Fixed::ZERO);
+    w.set_time(effective);
+    w.set_price(sol, 150 * E8, 0);
+    let h = w.health(&alice.account).unwrap();
+    assert_eq!((h.init, h.maint), (fx("1080"), fx("1215"))); // 9 SOL * 150 * 0.8 / 0.9
+}
+
+fn delegate_may_deposit_not_withdraw(w: &mut World) {
+    let m = standard(w);
+    let alice = w.new_trader("alice");
+    let bob = w.new_trader("bob");
+    let set =
+        ix::account_set_delegate(&alice.wallet.pubkey(), &alice.account, &bob.wallet.pubkey());
+    expect::ok(w.send(&[set], &alice.wallet, &[]));
+    assert_eq!(w.margin(&alice.account).delegate, bob.wallet.pubkey());
+
+    // Bob deposits his own SOL into Alice's account.
+    let source = w.fund(&bob, m.sol, SOL);
+    let deposit = ix::collateral_deposit(
+        &bob.wallet.pubkey(),
+        &alice.account,
+        &m_underlying(w, m.sol),
+        &source,
+        SOL,
+    );
+    expect::ok(w.send(std::slice::from_ref(&deposit), &bob.wallet, &[]));
+    assert_eq!(w.balance(&alice.account, m.sol), SOL as i64);
+
+    // Bob cannot withdraw, even to Alice's wallet, and cannot change the delegate.
+    let mut withdraw = w.withdraw_ix(&alice, m.sol, SOL);
+    withdraw.accounts[0].pubkey = bob.wallet.pubkey();
+    expect::xm_error(w.send(&[withdraw], &bob.wallet, &[]), XmError::NotAccountOwner);
+    let hijack =
+        ix::account_set_delegate(&bob.wallet.pubkey(), &alice.account, &bob.wallet.pubkey());
+    expect::xm_error(w.send(&[hijack], &bob.wallet, &[]), XmError::NotAccountOwner);
+
+    // Once cleared, Bob may not deposit either.
+    let clear =
+        ix::account_set_delegate(&alice.wallet.pubkey(), &alice.account, &Pubkey::default());
+    expect::ok(w.send(&[clear], &alice.wallet, &[]));
+    w.fund(&bob, m.sol, SOL);
+    expect::xm_error(w.send(&[deposit], &bob.wallet, &[]), XmError::NotOwnerOrDelegate);
+}
+
+fn m_underlying(w: &World, index: u16) -> Pubkey {
+    w.markets[index as usize].underlying
+}
+
+fn close_only_when_empty(w: &mut World) {
+    let m = standard(w);
+    let alice = w.new_trader("alice");
+    w.fund_and_deposit(&alice, m.btc, BTC);
+    let close = ix::account_close(&alice.wallet.pubkey(), &alice.account);
+    expect::xm_error(
+        w.send(std::slice::from_ref(&close), &alice.wallet, &[]),
+        XmError::AccountNotEmpty,
+    );
+
+    expect::ok(w.withdraw(&alice, m.btc, BTC));
+    let rent = w.chain.account(&alice.account).unwrap().lamports;
+    let before = w.chain.account(&alice.wallet.pubkey()).unwrap().lamports;
+    expect::ok(w.send(&[close], &alice.wallet, &[]));
+    assert!(w.chain.account(&alice.account).is_none());
+    let after = w.chain.account(&alice.wallet.pubkey()).unwrap().lamports;
+    // The rent comes back, less the 5,000-lamport signature fee.
+    assert_eq!(after, before + rent - 5_000);
+}
+
+/// Moves `amount` native quote units of realized P&L from `loser` to `winner` by writing both
+/// accounts, as the perpetuals' settlement will: the sum of balances, hence conservation, holds.
+pub fn transfer_quote_pnl(w: &mut World, loser: &Trader, winner: &Trader, amount: i64) {
+    for (trader, delta) in [(loser, -amount), (winner, amount)] {
+        let mut account = w.margin(&trader.account);
+        cross_margin::engine::collateral::change_balance(&mut account, QUOTE_INDEX, delta).unwrap();
+        w.overwrite_margin(&trader.account, &account);
+    }
+}
+
+fn withdraw_refused_below_init_health(w: &mut World) {
+    let m = standard(w);
+    let alice = w.new_trader("alice");
+    let bob = w.new_trader("bob");
+    w.fund_and_deposit(&alice, m.sol, 10 * SOL); // init value 1,200
+    w.fund_and_deposit(&bob, m.usdc, 1_000 * USDC);
+    transfer_quote_pnl(w, &alice, &bob, 1_000 * USDC as i64);
+    assert_eq!(w.balance(&alice.account, m.usdc), -1_000 * USDC as i64);
+    assert_eq!(w.health(&alice.account).unwrap().init, fx("200"));
+
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 1,080 - 1,000 = 80
+    assert_eq!(w.margin(&alice.account).health.init, 80 * USDC as i64);
+    expect::xm_error(w.withdraw(&alice, m.sol, SOL), XmError::InitHealthNegative); // 960 - 1,000
+                                                                                   // Owing quote, she cannot withdraw quote she does not have.
+    expect::xm_error(w.withdraw(&alice, m.usdc, 1), XmError::InsufficientBalance);
+
+    // Repaying part of the debt makes room again.
+    w.fund_and_deposit(&alice, m.usdc, 500 * USDC);
+    assert_eq!(w.balance(&alice.account, m.usdc), -500 * USDC as i64);
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 960 - 500 = 460
+    assert_eq!(w.margin(&alice.account).health.init, 460 * USDC as i64);
+}
+
+fn repaying_owed_quote_ignores_cap(w: &mut World) {
+    w.create_group_with(0, 1_000 * USDC);
+    let sol = w.add_asset(AssetSpec::new("SOL", 9, 150 * E8));
+    let alice = w.new_trader("alice");
+    let bob = w.new_trader("bob");
+    w.fund_and_deposit(&alice, sol, 10 * SOL);
+    w.fund_and_deposit(&bob, 0, 1_000 * USDC); // the quote cap is reached
+    transfer_quote_pnl(w, &alice, &bob, 300 * USDC as i64);
+
+    // Repaying 300 takes total deposits to 1,300 > cap, yet only clears a debt.
+    w.fund(&alice, 0, 301 * USDC);
+    expect::ok(w.deposit(&alice, 0, 300 * USDC));
+    assert_eq!(w.balance(&alice.account, 0), 0);
+    assert_eq!(
+        w.margin(&alice.account)
+            .collateral
+            .iter()
+            .filter(|c: &&CollateralPosition| c.underlying == 0)
+            .count(),
+        0
+    );
+    expect::xm_error(w.deposit(&alice, 0, USDC), XmError::DepositCapExceeded);
+}

@@ -1,0 +1,14 @@
+//! Every scenario, grouped by topic. Each runs on both backends.
+
+pub mod adversarial;
+pub mod collateral;
+pub mod cu_cases;
+pub mod oracle;
+pub mod setup;
+
+use crate::Scenario;
+
+/// All scenarios, in run order.
+pub fn all() -> Vec<Scenario> {
+    [collateral::SCENARIOS, oracle::SCENARIOS, adversarial::SCENARIOS, cu_cases::SCENARIOS].concat()
+}

@@ -1,0 +1,303 @@
+//! `World`: a chain (either backend) plus the fixtures scenarios share: a group, its markets (mint,
+//! underlying, vault, Pyth price account), traders, and the conservation check that runs after
+//! every transaction.
+
+use anchor_lang::prelude::Pubkey;
+use cross_margin::state::{MarginAccount, Underlying};
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use xmargin_client::accounts::{decode, token_amount};
+use xmargin_client::chain::{AccountData, LocalChain, TxFailure, TxReport};
+use xmargin_client::health::{fetch_health, HealthError};
+use xmargin_client::sandbox;
+pub use xmargin_client::sandbox::{address, keypair, AssetSpec, Market, E8};
+use xmargin_client::{ix, pda, Instruction, Keypair, Signer};
+use xmargin_risk::health::Health;
+
+/// Scenario start time (unix seconds).
+pub const T0: i64 = 1_760_000_000;
+/// Native units per quote unit.
+pub const USDC: u64 = 1_000_000;
+
+/// A trader: wallet and margin account number 0.
+pub struct Trader {
+    pub label: String,
+    pub wallet: Keypair,
+    pub account: Pubkey,
+}
+
+pub struct World {
+    pub chain: Box<dyn LocalChain>,
+    pub admin: Keypair,
+    pub group: Pubkey,
+    pub markets: Vec<Market>,
+    /// Margin accounts whose balances the conservation check sums.
+    accounts: Vec<Pubkey>,
+    /// CU cases recorded by the scenario (`case`, compute units).
+    pub cu: Vec<(String, u64)>,
+    /// Transactions sent so far (for failure messages).
+    pub steps: usize,
+}
+
+impl World {
+    /// A world on `chain` with a funded admin and the clock at [`T0`]; no group yet.
+    pub fn new(mut chain: Box<dyn LocalChain>) -> World {
+        chain.set_time(T0);
+        let admin = keypair("admin");
+        chain.airdrop(&admin.pubkey(), 100_000_000_000);
+        World {
+            chain,
+            admin,
+            group: Pubkey::default(),
+            markets: vec![],
+            accounts: vec![],
+            cu: vec![],
+            steps: 0,
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.chain.backend()
+    }
+
+    /// Creates the group (group number 0) with a 6-decimal quote asset `USDC` as market 0.
+    pub fn create_group(&mut self, risk_timelock_secs: u32) {
+        self.create_group_with(risk_timelock_secs, u64::MAX);
+    }
+
+    /// [`World::create_group`] with a quote deposit cap.
+    pub fn create_group_with(&mut self, risk_timelock_secs: u32, quote_deposit_cap: u64) {
+        let admin = self.admin.insecure_clone();
+        let (instruction, group, quote) = sandbox::group_create(
+            &mut *self.chain,
+            &admin.pubkey(),
+            0,
+            risk_timelock_secs,
+            quote_deposit_cap,
+        );
+        self.send(&[instruction], &admin, &[]).expect("group_create");
+        self.group = group;
+        self.markets.push(quote);
+    }
+
+    /// Instruction adding `spec` as the next underlying (for tests that tamper with it).
+    pub fn add_asset_ix(&mut self, spec: &AssetSpec) -> (Instruction, Market) {
+        let index = self.markets.len() as u16;
+        sandbox::underlying_add(&mut *self.chain, &self.admin.pubkey(), &self.group, index, spec)
+    }
+
+    /// Adds an asset and posts its price; returns its index.
+    pub fn add_asset(&mut self, spec: AssetSpec) -> u16 {
+        let (instruction, market) = self.add_asset_ix(&spec);
+        let admin = self.admin.insecure_clone();
+        self.send(&[instruction], &admin, &[]).expect("underlying_add");
+        self.markets.push(market);
+        let index = self.markets.len() as u16 - 1;
+        self.set_price(index, spec.price, 0);
+        index
+    }
+
+    /// Posts a fully verified price for market `index` published now.
+    pub fn set_price(&mut self, index: u16, price: i64, conf: u64) {
+        let publish_time = self.chain.now();
+        self.set_price_update(index, price, conf, publish_time, VerificationLevel::Full);
+    }
+
+    /// Posts an arbitrary price update for market `index`.
+    pub fn set_price_update(
+        &mut self,
+        index: u16,
+        price: i64,
+        conf: u64,
+        publish_time: i64,
+        verification: VerificationLevel,
+    ) {
+        let market = self.markets[index as usize].clone();
+        sandbox::post_price(&mut *self.chain, &market, price, conf, publish_time, verification);
+    }
+
+    /// A funded wallet with margin account 0 in the group.
+    pub fn new_trader(&mut self, label: &str) -> Trader {
+        let wallet = keypair(label);
+        self.chain.airdrop(&wallet.pubkey(), 10_000_000_000);
+        let account = pda::margin_account(&self.group, &wallet.pubkey(), 0);
+        self.send(&[ix::account_create(&wallet.pubkey(), &self.group, 0)], &wallet, &[])
+            .expect("account_create");
+        self.accounts.push(account);
+        Trader { label: label.to_string(), wallet, account }
+    }
+
+    /// The trader's token account for market `index` (created empty on first use).
+    pub fn token_account(&mut self, trader: &Trader, index: u16) -> Pubkey {
+        let market = &self.markets[index as usize];
+        let key = sandbox::token_account_key(&trader.label, market);
+        if self.chain.account(&key).is_none() {
+            let market = market.clone();
+            sandbox::fund(&mut *self.chain, &trader.label, &trader.wallet.pubkey(), &market, 0);
+        }
+        key
+    }
+
+    /// Sets the trader's wallet balance of market `index` to `amount` native units.
+    pub fn fund(&mut self, trader: &Trader, index: u16, amount: u64) -> Pubkey {
+        let market = self.markets[index as usize].clone();
+        sandbox::fund(&mut *self.chain, &trader.label, &trader.wallet.pubkey(), &market, amount)
+    }
+
+    /// Funds the trader's wallet with `amount` and deposits it.
+    pub fn fund_and_deposit(&mut self, trader: &Trader, index: u16, amount: u64) -> TxReport {
+        let key = self.token_account(trader, index);
+        let held = self.token_balance(&key);
+        self.fund(trader, index, held + amount);
+        self.deposit(trader, index, amount).expect("deposit")
+    }
+
+    /// Deposits from the trader's token account, signed by the owner.
+    pub fn deposit(
+        &mut self,
+        trader: &Trader,
+        index: u16,
+        amount: u64,
+    ) -> Result<TxReport, TxFailure> {
+        let source = self.token_account(trader, index);
+        let m = &self.markets[index as usize];
+        let instruction = ix::collateral_deposit(
+            &trader.wallet.pubkey(),
+            &trader.account,
+            &m.underlying,
+            &source,
+            amount,
+        );
+        self.send(&[instruction], &trader.wallet, &[])
+    }
+
+    /// The withdraw instruction with correct health accounts.
+    pub fn withdraw_ix(&mut self, trader: &Trader, index: u16, amount: u64) -> Instruction {
+        let destination = self.token_account(trader, index);
+        let account = self.margin(&trader.account);
+        let markets = &self.markets;
+        ix::collateral_withdraw_with_health(
+            &account,
+            &trader.account,
+            index,
+            &destination,
+            amount,
+            |i| markets[i as usize].price_account,
+        )
+    }
+
+    /// Health accounts for the given underlyings, using each market's price account.
+    pub fn health_metas(&self, underlyings: Vec<u16>) -> Vec<xmargin_client::AccountMeta> {
+        let markets = &self.markets;
+        ix::health_accounts(&self.group, underlyings, |i| markets[i as usize].price_account)
+    }
+
+    /// Withdraws to the trader's token account.
+    pub fn withdraw(
+        &mut self,
+        trader: &Trader,
+        index: u16,
+        amount: u64,
+    ) -> Result<TxReport, TxFailure> {
+        let instruction = self.withdraw_ix(trader, index, amount);
+        self.send(&[instruction], &trader.wallet, &[])
+    }
+
+    /// Sends a transaction, then checks conservation of every market.
+    pub fn send(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxReport, TxFailure> {
+        let result = self.chain.send(instructions, payer, signers);
+        self.steps += 1;
+        self.check_conservation();
+        result
+    }
+
+    /// For every market: vault token amount == `total_deposits` == sum of the tracked accounts'
+    /// balances (exact).
+    pub fn check_conservation(&mut self) {
+        for m in self.markets.clone() {
+            let Some(vault) = self.chain.account(&m.vault) else { continue };
+            let vault_amount = token_amount(&vault.data).expect("vault is a token account");
+            let total = self.underlying(m.index).collateral.total_deposits;
+            let mut sum: i128 = 0;
+            for key in self.accounts.clone() {
+                if let Some(a) = self.chain.account(&key) {
+                    let account: MarginAccount = decode(&a.data).expect("margin account");
+                    sum += account
+                        .active_collateral()
+                        .filter(|c| c.underlying == m.index)
+                        .map(|c| i128::from(c.balance))
+                        .sum::<i128>();
+                }
+            }
+            assert!(
+                u128::from(vault_amount) == u128::from(total) && i128::from(total) == sum,
+                "step {}: {} vault {} != total_deposits {} or account sum {}",
+                self.steps,
+                m.name,
+                vault_amount,
+                total,
+                sum
+            );
+        }
+    }
+
+    pub fn margin(&mut self, key: &Pubkey) -> MarginAccount {
+        let data = self.chain.account(key).expect("margin account exists").data;
+        decode(&data).expect("margin account")
+    }
+
+    /// The balance of market `index` in a margin account (0 when not held).
+    pub fn balance(&mut self, account: &Pubkey, index: u16) -> i64 {
+        self.margin(account)
+            .active_collateral()
+            .find(|c| c.underlying == index)
+            .map_or(0, |c| c.balance)
+    }
+
+    /// Health of a margin account computed off-chain (the client's code path).
+    pub fn health(&mut self, account: &Pubkey) -> Result<Health, HealthError> {
+        let markets = &self.markets;
+        fetch_health(&mut *self.chain, account, &|i| markets[i as usize].price_account)
+    }
+
+    pub fn underlying(&mut self, index: u16) -> Underlying {
+        let key = self.markets[index as usize].underlying;
+        decode(&self.chain.account(&key).expect("underlying exists").data).expect("underlying")
+    }
+
+    pub fn token_balance(&mut self, key: &Pubkey) -> u64 {
+        self.chain.account(key).map_or(0, |a| token_amount(&a.data).expect("token account"))
+    }
+
+    /// Writes a margin account image (for states only later instructions can reach) and keeps
+    /// tracking it.
+    pub fn overwrite_margin(&mut self, key: &Pubkey, account: &MarginAccount) {
+        let mut current = self.chain.account(key).expect("margin account exists");
+        let offset = <MarginAccount as anchor_lang::Discriminator>::DISCRIMINATOR.len();
+        current.data[offset..offset + core::mem::size_of::<MarginAccount>()]
+            .copy_from_slice(bytemuck::bytes_of(account));
+        self.chain.set_account(key, current);
+    }
+
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        self.chain.set_time(unix_timestamp);
+    }
+
+    pub fn now(&mut self) -> i64 {
+        self.chain.now()
+    }
+
+    /// Records a compute-unit case (reported and budget-checked on the SBF backend).
+    pub fn record_cu(&mut self, case: &str, report: &TxReport) {
+        self.cu.push((case.to_string(), report.compute_units));
+    }
+
+    /// Writes raw account data (for adversarial setups).
+    pub fn set_account(&mut self, key: &Pubkey, account: AccountData) {
+        self.chain.set_account(key, account);
+    }
+}
