@@ -6,6 +6,7 @@
 //! budgets ([`cu`]).
 
 pub mod cu;
+pub mod events;
 pub mod expect;
 pub mod sbf;
 pub mod scenarios;

@@ -59,6 +59,11 @@ impl World {
         self.chain.backend()
     }
 
+    /// Whether transaction logs carry the program's events (SBF only: natively `emit!` is a no-op).
+    pub fn has_events(&self) -> bool {
+        self.backend() == "sbf"
+    }
+
     /// Creates the group (group number 0) with a 6-decimal quote asset `USDC` as market 0.
     pub fn create_group(&mut self, risk_timelock_secs: u32) {
         self.create_group_with(risk_timelock_secs, u64::MAX);

@@ -6,9 +6,10 @@ use xmargin_client::{ix, Pubkey, Signer};
 use xmargin_risk::Fixed;
 
 use super::setup::{standard, BTC, ETH, SOL};
-use crate::expect;
 use crate::world::{AssetSpec, Trader, World, E8, USDC};
 use crate::Scenario;
+use crate::{events, expect};
+use cross_margin::events::{CollateralDeposited, CollateralWithdrawn, HealthSummary};
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "deposit_and_withdraw", run: deposit_and_withdraw },
@@ -32,11 +33,11 @@ fn deposit_and_withdraw(w: &mut World) {
     let m = standard(w);
     let alice = w.new_trader("alice");
     let wallet = w.fund(&alice, m.sol, 5 * SOL);
-    expect::ok(w.deposit(&alice, m.sol, 2 * SOL));
+    let deposited = expect::ok(w.deposit(&alice, m.sol, 2 * SOL));
     assert_eq!(w.balance(&alice.account, m.sol), 2 * SOL as i64);
     assert_eq!(w.token_balance(&wallet), 3 * SOL);
 
-    expect::ok(w.withdraw(&alice, m.sol, SOL / 2));
+    let withdrawn = expect::ok(w.withdraw(&alice, m.sol, SOL / 2));
     assert_eq!(w.balance(&alice.account, m.sol), (3 * SOL / 2) as i64);
     assert_eq!(w.token_balance(&wallet), 3 * SOL + SOL / 2);
     // 1.5 SOL at $150: assets 225, init 225 * 0.8 = 180, maint 225 * 0.9 = 202.5 (native USDC).
@@ -46,6 +47,22 @@ fn deposit_and_withdraw(w: &mut World) {
         (180 * USDC as i64, 202_500_000, 225 * USDC as i64)
     );
     assert_eq!(snapshot.timestamp, w.now());
+    if w.has_events() {
+        let e: CollateralDeposited = events::single(&deposited);
+        assert_eq!(
+            (e.account, e.underlying, e.amount, e.balance),
+            (alice.account, m.sol, 2 * SOL, 2 * SOL as i64)
+        );
+        assert_eq!((e.signer, e.total_deposits), (alice.wallet.pubkey(), 2 * SOL));
+        let e: CollateralWithdrawn = events::single(&withdrawn);
+        assert_eq!(
+            (e.amount, e.balance, e.total_deposits),
+            (SOL / 2, (3 * SOL / 2) as i64, 3 * SOL / 2)
+        );
+        let summary =
+            HealthSummary { init: snapshot.init, maint: snapshot.maint, assets: snapshot.assets };
+        assert_eq!(e.health, summary);
+    }
 
     // Withdrawing everything frees the slot.
     expect::ok(w.withdraw(&alice, m.sol, 3 * SOL / 2));
