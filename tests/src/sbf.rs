@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use litesvm::LiteSVM;
 use solana_clock::Clock;
 use solana_signature::Signature;
-use xmargin_client::chain::{AccountData, Chain, LocalChain, TxFailure, TxReport};
+use xmargin_client::chain::{signing_keys, AccountData, Chain, LocalChain, TxFailure, TxReport};
 use xmargin_client::{Instruction, Keypair, Pubkey, Signer};
 
 /// Where `scripts/sbf-build` puts the program.
@@ -46,8 +46,7 @@ impl Chain for SbfChain {
         payer: &Keypair,
         signers: &[&Keypair],
     ) -> Result<TxReport, TxFailure> {
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let all = signing_keys(payer, signers);
         let sign = |svm: &LiteSVM| {
             solana_transaction_v4::Transaction::new_signed_with_payer(
                 instructions,

@@ -64,6 +64,18 @@ impl core::fmt::Display for TxFailure {
 
 impl std::error::Error for TxFailure {}
 
+/// The keys that sign a transaction: the payer first, then the other signers without repeats.
+pub fn signing_keys<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a Keypair> {
+    use solana_signer::Signer;
+    let mut keys = vec![payer];
+    for signer in signers {
+        if keys.iter().all(|k| k.pubkey() != signer.pubkey()) {
+            keys.push(signer);
+        }
+    }
+    keys
+}
+
 /// A chain the client can transact with.
 pub trait Chain {
     /// Short backend name for reports (`native`, `sbf`, `rpc`).

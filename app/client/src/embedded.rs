@@ -17,7 +17,7 @@ use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
-use crate::chain::{AccountData, Chain, LocalChain, TxFailure, TxReport};
+use crate::chain::{signing_keys, AccountData, Chain, LocalChain, TxFailure, TxReport};
 
 /// Native entrypoint: the runtime hands out accounts with a shorter lifetime than Anchor's `entry`
 /// asks for; they live for the whole call, so widening is sound.
@@ -119,8 +119,7 @@ impl Chain for EmbeddedChain {
         payer: &Keypair,
         signers: &[&Keypair],
     ) -> Result<TxReport, TxFailure> {
-        let mut all: Vec<&Keypair> = vec![payer];
-        all.extend(signers.iter().copied().filter(|s| s.pubkey() != payer.pubkey()));
+        let all = signing_keys(payer, signers);
         let mut tx = Transaction::new_signed_with_payer(
             instructions,
             Some(&payer.pubkey()),

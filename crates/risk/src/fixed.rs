@@ -132,25 +132,17 @@ impl Fixed {
     /// `self * num / den`, rounded down (toward -infinity), with a 256-bit intermediate: exact
     /// whenever the result is representable, whatever the size of `self * num`.
     pub fn mul_div(self, num: i128, den: u64) -> Result<Fixed, MathError> {
-        const OP: &str = "Fixed::mul_div";
-        if den == 0 {
-            return Err(MathError::DivisionByZero(OP));
-        }
-        let negative = (self.0 < 0) != (num < 0);
-        let (hi, lo) = wide_mul(self.0.unsigned_abs(), num.unsigned_abs());
-        let d = u128::from(den);
-        if hi >= d {
-            return Err(MathError::Overflow(OP));
-        }
-        // Two 128-by-64 steps: every partial remainder is below 2^64.
-        let x = (hi << 64) | (lo >> 64);
-        let (q1, r1) = (x / d, x % d);
-        let x = (r1 << 64) | (lo & FRAC_MASK);
-        let (q0, r0) = (x / d, x % d);
-        if q1 >> 64 != 0 {
-            return Err(MathError::Overflow(OP));
-        }
-        signed_result((q1 << 64) | q0, r0 != 0, negative, false, OP).map(Fixed)
+        mul_div_raw(self.0, num, den, false, "Fixed::mul_div").map(Fixed)
+    }
+
+    /// [`Fixed::mul_div`] rounded up (toward +infinity).
+    pub fn mul_div_up(self, num: i128, den: u64) -> Result<Fixed, MathError> {
+        mul_div_raw(self.0, num, den, true, "Fixed::mul_div_up").map(Fixed)
+    }
+
+    /// `self / 2^k`, rounded down (toward -infinity); `k < 128`.
+    pub const fn div_pow2(self, k: u32) -> Fixed {
+        Fixed(self.0 >> k)
     }
 
     /// `self / other`, rounded down (toward -infinity).
@@ -270,6 +262,34 @@ fn mul_raw(a: i128, b: i128, up: bool) -> Result<i128, MathError> {
     }
     let mag = (hi << 64) | (lo >> 64);
     signed_result(mag, lo & FRAC_MASK != 0, negative, up, op)
+}
+
+/// `a * num / den` on a raw value, through the 256-bit product.
+fn mul_div_raw(
+    a: i128,
+    num: i128,
+    den: u64,
+    up: bool,
+    op: &'static str,
+) -> Result<i128, MathError> {
+    if den == 0 {
+        return Err(MathError::DivisionByZero(op));
+    }
+    let negative = (a < 0) != (num < 0);
+    let (hi, lo) = wide_mul(a.unsigned_abs(), num.unsigned_abs());
+    let d = u128::from(den);
+    if hi >= d {
+        return Err(MathError::Overflow(op));
+    }
+    // Two 128-by-64 steps: every partial remainder is below 2^64.
+    let x = (hi << 64) | (lo >> 64);
+    let (q1, r1) = (x / d, x % d);
+    let x = (r1 << 64) | (lo & FRAC_MASK);
+    let (q0, r0) = (x / d, x % d);
+    if q1 >> 64 != 0 {
+        return Err(MathError::Overflow(op));
+    }
+    signed_result((q1 << 64) | q0, r0 != 0, negative, up, op)
 }
 
 /// `a * 2^64 / b` on raw values, i.e. the raw value of `a / b`.
@@ -474,6 +494,8 @@ mod tests {
         assert_eq!(neg.raw(), -third.raw() - 1);
         assert_eq!(Fixed::ONE.mul_div(1, 0), Err(MathError::DivisionByZero("Fixed::mul_div")));
         assert_eq!(Fixed::MAX.mul_div(2, 1), Err(MathError::Overflow("Fixed::mul_div")));
+        assert_eq!(Fixed::ONE.mul_div_up(1, 3).unwrap().raw(), third.raw() + 1);
+        assert_eq!(Fixed::ONE.mul_div_up(-1, 3).unwrap().raw(), -third.raw());
     }
 
     #[test]

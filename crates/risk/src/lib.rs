@@ -7,14 +7,27 @@
 //! - [`fixed`]: the one fixed-point type, [`Fixed`] (signed, 64 fractional bits).
 //! - [`oracle`]: price validation rules (age, confidence, verification) and the asset/liability
 //!   price bands.
-//! - [`health`]: portfolio health from an account-reader trait.
+//! - [`math`]: `exp`, `ln`, `sqrt`, normal CDF and density on [`Fixed`];
+//! - [`black_scholes`]: European option price and Greeks;
+//! - [`scenario`]: the stress-scenario grid (SPAN's sixteen by default) and its sizes;
+//! - [`series`]: per-series risk (the risk cache) and its delta-gamma carry to the live price;
+//! - [`margin`]: per-underlying scan loss, short-option minimum, concentration, correlation credit;
+//! - [`portfolio`]: a whole portfolio valued from scratch, equity and init/maint health;
+//! - [`health`]: collateral health (v1) from an account-reader trait.
 
 #![forbid(unsafe_code)]
 
+pub mod black_scholes;
 pub mod error;
 pub mod fixed;
 pub mod health;
+pub mod margin;
+pub mod math;
 pub mod oracle;
+pub mod portfolio;
+pub mod scenario;
+pub mod series;
+mod tables;
 
 pub use error::{MathError, RiskError};
 pub use fixed::{Fixed, Round};

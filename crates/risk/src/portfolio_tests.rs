@@ -1,0 +1,173 @@
+//! Hedges margined together cost less than their legs margined alone: each case with its numbers.
+//! Default parameters (`margin::default_params`), SPAN grid, init level, no correlation credit
+//! unless stated.
+
+use super::*;
+use crate::black_scholes::OptionKind::{self, Call, Put};
+use crate::margin::default_params;
+use crate::scenario::SPAN_16;
+
+const NOW: i64 = 1_760_000_000;
+const DAY: i64 = 86_400;
+
+fn fx(s: &str) -> Fixed {
+    s.parse().unwrap()
+}
+
+fn opt(kind: OptionKind, strike: i64, days: i64, quantity: &str, vol: &str) -> OptionPosition {
+    OptionPosition {
+        spec: SeriesSpec { kind, strike: Fixed::from_int(strike), expiry: NOW + days * DAY },
+        quantity: fx(quantity),
+        vol: fx(vol),
+    }
+}
+
+fn book(
+    underlying: u16,
+    spot: i64,
+    vol: &str,
+    delta_one: &str,
+    options: Vec<OptionPosition>,
+) -> Positions {
+    Positions {
+        underlying,
+        spot: Fixed::from_int(spot),
+        vol_index: fx(vol),
+        rate: Fixed::ZERO,
+        delta_one: fx(delta_one),
+        options,
+        params: default_params(),
+    }
+}
+
+/// Init requirement of a set of books.
+fn init_requirement(books: &[Positions], credit_bps: u32) -> Fixed {
+    let margins: Vec<_> = books.iter().map(|b| assess(b, &SPAN_16, NOW).unwrap().init).collect();
+    requirement(&margins, credit_bps).unwrap().total
+}
+
+/// `|actual - expected| < 0.005` (pins a figure to the cent).
+fn assert_cents(actual: Fixed, expected: &str) {
+    let diff = actual.checked_sub(fx(expected)).unwrap().abs().unwrap();
+    assert!(diff < fx("0.005"), "{actual:.6} != {expected}");
+}
+
+/// Checks `together < sum of legs` and pins all three figures.
+fn hedge(name: &str, legs: &[Vec<Positions>], together: &[Positions], pins: (&[&str], &str)) {
+    let alone: Vec<Fixed> = legs.iter().map(|l| init_requirement(l, 0)).collect();
+    let sum = alone.iter().try_fold(Fixed::ZERO, |a, &b| a.checked_add(b)).unwrap();
+    let joint = init_requirement(together, 0);
+    println!(
+        "{name}: legs {:?} sum {sum:.2}, together {joint:.2}",
+        alone.iter().map(|a| format!("{a:.2}")).collect::<Vec<_>>()
+    );
+    for (a, pin) in alone.iter().zip(pins.0) {
+        assert_cents(*a, pin);
+    }
+    assert_cents(joint, pins.1);
+    assert!(joint < sum, "{name}: {joint} !< {sum}");
+}
+
+#[test]
+fn spot_collateral_hedged_by_a_short_perp() {
+    // 10 SOL held, 10 SOL perp sold: no net exposure.
+    let long = book(1, 150, "0.8", "10", vec![]);
+    let short = book(1, 150, "0.8", "-10", vec![]);
+    let both = book(1, 150, "0.8", "0", vec![]);
+    hedge("spot + short perp", &[vec![long], vec![short]], &[both], (&["188.43", "188.43"], "0"));
+}
+
+#[test]
+fn covered_call() {
+    // 1 BTC held, one 30-day 66,000 call written.
+    let call = opt(Call, 66_000, 30, "-1", "0.55");
+    hedge(
+        "covered call",
+        &[vec![book(2, 60_000, "0.55", "1", vec![])], vec![book(2, 60_000, "0", "0", vec![call])]],
+        &[book(2, 60_000, "0.55", "1", vec![call])],
+        (&["5181.90", "2849.09"], "5221.89"),
+    );
+}
+
+#[test]
+fn long_straddle() {
+    let (call, put) = (opt(Call, 150, 30, "10", "0.8"), opt(Put, 150, 30, "10", "0.8"));
+    hedge(
+        "long straddle",
+        &[vec![book(1, 150, "0.8", "0", vec![call])], vec![book(1, 150, "0.8", "0", vec![put])]],
+        &[book(1, 150, "0.8", "0", vec![call, put])],
+        (&["107.00", "97.11"], "68.28"),
+    );
+}
+
+#[test]
+fn calendar_spread() {
+    // Near call written, far call bought, same strike.
+    let (near, far) = (opt(Call, 3_000, 7, "-5", "0.6"), opt(Call, 3_000, 90, "5", "0.6"));
+    hedge(
+        "calendar spread",
+        &[
+            vec![book(3, 3_000, "0.6", "0", vec![near])],
+            vec![book(3, 3_000, "0.6", "0", vec![far])],
+        ],
+        &[book(3, 3_000, "0.6", "0", vec![near, far])],
+        (&["1239.86", "1089.36"], "763.55"),
+    );
+}
+
+#[test]
+fn put_spread() {
+    // 60,000 put bought, 54,000 put written.
+    let (long, short) = (opt(Put, 60_000, 30, "1", "0.55"), opt(Put, 54_000, 30, "-1", "0.6"));
+    hedge(
+        "put spread",
+        &[
+            vec![book(2, 60_000, "0.55", "0", vec![long])],
+            vec![book(2, 60_000, "0.55", "0", vec![short])],
+        ],
+        &[book(2, 60_000, "0.55", "0", vec![long, short])],
+        (&["2715.60", "3168.42"], "1976.61"),
+    );
+}
+
+#[test]
+fn portfolio_across_two_underlyings() {
+    // A SOL covered call and a BTC put spread in one account.
+    let sol_call = opt(Call, 165, 30, "-10", "0.8");
+    let (btc_long, btc_short) =
+        (opt(Put, 60_000, 30, "1", "0.55"), opt(Put, 54_000, 30, "-1", "0.6"));
+    let legs = [
+        vec![book(1, 150, "0.8", "10", vec![])],
+        vec![book(1, 150, "0.8", "0", vec![sol_call])],
+        vec![book(2, 60_000, "0.55", "0", vec![btc_long])],
+        vec![book(2, 60_000, "0.55", "0", vec![btc_short])],
+    ];
+    let together = [
+        book(1, 150, "0.8", "10", vec![sol_call]),
+        book(2, 60_000, "0.55", "0", vec![btc_long, btc_short]),
+    ];
+    hedge(
+        "two underlyings",
+        &legs,
+        &together,
+        (&["188.43", "144.12", "2715.60", "3168.42"], "2149.40"),
+    );
+}
+
+#[test]
+fn correlation_credit_offsets_opposite_exposures() {
+    // Long 1 BTC perp, short 20 ETH perp (about the same notional): independent vs 50% credit.
+    let btc = book(2, 60_000, "0.55", "1", vec![]);
+    let eth = book(3, 3_000, "0.6", "-20", vec![]);
+    let none = init_requirement(&[btc.clone(), eth.clone()], 0);
+    let half = init_requirement(&[btc.clone(), eth.clone()], 5_000);
+    let sum = init_requirement(&[btc], 0).checked_add(init_requirement(&[eth], 0)).unwrap();
+    println!("correlation: legs {sum:.2}, no credit {none:.2}, 50% credit {half:.2}");
+    assert_eq!(none, sum);
+    assert!(half < none);
+    assert_cents(sum, "10834.88");
+    assert_cents(half, "5652.98");
+    // Same-direction exposures get no credit.
+    let same = [book(2, 60_000, "0.55", "1", vec![]), book(3, 3_000, "0.6", "20", vec![])];
+    assert_eq!(init_requirement(&same, 5_000), init_requirement(&same, 0));
+}
