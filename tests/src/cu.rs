@@ -7,6 +7,8 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("deposit", Some(30_000)),
     ("withdraw_1_collateral", None),
     ("withdraw_8_collateral", Some(80_000)),
+    ("bs_price_greeks", Some(15_000)),
+    ("risk_scenarios_series", Some(150_000)),
 ];
 
 /// `target/cu-report.json`.

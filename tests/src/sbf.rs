@@ -62,9 +62,11 @@ impl Chain for SbfChain {
         }
         self.sent.insert(tx.signatures[0]);
         match self.svm.send_transaction(tx) {
-            Ok(meta) => {
-                Ok(TxReport { compute_units: meta.compute_units_consumed, logs: meta.logs })
-            }
+            Ok(meta) => Ok(TxReport {
+                compute_units: meta.compute_units_consumed,
+                logs: meta.logs,
+                return_data: meta.return_data.data,
+            }),
             Err(failed) => Err(TxFailure { error: failed.err, logs: failed.meta.logs }),
         }
     }

@@ -59,8 +59,9 @@ impl World {
         self.chain.backend()
     }
 
-    /// Whether transaction logs carry the program's events (SBF only: natively `emit!` is a no-op).
-    pub fn has_events(&self) -> bool {
+    /// Whether transactions carry the program's events and return data. SBF only: natively,
+    /// Anchor's `emit!` and solana-cpi 3.1's `set_return_data` are no-ops.
+    pub fn sees_program_output(&self) -> bool {
         self.backend() == "sbf"
     }
 

@@ -22,6 +22,18 @@ pub struct TxReport {
     /// Compute units consumed (meaningful on SBF backends only).
     pub compute_units: u64,
     pub logs: Vec<String>,
+    /// Data the program returned (`sol_set_return_data`), empty if none.
+    pub return_data: Vec<u8>,
+}
+
+impl TxReport {
+    /// The return data decoded as `T`. The runtime drops trailing zero bytes of return data, so
+    /// they are put back before decoding.
+    pub fn decode_return<T: anchor_lang::AnchorDeserialize>(&self) -> std::io::Result<T> {
+        let mut padded = self.return_data.clone();
+        padded.resize(anchor_lang::solana_program::program::MAX_RETURN_DATA, 0);
+        T::deserialize(&mut padded.as_slice())
+    }
 }
 
 /// A failed transaction: the runtime's error and the logs up to the failure.

@@ -135,13 +135,15 @@ impl Chain for EmbeddedChain {
             self.runtime.block_on(self.context.banks_client.process_transaction_with_metadata(tx))
         });
         let outcome = outcome.expect("banks client transport");
-        let (mut logs, compute_units) = outcome
+        let (mut logs, compute_units, return_data) = outcome
             .metadata
-            .map(|m| (m.log_messages, m.compute_units_consumed))
+            .map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data)))
             .unwrap_or_default();
         logs.extend(printed.into_iter().map(|line| format!("Program log: {line}")));
         match outcome.result {
-            Ok(()) => Ok(TxReport { compute_units, logs }),
+            Ok(()) => {
+                Ok(TxReport { compute_units, logs, return_data: return_data.unwrap_or_default() })
+            }
             Err(error) => Err(TxFailure { error, logs }),
         }
     }

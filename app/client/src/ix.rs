@@ -6,7 +6,7 @@ use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use cross_margin::instructions::{
     AccountCreateArgs, AccountSetDelegateArgs, CollateralDepositArgs, CollateralWithdrawArgs,
-    GroupCreateArgs, UnderlyingAddArgs,
+    GroupCreateArgs, OptionQuoteArgs, UnderlyingAddArgs,
 };
 use cross_margin::state::{MarginAccount, QUOTE_INDEX};
 use cross_margin::{accounts as acc, instruction as data, ID};
@@ -151,6 +151,12 @@ pub fn collateral_withdraw_with_health(
         amount,
         health,
     )
+}
+
+/// `option_quote` (no accounts; the result is the transaction's return data, an
+/// `OptionQuoteResult`).
+pub fn option_quote(args: OptionQuoteArgs) -> Instruction {
+    build(acc::OptionQuote {}, data::OptionQuote { args })
 }
 
 /// `account_close`.

@@ -83,6 +83,7 @@ pub struct VolPoint {
 
 impl Repricer {
     /// `Domain` unless `strike > 0` and `years >= 0`.
+    #[inline(never)]
     pub fn new(
         kind: OptionKind,
         strike: Fixed,
@@ -120,32 +121,39 @@ impl Repricer {
     fn d(&self, ln_m: Fixed, v: &VolPoint) -> Result<Option<(Fixed, Fixed)>, MathError> {
         let Some(inverse) = v.inverse else { return Ok(None) };
         let numerator = ln_m.checked_add(v.half_var)?;
-        let d1 = if numerator.abs()? >= v.sigma_sqrt_t.mul_int(i128::from(D_CLAMP))? {
-            Fixed::from_int(if numerator.is_negative() { -D_CLAMP } else { D_CLAMP })
-        } else {
-            numerator.mul(inverse)?
+        // Beyond +/-40 (or if the product overflows) N is exactly 0 or 1: clamp.
+        let clamp = Fixed::from_int(D_CLAMP);
+        let d1 = match numerator.mul(inverse) {
+            Ok(d1) if d1.abs()? <= clamp => d1,
+            _ if numerator.is_negative() => clamp.checked_neg()?,
+            _ => clamp,
         };
         Ok(Some((d1, d1.checked_sub(v.sigma_sqrt_t)?)))
     }
 
     /// Price at `spot` (with `ln_m = ln(spot / K')`) and volatility `v`.
+    #[inline(never)]
     pub fn price_at(&self, spot: Fixed, ln_m: Fixed, v: &VolPoint) -> Result<Fixed, MathError> {
         match self.d(ln_m, v)? {
             None => Ok(self.deterministic(spot)?.price),
-            Some((d1, d2)) => self.value(spot, cdf_pair(d1)?, cdf_pair(d2)?),
+            Some((d1, d2)) => self.value(spot, cdf_pair(d1), cdf_pair(d2)),
         }
     }
 
     /// Price and all Greeks at `spot` and volatility `v`.
+    #[inline(never)]
     pub fn greeks_at(&self, spot: Fixed, ln_m: Fixed, v: &VolPoint) -> Result<Greeks, MathError> {
         let Some((d1, d2)) = self.d(ln_m, v)? else { return self.deterministic(spot) };
-        let (n1, n2) = (cdf_pair(d1)?, cdf_pair(d2)?);
+        let (n1, n2) = (cdf_pair(d1), cdf_pair(d2));
         let price = self.value(spot, n1, n2)?;
-        let pdf = norm_pdf(d1)?;
-        let gamma = pdf.div(spot.mul(v.sigma_sqrt_t)?)?;
-        let vega = spot.mul(pdf)?.mul(self.sqrt_t)?;
-        // S phi(d1) s / (2 sqrt T) = vega * s / (2 T).
-        let decay = vega.mul(v.vol)?.div(self.years)?.div_pow2(1);
+        let pdf = norm_pdf(d1);
+        // 1/(s sqrt T) is at hand: gamma = phi / (S s sqrt T), and the decay term
+        // S phi s / (2 sqrt T) = S phi s^2 / (2 s sqrt T) needs no further division.
+        let inverse = v.inverse.unwrap_or(Fixed::ZERO);
+        let gamma = pdf.mul(inverse)?.div(spot)?;
+        let spot_pdf = spot.mul(pdf)?;
+        let vega = spot_pdf.mul(self.sqrt_t)?;
+        let decay = spot_pdf.mul(v.vol)?.mul(v.vol)?.mul(inverse)?.div_pow2(1);
         let carry = self.rate.mul(self.discounted_strike)?;
         let (delta, theta) = match self.kind {
             OptionKind::Call => (n1.0, decay.checked_neg()?.checked_sub(carry.mul(n2.0)?)?),
@@ -203,9 +211,10 @@ impl Repricer {
 }
 
 /// `(N(d), N(-d))`, summing to 1 exactly.
-fn cdf_pair(d: Fixed) -> Result<(Fixed, Fixed), MathError> {
-    let n = norm_cdf(d)?;
-    Ok((n, Fixed::ONE.checked_sub(n)?))
+fn cdf_pair(d: Fixed) -> (Fixed, Fixed) {
+    let n = norm_cdf(d);
+    // N(d) is in [0, 1]: the difference cannot overflow.
+    (n, Fixed::from_raw(Fixed::ONE.raw() - n.raw()))
 }
 
 fn prepare(i: &BsInputs) -> Result<(Repricer, Fixed, VolPoint), MathError> {

@@ -17,6 +17,7 @@ use core::fmt;
 use core::str::FromStr;
 
 use crate::error::MathError;
+use crate::wide::{div_256_by_128, mul_128};
 
 /// Number of fractional bits.
 pub const FRAC_BITS: u32 = 64;
@@ -68,6 +69,12 @@ impl Fixed {
     /// An integer; exact for every `i64`.
     pub const fn from_int(n: i64) -> Fixed {
         Fixed((n as i128) << FRAC_BITS)
+    }
+
+    /// `num / den` for constants (`den > 0`), rounded toward zero: in a `const` it is computed at
+    /// compile time, so no division runs on-chain.
+    pub const fn lit(num: i64, den: i64) -> Fixed {
+        Fixed(((num as i128) << FRAC_BITS) / den as i128)
     }
 
     /// An integer that may not fit: errors when `|n| >= 2^63`.
@@ -212,24 +219,6 @@ pub enum Round {
     Up,
 }
 
-/// Full 256-bit product of two `u128`, as `(high, low)` halves.
-#[inline]
-fn wide_mul(a: u128, b: u128) -> (u128, u128) {
-    let (a1, a0) = (a >> 64, a & FRAC_MASK);
-    let (b1, b0) = (b >> 64, b & FRAC_MASK);
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
-    let (mid, c1) = p01.overflowing_add(p10);
-    let (mid, c2) = mid.overflowing_add(p00 >> 64);
-    let lo = (mid << 64) | (p00 & FRAC_MASK);
-    let carries = ((c1 as u128) + (c2 as u128)) << 64;
-    // p11 + (mid >> 64) + carries cannot overflow: the full product is below 2^256.
-    let hi = p11 + (mid >> 64) + carries;
-    (hi, lo)
-}
-
 /// Applies `negative` to a magnitude, rounding the magnitude up by one ulp when the dropped part was
 /// non-zero and the requested direction moves away from zero.
 #[inline]
@@ -256,7 +245,7 @@ fn signed_result(
 fn mul_raw(a: i128, b: i128, up: bool) -> Result<i128, MathError> {
     let op = if up { "Fixed::mul_up" } else { "Fixed::mul" };
     let negative = (a < 0) != (b < 0);
-    let (hi, lo) = wide_mul(a.unsigned_abs(), b.unsigned_abs());
+    let (hi, lo) = mul_128(a.unsigned_abs(), b.unsigned_abs());
     if hi >> 64 != 0 {
         return Err(MathError::Overflow(op));
     }
@@ -276,20 +265,12 @@ fn mul_div_raw(
         return Err(MathError::DivisionByZero(op));
     }
     let negative = (a < 0) != (num < 0);
-    let (hi, lo) = wide_mul(a.unsigned_abs(), num.unsigned_abs());
-    let d = u128::from(den);
-    if hi >= d {
+    let (hi, lo) = mul_128(a.unsigned_abs(), num.unsigned_abs());
+    if hi >= u128::from(den) {
         return Err(MathError::Overflow(op));
     }
-    // Two 128-by-64 steps: every partial remainder is below 2^64.
-    let x = (hi << 64) | (lo >> 64);
-    let (q1, r1) = (x / d, x % d);
-    let x = (r1 << 64) | (lo & FRAC_MASK);
-    let (q0, r0) = (x / d, x % d);
-    if q1 >> 64 != 0 {
-        return Err(MathError::Overflow(op));
-    }
-    signed_result((q1 << 64) | q0, r0 != 0, negative, up, op)
+    let (q, r) = div_256_by_128(hi, lo, u128::from(den));
+    signed_result(q, r != 0, negative, up, op)
 }
 
 /// `a * 2^64 / b` on raw values, i.e. the raw value of `a / b`.
@@ -299,31 +280,13 @@ fn div_raw(a: i128, b: i128, up: bool, op: &'static str) -> Result<i128, MathErr
     }
     let negative = (a < 0) != (b < 0);
     let (n, d) = (a.unsigned_abs(), b.unsigned_abs());
-    let q_int = n / d;
-    let mut rem = n % d;
-    if q_int >> 63 != 0 {
+    // n * 2^64 as (high, low); the quotient fits 128 bits when high < d.
+    let (hi, lo) = (n >> 64, n << 64);
+    if hi >= d {
         return Err(MathError::Overflow(op));
     }
-    let frac = if d >> 64 == 0 {
-        // rem < d < 2^64, so rem << 64 fits.
-        let x = rem << 64;
-        rem = x % d;
-        x / d
-    } else {
-        // Restoring long division, one bit at a time.
-        let mut frac = 0u128;
-        for _ in 0..64 {
-            let carry = rem >> 127;
-            rem <<= 1;
-            let bit = carry == 1 || rem >= d;
-            if bit {
-                rem = rem.wrapping_sub(d);
-            }
-            frac = (frac << 1) | bit as u128;
-        }
-        frac
-    };
-    signed_result((q_int << 64) | frac, rem != 0, negative, up, op)
+    let (q, r) = div_256_by_128(hi, lo, d);
+    signed_result(q, r != 0, negative, up, op)
 }
 
 impl fmt::Debug for Fixed {
@@ -575,9 +538,9 @@ mod tests {
         #[test]
         fn div_is_exact_floor(a in 0i128..(1i128 << 110), b in 1i128..(1i128 << 110)) {
             if let Ok(q) = div_raw(a, b, false, "t") {
-                let below = wide_mul(q as u128, b as u128);
+                let below = mul_128(q as u128, b as u128);
                 let scaled = ((a as u128) >> 64, (a as u128) << 64);
-                let above = wide_mul(q as u128 + 1, b as u128);
+                let above = mul_128(q as u128 + 1, b as u128);
                 proptest::prop_assert!(below <= scaled && scaled < above);
                 let q_up = div_raw(a, b, true, "t").unwrap();
                 proptest::prop_assert_eq!(q_up - q, (below != scaled) as i128);

@@ -207,42 +207,49 @@ pub fn requirement(
     Ok(r)
 }
 
-/// Default risk parameters (see docs/risk-model.md for the reasons).
-pub fn default_params() -> UnderlyingParams {
-    let fx = |raw: i128, den: i128| Fixed::from_ratio(raw, den).unwrap_or(Fixed::ZERO);
-    let day = fx(1, 365);
-    UnderlyingParams {
-        init: GridParams {
-            range_multiplier: Fixed::from_int(3),
-            range_floor: fx(8, 100),
-            horizon_years: day,
-            vol_shock_ratio: fx(25, 100),
-            vol_shock_floor: fx(5, 100),
-        },
-        maint: GridParams {
-            range_multiplier: Fixed::from_int(2),
-            range_floor: fx(5, 100),
-            horizon_years: day,
-            vol_shock_ratio: fx(15, 100),
-            vol_shock_floor: fx(3, 100),
-        },
-        short_option_min_bps: (100, 50),
-        concentration_threshold: Fixed::from_int(10_000_000),
-        concentration_bps: (500, 250),
-    }
+/// Default risk parameters (see docs/risk-model.md for the reasons). A constant: no arithmetic
+/// runs to build it.
+pub const DEFAULT_PARAMS: UnderlyingParams = UnderlyingParams {
+    init: GridParams {
+        range_multiplier: Fixed::from_int(3),
+        range_floor: Fixed::lit(8, 100),
+        horizon_years: Fixed::lit(1, 365),
+        vol_shock_ratio: Fixed::lit(25, 100),
+        vol_shock_floor: Fixed::lit(5, 100),
+    },
+    maint: GridParams {
+        range_multiplier: Fixed::from_int(2),
+        range_floor: Fixed::lit(5, 100),
+        horizon_years: Fixed::lit(1, 365),
+        vol_shock_ratio: Fixed::lit(15, 100),
+        vol_shock_floor: Fixed::lit(3, 100),
+    },
+    short_option_min_bps: (100, 50),
+    concentration_threshold: Fixed::from_int(10_000_000),
+    concentration_bps: (500, 250),
+};
+
+/// The init and maint grids of one underlying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grids {
+    pub init: GridPoints,
+    pub maint: GridPoints,
 }
 
-/// The default SPAN grid evaluated for a volatility index, for both levels.
+/// A grid evaluated for a volatility index, for both levels. Boxed: on SBF a function's stack
+/// frame is 4 KB and two grids take 1.2 KB.
+#[inline(never)]
 pub fn grids(
     params: &UnderlyingParams,
     scenarios: &[Scenario; MAX_SCENARIOS],
     vol_index: Fixed,
-) -> Result<(GridPoints, GridPoints), RiskError> {
-    let init = GridPoints::new(scenarios, params.init.shocks(vol_index).context("init shocks")?)
-        .context("init grid")?;
-    let maint = GridPoints::new(scenarios, params.maint.shocks(vol_index).context("maint shocks")?)
-        .context("maint grid")?;
-    Ok((init, maint))
+) -> Result<Box<Grids>, RiskError> {
+    let init = params.init.shocks(vol_index).context("init shocks")?;
+    let maint = params.maint.shocks(vol_index).context("maint shocks")?;
+    Ok(Box::new(Grids {
+        init: GridPoints::new(scenarios, init).context("init grid")?,
+        maint: GridPoints::new(scenarios, maint).context("maint grid")?,
+    }))
 }
 
 #[cfg(test)]

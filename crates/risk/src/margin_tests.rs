@@ -9,7 +9,8 @@ fn fx(s: &str) -> Fixed {
 }
 
 fn linear(delta_one: &str, params: &UnderlyingParams) -> (BookMargin, BookMargin) {
-    let (init_grid, maint_grid) = grids(params, &SPAN_16, fx("0.8")).unwrap();
+    let g = grids(params, &SPAN_16, fx("0.8")).unwrap();
+    let (init_grid, maint_grid) = (g.init, g.maint);
     let book = Book {
         underlying: 1,
         spot: Fixed::from_int(150),
@@ -24,7 +25,7 @@ fn linear(delta_one: &str, params: &UnderlyingParams) -> (BookMargin, BookMargin
 
 #[test]
 fn linear_loss_is_one_full_range() {
-    let params = default_params();
+    let params = DEFAULT_PARAMS;
     let (init, maint) = linear("10", &params);
     // init range 3 * 0.8 * sqrt(1/365) = 0.125622..., maint 2 * 0.8 * sqrt(1/365) = 0.083748...
     let init_range = 3.0 * 0.8 * (1.0f64 / 365.0).sqrt();
@@ -45,7 +46,7 @@ fn linear_loss_is_one_full_range() {
 #[test]
 fn concentration_above_the_threshold() {
     let params =
-        UnderlyingParams { concentration_threshold: Fixed::from_int(1_000), ..default_params() };
+        UnderlyingParams { concentration_threshold: Fixed::from_int(1_000), ..DEFAULT_PARAMS };
     let (init, maint) = linear("10", &params);
     // (1,500 - 1,000) * 5% and * 2.5%.
     assert_eq!((init.concentration, maint.concentration), (fx("25"), fx("12.5")));
@@ -53,7 +54,7 @@ fn concentration_above_the_threshold() {
 
 #[test]
 fn requirement_sums_books_and_blends_the_correlation_credit() {
-    let params = default_params();
+    let params = DEFAULT_PARAMS;
     let (long, _) = linear("10", &params);
     let (short, _) = linear("-10", &params);
     let independent = requirement(&[long, short], 0).unwrap();

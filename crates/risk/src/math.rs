@@ -4,17 +4,24 @@
 //!
 //! | function | method | error (measured by the tests against an f64 reference) |
 //! | --- | --- | --- |
-//! | `exp(x)` | `x = k ln2 + j/64 + s`, `exp(j/64)` table, Taylor degree 7 in `|s| <= 1/128` | a few 2^-64 relative |
-//! | `ln(x)` | `x = 2^n m`, `m = c_j (1 + t)`, tables of `1/c_j` and `ln c_j`, series degree 8 in `|t| <= 1/129` | a few 2^-64 absolute |
+//! | `exp(x)` | `x = k ln2 + j/64 + s`, `exp(j/64)` table, Taylor degree 7 in `|s| <= 1/128` | about 1e-18 relative |
+//! | `ln(x)` | `x = 2^n m`, `m = c_j (1 + t)`, tables of `1/c_j` and `ln c_j`, series degree 8 in `|t| <= 1/129` | about 1e-18 absolute |
 //! | `sqrt(x)` | integer square root of the 192-bit `x * 2^64` (normalised to 128 bits) | 2^-62 relative |
 //! | `norm_tail(x)` | `1 - N(x)` on `[0, 10)`: per 1/16 interval a degree-10 Taylor polynomial | < 1e-21 absolute |
-//! | `norm_pdf(x)` | derivative of the same polynomials | < 1e-19 absolute |
+//! | `norm_pdf(x)` | the derivatives of the same polynomials (their own table) | < 1e-19 absolute |
 //!
 //! Beyond 10 standard deviations the tail and the density are below 1e-22 and returned as 0.
+//!
+//! The polynomial kernels run in Q0.63 (`i64`, value times 2^63): their arguments and
+//! coefficients are all below 1 after range reduction, so each step is one 64x64-bit product.
+//!
+//! The public functions are `#[inline(never)]`: on SBF every function has a 4 KB stack frame, and
+//! inlining these into their callers (Black-Scholes, the scenario loop) would overflow it.
 
 use crate::error::MathError;
 use crate::fixed::Fixed;
 use crate::tables as t;
+use crate::wide::mul_64;
 
 const FRAC_MASK: u128 = (1u128 << 64) - 1;
 
@@ -30,19 +37,45 @@ fn ln2_times(k: i64) -> i128 {
     }
 }
 
-/// Horner evaluation of `sum c_n x^n` over raw coefficients (highest degree last).
-fn horner(coeffs: &[i128], x: Fixed, op: &'static str) -> Result<Fixed, MathError> {
-    let mut acc = Fixed::from_raw(coeffs[coeffs.len() - 1]);
-    for &c in coeffs[..coeffs.len() - 1].iter().rev() {
-        acc = acc
-            .mul(x)
-            .and_then(|v| v.checked_add(Fixed::from_raw(c)))
-            .map_err(|_| MathError::Overflow(op))?;
+/// `floor(a * b)` on Q0.63 numbers (value times 2^63, `|value| < 1`), the format of the
+/// range-reduced kernels: the product is below 1, nothing can overflow, and on SBF it is one
+/// 64x64-bit product (about half the cost of a `Fixed` multiply).
+#[inline(always)]
+fn mul63(a: i64, b: i64) -> i64 {
+    let p = mul_64(a.unsigned_abs(), b.unsigned_abs());
+    // |q| < 2^63: the wrapping operations below never wrap (they only skip overflow checks).
+    let q = (p >> 63) as i64;
+    if (a < 0) != (b < 0) {
+        q.wrapping_neg().wrapping_sub(i64::from(p as u64 & (u64::MAX >> 1) != 0))
+    } else {
+        q
     }
-    Ok(acc)
+}
+
+/// Horner evaluation of `sum c_n x^n` in Q0.63 (coefficients highest degree last). Every table and
+/// series here keeps `|x| < 1`, the coefficients at most 1/2 and the partial sums below 3/4 in
+/// magnitude, so the sums cannot wrap (the accuracy tests cover every table; debug builds assert
+/// it).
+fn horner63(coeffs: &[i64], x: i64) -> i64 {
+    let mut acc = coeffs[coeffs.len() - 1];
+    for &c in coeffs[..coeffs.len() - 1].iter().rev() {
+        debug_assert!(acc.unsigned_abs() < 3 << 61 && c.unsigned_abs() <= 1 << 62);
+        acc = mul63(acc, x).wrapping_add(c);
+    }
+    acc
+}
+
+/// A `Fixed` below 1 in magnitude as Q0.63 (rounded down).
+fn to_q63(x: Fixed) -> i64 {
+    (x.raw() >> 1) as i64
+}
+
+fn from_q63(x: i64) -> Fixed {
+    Fixed::from_raw(i128::from(x) << 1)
 }
 
 /// `e^x`. Overflow beyond `x` ~ 43.66 (the result would exceed the range); 0 below ~ -44.4.
+#[inline(never)]
 pub fn exp(x: Fixed) -> Result<Fixed, MathError> {
     const OP: &str = "exp";
     if x > Fixed::from_int(44) {
@@ -58,7 +91,10 @@ pub fn exp(x: Fixed) -> Result<Fixed, MathError> {
     // j = round(64 r), s = r - j / 64 (|s| <= 1/128 + tiny).
     let j = (r + (1 << 57)) >> 58;
     let s = Fixed::from_raw(r - (j << 58));
-    let poly = horner(&t::EXP_TAYLOR, s, OP)?;
+    // exp(s) = 1 + s + s^2 P(s).
+    let s63 = to_q63(s);
+    let tail = mul63(mul63(s63, s63), horner63(&t::EXP_P, s63));
+    let poly = Fixed::ONE.checked_add(s)?.checked_add(from_q63(tail))?;
     let m = Fixed::from_raw(t::EXP_TABLE[(j as i64 + t::EXP_J) as usize]).mul(poly)?.raw();
     if k >= 0 {
         if m > i128::MAX >> k {
@@ -71,6 +107,7 @@ pub fn exp(x: Fixed) -> Result<Fixed, MathError> {
 }
 
 /// Natural logarithm; `Domain` for `x <= 0`.
+#[inline(never)]
 pub fn ln(x: Fixed) -> Result<Fixed, MathError> {
     const OP: &str = "ln";
     let raw = x.raw();
@@ -80,14 +117,21 @@ pub fn ln(x: Fixed) -> Result<Fixed, MathError> {
     // x = 2^n m with m in [1, 2): m's raw value has its top bit at position 64.
     let n = 63 - i64::from(raw.leading_zeros());
     let m = if n >= 0 { raw >> n } else { raw << -n };
+    if m == 1 << 64 {
+        // A power of two (1 included): exactly n ln 2.
+        return Ok(Fixed::from_raw(ln2_times(n)));
+    }
     let j = ((m >> 58) & 63) as usize;
     // m = c_j (1 + t), |t| <= 1/129.
     let tt = Fixed::from_raw(m).mul(Fixed::from_raw(t::LN_RECIP[j]))?.checked_sub(Fixed::ONE)?;
-    let series = horner(&t::LN_SERIES, tt, OP)?.mul(tt)?;
+    // ln(1 + t) = t - t^2 R(t).
+    let t63 = to_q63(tt);
+    let series = tt.checked_sub(from_q63(mul63(mul63(t63, t63), horner63(&t::LN_R, t63))))?;
     Fixed::from_raw(ln2_times(n) + t::LN_LOG[j]).checked_add(series)
 }
 
 /// Square root; `Domain` for `x < 0`. Rounded down.
+#[inline(never)]
 pub fn sqrt(x: Fixed) -> Result<Fixed, MathError> {
     let raw = x.raw();
     if raw < 0 {
@@ -101,53 +145,39 @@ pub fn sqrt(x: Fixed) -> Result<Fixed, MathError> {
     Ok(Fixed::from_raw(root as i128))
 }
 
-/// Interval of the normal tables holding `x >= 0`, and `h = x - midpoint`; `None` beyond the
-/// tables (x >= 10), where both the tail and the density are below 1e-22.
-fn norm_interval(x: Fixed) -> Option<(&'static [i128], Fixed)> {
-    let j = (x.raw() >> (64 - t::NORM_STEP_LOG2)) as usize; // floor(16 x)
+/// Polynomial of `table` for `|x|` evaluated at `|x|`, or 0 beyond the tables (`|x| >= 10`,
+/// where the tail and the density are below 1e-22). Infallible: no operation can overflow.
+fn norm_table(table: &'static [i64], degree: usize, x: Fixed) -> i64 {
+    let mag = x.raw().unsigned_abs();
+    let j = (mag >> (64 - t::NORM_STEP_LOG2)) as usize; // floor(16 |x|)
     if j >= t::NORM_INTERVALS {
-        return None;
+        return 0;
     }
-    let coeffs = &t::NORM_Q[j * (t::NORM_DEGREE + 1)..(j + 1) * (t::NORM_DEGREE + 1)];
-    let midpoint = ((2 * j as i128) + 1) << (63 - t::NORM_STEP_LOG2); // (j + 1/2) / 16
-    Some((coeffs, Fixed::from_raw(x.raw() - midpoint)))
-}
-
-/// Upper tail `Q(x) = 1 - N(x) = N(-x)` for `x >= 0` (callers pass `|x|`).
-fn tail_nonneg(x: Fixed) -> Result<Fixed, MathError> {
-    match norm_interval(x) {
-        None => Ok(Fixed::ZERO),
-        Some((coeffs, h)) => horner(coeffs, h, "norm_cdf").map(|q| q.max(Fixed::ZERO)),
-    }
+    let coeffs = &table[j * (t::NORM_DEGREE + 1)..][..degree + 1];
+    // h = |x| - (j + 1/2) / 16, |h| <= 1/32, in Q0.63.
+    let midpoint = ((2 * j as u128) + 1) << (63 - t::NORM_STEP_LOG2);
+    let h = ((mag as i128 - midpoint as i128) >> 1) as i64;
+    horner63(coeffs, h).max(0)
 }
 
 /// Standard normal CDF `N(x)`. `N(x) + N(-x) = 1` exactly, and `N(0) = 1/2` exactly.
-pub fn norm_cdf(x: Fixed) -> Result<Fixed, MathError> {
+#[inline(never)]
+pub fn norm_cdf(x: Fixed) -> Fixed {
     if x.is_zero() {
-        return Ok(Fixed::from_raw(1 << 63));
+        return Fixed::from_raw(1 << 63);
     }
-    let q = tail_nonneg(x.abs()?)?;
+    let q = from_q63(norm_table(&t::NORM_Q, t::NORM_DEGREE, x));
     if x.is_negative() {
-        Ok(q)
+        q
     } else {
-        Fixed::ONE.checked_sub(q)
+        Fixed::from_raw(Fixed::ONE.raw() - q.raw())
     }
 }
 
 /// Standard normal density `phi(x)`.
-pub fn norm_pdf(x: Fixed) -> Result<Fixed, MathError> {
-    const OP: &str = "norm_pdf";
-    let Some((coeffs, h)) = norm_interval(x.abs()?) else {
-        return Ok(Fixed::ZERO);
-    };
-    // phi = -Q': coefficients b_n = -(n + 1) a_{n+1}, Horner from the top.
-    let degree = coeffs.len() - 1;
-    let b = |n: usize| Fixed::from_raw(coeffs[n + 1]).mul_int(-(n as i128 + 1));
-    let mut acc = b(degree - 1)?;
-    for n in (0..degree - 1).rev() {
-        acc = acc.mul(h).and_then(|v| v.checked_add(b(n)?)).map_err(|_| MathError::Overflow(OP))?;
-    }
-    Ok(acc.max(Fixed::ZERO))
+#[inline(never)]
+pub fn norm_pdf(x: Fixed) -> Fixed {
+    from_q63(norm_table(&t::NORM_PDF, t::NORM_DEGREE - 1, x))
 }
 
 #[cfg(test)]
@@ -173,10 +203,10 @@ mod tests {
         assert_eq!(ln(Fixed::ONE).unwrap(), Fixed::ZERO);
         assert_eq!(sqrt(Fixed::from_int(4)).unwrap(), Fixed::from_int(2));
         assert_eq!(sqrt(Fixed::from_int(1 << 40)).unwrap(), Fixed::from_int(1 << 20));
-        assert_eq!(norm_cdf(Fixed::ZERO).unwrap().raw(), 1 << 63);
-        assert_eq!(norm_cdf(Fixed::from_int(11)).unwrap(), Fixed::ONE);
-        assert_eq!(norm_cdf(Fixed::from_int(-11)).unwrap(), Fixed::ZERO);
-        assert_eq!(norm_pdf(Fixed::from_int(11)).unwrap(), Fixed::ZERO);
+        assert_eq!(norm_cdf(Fixed::ZERO).raw(), 1 << 63);
+        assert_eq!(norm_cdf(Fixed::from_int(11)), Fixed::ONE);
+        assert_eq!(norm_cdf(Fixed::from_int(-11)), Fixed::ZERO);
+        assert_eq!(norm_pdf(Fixed::from_int(11)), Fixed::ZERO);
     }
 
     #[test]
@@ -195,7 +225,7 @@ mod tests {
     fn cdf_symmetry_is_exact() {
         for i in -200..200 {
             let x = Fixed::from_ratio(i, 17).unwrap();
-            let sum = norm_cdf(x).unwrap().checked_add(norm_cdf(x.checked_neg().unwrap()).unwrap());
+            let sum = norm_cdf(x).checked_add(norm_cdf(x.checked_neg().unwrap()));
             assert_eq!(sum.unwrap(), Fixed::ONE);
         }
     }
@@ -235,8 +265,8 @@ mod tests {
         #[test]
         fn cdf_and_pdf_absolute_error(x in -12.0f64..12.0) {
             let fx = from_f64(x);
-            let cdf = to_f64(norm_cdf(fx).unwrap());
-            let pdf = to_f64(norm_pdf(fx).unwrap());
+            let cdf = to_f64(norm_cdf(fx));
+            let pdf = to_f64(norm_pdf(fx));
             let want_pdf = (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
             // Two f64 ulps at 1: the reference's own rounding and the conversion to f64.
             proptest::prop_assert!((cdf - ref_cdf(x)).abs() <= 2.3e-16, "N({x}) = {cdf}");

@@ -59,7 +59,8 @@ pub fn assess(
     scenarios: &[Scenario; MAX_SCENARIOS],
     now: i64,
 ) -> Result<Assessment, RiskError> {
-    let (init_grid, maint_grid) = grids(&p.params, scenarios, p.vol_index)?;
+    let g = grids(&p.params, scenarios, p.vol_index)?;
+    let (init_grid, maint_grid) = (g.init, g.maint);
     let mut exposures = Vec::with_capacity(p.options.len());
     let mut option_value = Fixed::ZERO;
     for o in &p.options {

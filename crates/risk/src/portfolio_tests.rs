@@ -1,10 +1,10 @@
 //! Hedges margined together cost less than their legs margined alone: each case with its numbers.
-//! Default parameters (`margin::default_params`), SPAN grid, init level, no correlation credit
+//! Default parameters (`margin::DEFAULT_PARAMS`), SPAN grid, init level, no correlation credit
 //! unless stated.
 
 use super::*;
 use crate::black_scholes::OptionKind::{self, Call, Put};
-use crate::margin::default_params;
+use crate::margin::DEFAULT_PARAMS;
 use crate::scenario::SPAN_16;
 
 const NOW: i64 = 1_760_000_000;
@@ -36,7 +36,7 @@ fn book(
         rate: Fixed::ZERO,
         delta_one: fx(delta_one),
         options,
-        params: default_params(),
+        params: DEFAULT_PARAMS,
     }
 }
 

@@ -16,7 +16,7 @@
 //! or whose spot drifted more than `max_drift_bps` from `S0` is stale, and so is one computed before
 //! the series expired when the series has expired since.
 
-use crate::black_scholes::{Greeks, OptionKind, Repricer};
+use crate::black_scholes::{Greeks, OptionKind, Repricer, VolPoint};
 use crate::error::MathError;
 use crate::fixed::Fixed;
 use crate::math::ln;
@@ -49,40 +49,46 @@ impl SeriesSpec {
     }
 }
 
-/// A grid evaluated for one underlying: every scenario's price factor and its logarithm, so that
-/// repricing many series costs no `ln` per scenario.
+/// A grid evaluated for one underlying: every scenario's relative move and the logarithm of its
+/// price factor, so that repricing many series costs no `ln` per scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GridPoints {
     pub shocks: Shocks,
     pub scenarios: [Scenario; MAX_SCENARIOS],
-    /// Relative price move `m_s`.
+    /// Relative price move `m_s` (a price factor `1 + m_s` of at least `MIN_PRICE_FACTOR_BPS`).
     pub moves: [Fixed; MAX_SCENARIOS],
-    /// `1 + m_s`, at least `MIN_PRICE_FACTOR_BPS`.
-    factors: [Fixed; MAX_SCENARIOS],
     /// `ln(1 + m_s)`.
     ln_factors: [Fixed; MAX_SCENARIOS],
 }
 
+/// Lowest relative move, `MIN_PRICE_FACTOR_BPS / 10^4 - 1`.
+const MIN_MOVE: Fixed = Fixed::lit(MIN_PRICE_FACTOR_BPS as i64 - 10_000, 10_000);
+
+/// The relative move of `scenario` for `third = ceil(R / 3)`, with the price factor floored at
+/// `MIN_PRICE_FACTOR_BPS`.
+fn scenario_move(scenario: &Scenario, third: Fixed) -> Result<Fixed, MathError> {
+    Ok(scenario.move_from_third(third)?.max(MIN_MOVE))
+}
+
 impl GridPoints {
+    #[inline(never)]
     pub fn new(
         scenarios: &[Scenario; MAX_SCENARIOS],
         shocks: Shocks,
     ) -> Result<GridPoints, MathError> {
-        let floor = Fixed::from_ratio(MIN_PRICE_FACTOR_BPS, 10_000)?;
+        let third = shocks.range.mul_div_up(1, 3)?;
         let mut moves = [Fixed::ZERO; MAX_SCENARIOS];
-        let mut factors = [Fixed::ONE; MAX_SCENARIOS];
         let mut ln_factors = [Fixed::ZERO; MAX_SCENARIOS];
         for (i, s) in scenarios.iter().enumerate() {
-            let factor = Fixed::ONE.checked_add(s.price_move(&shocks)?)?.max(floor);
-            moves[i] = factor.checked_sub(Fixed::ONE)?;
-            // Moves repeat across vol shifts: reuse the logarithm of an identical factor.
-            ln_factors[i] = match factors[..i].iter().position(|&f| f == factor) {
-                Some(j) => ln_factors[j],
-                None => ln(factor)?,
-            };
-            factors[i] = factor;
+            // Moves repeat across vol shifts: reuse the move and logarithm of an earlier scenario.
+            if let Some(j) = scenarios[..i].iter().position(|p| p.thirds == s.thirds) {
+                (moves[i], ln_factors[i]) = (moves[j], ln_factors[j]);
+                continue;
+            }
+            moves[i] = scenario_move(s, third)?;
+            ln_factors[i] = ln(Fixed::ONE.checked_add(moves[i])?)?;
         }
-        Ok(GridPoints { shocks, scenarios: *scenarios, moves, factors, ln_factors })
+        Ok(GridPoints { shocks, scenarios: *scenarios, moves, ln_factors })
     }
 }
 
@@ -97,9 +103,9 @@ pub struct SeriesRisk {
     pub init_pnl: [Fixed; MAX_SCENARIOS],
     /// Value change in each scenario of the maint grid.
     pub maint_pnl: [Fixed; MAX_SCENARIOS],
-    /// The grids' relative moves, needed to carry the P&L to the live spot.
-    pub init_moves: [Fixed; MAX_SCENARIOS],
-    pub maint_moves: [Fixed; MAX_SCENARIOS],
+    /// Scan ranges of the two grids at the reference (the moves are needed to carry the P&L).
+    pub init_range: Fixed,
+    pub maint_range: Fixed,
 }
 
 /// Market inputs of a valuation.
@@ -113,6 +119,7 @@ pub struct Market {
 }
 
 /// Values a series at `market` and in every scenario of both grids.
+#[inline(never)]
 pub fn compute(
     spec: &SeriesSpec,
     market: &Market,
@@ -121,39 +128,51 @@ pub fn compute(
 ) -> Result<SeriesRisk, MathError> {
     let repricer = Repricer::new(spec.kind, spec.strike, spec.years(market.now)?, market.rate)?;
     let ln_m = repricer.ln_moneyness(market.spot)?;
-    let greeks = repricer.greeks_at(market.spot, ln_m, &repricer.vol_point(market.vol)?)?;
-    let grid_pnl = |grid: &GridPoints| -> Result<[Fixed; MAX_SCENARIOS], MathError> {
-        let vol_of = |shift| -> Result<Fixed, MathError> {
-            let scenario = Scenario { thirds: 0, vol: shift, weight_bps: 0 };
-            scenario.shifted_vol(market.vol, &grid.shocks)
-        };
-        let points = [
-            repricer.vol_point(vol_of(VolShift::Up)?)?,
-            repricer.vol_point(vol_of(VolShift::Down)?)?,
-            repricer.vol_point(market.vol)?,
-        ];
-        let mut pnl = [Fixed::ZERO; MAX_SCENARIOS];
-        for (i, s) in grid.scenarios.iter().enumerate() {
-            let v = &points[match s.vol {
-                VolShift::Up => 0,
-                VolShift::Down => 1,
-                VolShift::Unchanged => 2,
-            }];
-            let spot = market.spot.mul(grid.factors[i])?;
-            let value = repricer.price_at(spot, ln_m.checked_add(grid.ln_factors[i])?, v)?;
-            pnl[i] = value.checked_sub(greeks.price)?;
-        }
-        Ok(pnl)
-    };
-    Ok(SeriesRisk {
+    let base = repricer.vol_point(market.vol)?;
+    let greeks = repricer.greeks_at(market.spot, ln_m, &base)?;
+    let mut risk = SeriesRisk {
         ref_spot: market.spot,
         ref_time: market.now,
         greeks,
-        init_pnl: grid_pnl(init)?,
-        maint_pnl: grid_pnl(maint)?,
-        init_moves: init.moves,
-        maint_moves: maint.moves,
-    })
+        init_pnl: [Fixed::ZERO; MAX_SCENARIOS],
+        maint_pnl: [Fixed::ZERO; MAX_SCENARIOS],
+        init_range: init.shocks.range,
+        maint_range: maint.shocks.range,
+    };
+    grid_pnl(&repricer, market, ln_m, &base, greeks.price, init, &mut risk.init_pnl)?;
+    grid_pnl(&repricer, market, ln_m, &base, greeks.price, maint, &mut risk.maint_pnl)?;
+    Ok(risk)
+}
+
+/// `pnl_s = V(S (1 + m_s), vol_s) - mark` for every scenario of `grid` (its own stack frame on SBF).
+#[inline(never)]
+fn grid_pnl(
+    repricer: &Repricer,
+    market: &Market,
+    ln_m: Fixed,
+    base: &VolPoint,
+    mark: Fixed,
+    grid: &GridPoints,
+    pnl: &mut [Fixed; MAX_SCENARIOS],
+) -> Result<(), MathError> {
+    let shifted = |shift| {
+        Scenario { thirds: 0, vol: shift, weight_bps: 0 }.shifted_vol(market.vol, &grid.shocks)
+    };
+    let (up, down) = (
+        repricer.vol_point(shifted(VolShift::Up)?)?,
+        repricer.vol_point(shifted(VolShift::Down)?)?,
+    );
+    for (i, s) in grid.scenarios.iter().enumerate() {
+        let v = match s.vol {
+            VolShift::Up => &up,
+            VolShift::Down => &down,
+            VolShift::Unchanged => base,
+        };
+        let spot = market.spot.mul(Fixed::ONE.checked_add(grid.moves[i])?)?;
+        let value = repricer.price_at(spot, ln_m.checked_add(grid.ln_factors[i])?, v)?;
+        pnl[i] = value.checked_sub(mark)?;
+    }
+    Ok(())
 }
 
 /// Limits beyond which a cache entry may not be used.
@@ -192,9 +211,11 @@ impl SeriesRisk {
     }
 
     /// The entry at the live spot and time (see the module documentation), or why not.
+    /// `scenarios` is the grid the entry was computed with.
     pub fn at_live(
         &self,
         spec: &SeriesSpec,
+        scenarios: &[Scenario; MAX_SCENARIOS],
         spot: Fixed,
         now: i64,
         limits: &CacheLimits,
@@ -206,13 +227,19 @@ impl SeriesRisk {
         if self.ref_time < spec.expiry && now >= spec.expiry {
             return Err(CacheFault::Expired);
         }
-        self.adjust(spot, age_secs, limits).map_err(|e| match e {
+        self.adjust(scenarios, spot, age_secs, limits).map_err(|e| match e {
             Adjust::Drift(drift_bps) => CacheFault::Drift { drift_bps },
             Adjust::Math(e) => CacheFault::Math(e),
         })
     }
 
-    fn adjust(&self, spot: Fixed, age_secs: i64, limits: &CacheLimits) -> Result<LiveRisk, Adjust> {
+    fn adjust(
+        &self,
+        scenarios: &[Scenario; MAX_SCENARIOS],
+        spot: Fixed,
+        age_secs: i64,
+        limits: &CacheLimits,
+    ) -> Result<LiveRisk, Adjust> {
         let ds = spot.checked_sub(self.ref_spot)?;
         // |dS| * 10^4 / S0 > max_drift_bps, compared without rounding.
         if ds.abs()?.mul_int(10_000)? > self.ref_spot.mul_int(i128::from(limits.max_drift_bps))? {
@@ -227,22 +254,21 @@ impl SeriesRisk {
             .checked_add(g.gamma.mul(ds)?.mul(ds)?.div_pow2(1))?
             .checked_add(g.theta.mul(dt)?)?
             .max(Fixed::ZERO);
-        let carry = |pnl: &[Fixed; MAX_SCENARIOS],
-                     moves: &[Fixed; MAX_SCENARIOS]|
-         -> Result<_, MathError> {
+        let gamma_s0 = g.gamma.mul(self.ref_spot)?;
+        let carry = |pnl: &[Fixed; MAX_SCENARIOS], range: Fixed| -> Result<_, MathError> {
+            let third = range.mul_div_up(1, 3)?;
             let mut out = *pnl;
-            for (p, &m) in out.iter_mut().zip(moves) {
-                let slope = g
-                    .delta
-                    .checked_add(g.gamma.mul(self.ref_spot)?.mul(Fixed::ONE.checked_add(m)?)?)?;
+            for (p, scenario) in out.iter_mut().zip(scenarios) {
+                let m = scenario_move(scenario, third)?;
+                let slope = g.delta.checked_add(gamma_s0.mul(Fixed::ONE.checked_add(m)?)?)?;
                 *p = p.checked_add(ds.mul(m)?.mul(slope)?)?;
             }
             Ok(out)
         };
         Ok(LiveRisk {
             mark,
-            init_pnl: carry(&self.init_pnl, &self.init_moves)?,
-            maint_pnl: carry(&self.maint_pnl, &self.maint_moves)?,
+            init_pnl: carry(&self.init_pnl, self.init_range)?,
+            maint_pnl: carry(&self.maint_pnl, self.maint_range)?,
         })
     }
 }

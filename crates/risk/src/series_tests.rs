@@ -2,7 +2,7 @@
 //! the staleness rules.
 
 use super::*;
-use crate::margin::{default_params, grids};
+use crate::margin::{grids, DEFAULT_PARAMS};
 use crate::scenario::SPAN_16;
 
 const NOW: i64 = 1_760_000_000;
@@ -21,8 +21,8 @@ fn setup() -> (SeriesSpec, GridPoints, GridPoints) {
         strike: Fixed::from_int(150),
         expiry: NOW + 30 * 86_400,
     };
-    let (init, maint) = grids(&default_params(), &SPAN_16, fx("0.8")).unwrap();
-    (spec, init, maint)
+    let g = grids(&DEFAULT_PARAMS, &SPAN_16, fx("0.8")).unwrap();
+    (spec, g.init, g.maint)
 }
 
 fn market(spot: &str, now: i64) -> Market {
@@ -47,7 +47,7 @@ fn carry_to_the_live_spot_tracks_a_fresh_valuation() {
     let limits = CacheLimits { max_age_secs: 600, max_drift_bps: 200 };
     let cached = compute(&spec, &market("150", NOW), &init, &maint).unwrap();
     for (spot, later) in [("151.5", 300), ("148.5", 0), ("150", 600)] {
-        let live = cached.at_live(&spec, fx(spot), NOW + later, &limits).unwrap();
+        let live = cached.at_live(&spec, &SPAN_16, fx(spot), NOW + later, &limits).unwrap();
         let fresh = compute(&spec, &market(spot, NOW + later), &init, &maint).unwrap();
         // Mark within 0.2 cents and every scenario P&L within 1% of the largest, on a 150
         // underlying moved 1% (the third-order terms the carry leaves out).
@@ -66,15 +66,18 @@ fn stale_drifted_or_expired_entries_are_refused() {
     let limits = CacheLimits { max_age_secs: 600, max_drift_bps: 200 };
     let cached = compute(&spec, &market("150", NOW), &init, &maint).unwrap();
     assert_eq!(
-        cached.at_live(&spec, fx("150"), NOW + 601, &limits),
+        cached.at_live(&spec, &SPAN_16, fx("150"), NOW + 601, &limits),
         Err(CacheFault::Stale { age_secs: 601 })
     );
-    assert!(cached.at_live(&spec, fx("153"), NOW, &limits).is_ok()); // exactly 2%
+    assert!(cached.at_live(&spec, &SPAN_16, fx("153"), NOW, &limits).is_ok()); // exactly 2%
     assert_eq!(
-        cached.at_live(&spec, fx("153.1"), NOW, &limits),
+        cached.at_live(&spec, &SPAN_16, fx("153.1"), NOW, &limits),
         Err(CacheFault::Drift { drift_bps: 206 })
     );
     let short = SeriesSpec { expiry: NOW + 60, ..spec };
     let near = compute(&short, &market("150", NOW), &init, &maint).unwrap();
-    assert_eq!(near.at_live(&short, fx("150"), NOW + 60, &limits), Err(CacheFault::Expired));
+    assert_eq!(
+        near.at_live(&short, &SPAN_16, fx("150"), NOW + 60, &limits),
+        Err(CacheFault::Expired)
+    );
 }

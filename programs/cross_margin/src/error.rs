@@ -22,6 +22,8 @@ pub enum XmError {
     UnderlyingIndexMismatch,
     #[msg("the group has the maximum number of underlyings")]
     TooManyUnderlyings,
+    #[msg("option inputs out of domain: spot and strike must be > 0, vol and time >= 0")]
+    InvalidOptionInputs,
 
     // --- authority and account binding ---------------------------------------------------------
     #[msg("signer is not the group admin")]

@@ -73,6 +73,15 @@ pub mod cross_margin {
         instructions::collateral_withdraw::handler(ctx, args)
     }
 
+    /// Anyone: Black-Scholes price and Greeks of an option, and optionally its value change in
+    /// every scenario of the default grids, from the protocol's own fixed-point code (return data).
+    pub fn option_quote(
+        _ctx: Context<OptionQuote>,
+        args: OptionQuoteArgs,
+    ) -> Result<OptionQuoteResult> {
+        instructions::option_quote::handler(args)
+    }
+
     /// Trader (owner): closes an empty margin account, returning its rent.
     pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
         instructions::account_close::handler(ctx)

@@ -4,11 +4,19 @@ pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
 pub mod oracle;
+pub mod risk_engine;
 pub mod setup;
 
 use crate::Scenario;
 
 /// All scenarios, in run order.
 pub fn all() -> Vec<Scenario> {
-    [collateral::SCENARIOS, oracle::SCENARIOS, adversarial::SCENARIOS, cu_cases::SCENARIOS].concat()
+    [
+        collateral::SCENARIOS,
+        oracle::SCENARIOS,
+        adversarial::SCENARIOS,
+        risk_engine::SCENARIOS,
+        cu_cases::SCENARIOS,
+    ]
+    .concat()
 }

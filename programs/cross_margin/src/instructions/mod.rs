@@ -11,6 +11,7 @@ pub mod account_set_delegate;
 pub mod collateral_deposit;
 pub mod collateral_withdraw;
 pub mod group_create;
+pub mod option_quote;
 pub mod underlying_add;
 
 pub use account_close::*;
@@ -19,4 +20,5 @@ pub use account_set_delegate::*;
 pub use collateral_deposit::*;
 pub use collateral_withdraw::*;
 pub use group_create::*;
+pub use option_quote::*;
 pub use underlying_add::*;
