@@ -2,6 +2,9 @@
 
 mod demo;
 mod format;
+mod num;
+mod price;
+mod risk;
 
 use std::process::ExitCode;
 
@@ -19,11 +22,17 @@ enum Command {
     /// Runs the whole demo on the embedded in-process chain: a group with three collateral
     /// assets and Pyth price accounts, traders, deposits, valuations and health, and a stale feed.
     Demo,
+    /// Black-Scholes price and Greeks of an option (the protocol's fixed-point code).
+    Price(price::PriceArgs),
+    /// Stress scenarios, requirement, equity and health of a portfolio file (see the README).
+    Risk(risk::RiskArgs),
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Demo => demo::run(),
+        Command::Price(args) => price::run(&args),
+        Command::Risk(args) => risk::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

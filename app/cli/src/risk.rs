@@ -1,0 +1,442 @@
+//! `xmargin risk --file PORTFOLIO.json`: the stress-scenario table, worst scenario, requirement,
+//! equity and init/maint health of a portfolio, from the same risk code as on-chain. The file
+//! format is documented in the README (`app/cli/examples/portfolio.json` is an example).
+
+use std::error::Error;
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use xmargin_risk::black_scholes::OptionKind;
+use xmargin_risk::health::{self, CollateralInput, Haircuts, MarginReader, PriceInput};
+use xmargin_risk::margin::{BookMargin, Requirement, UnderlyingParams, DEFAULT_PARAMS};
+use xmargin_risk::oracle::OraclePrice;
+use xmargin_risk::portfolio::{assess, portfolio_health, Assessment, OptionPosition, Positions};
+use xmargin_risk::scenario::{VolShift, SPAN_16};
+use xmargin_risk::series::{SeriesSpec, SECONDS_PER_YEAR};
+use xmargin_risk::{Fixed, RiskError, Round};
+
+use crate::format::Table;
+use crate::num::{Dec, Num};
+
+#[derive(Args, Debug)]
+pub struct RiskArgs {
+    /// Portfolio file (JSON, see the README).
+    #[arg(long)]
+    file: PathBuf,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Decimals used to turn whole-token amounts into native units for the collateral valuation.
+const DECIMALS: u8 = 9;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Portfolio {
+    /// Valuation time, unix seconds (default: now).
+    now: Option<i64>,
+    /// Quote (settlement) balance in quote units; negative = owed.
+    #[serde(default)]
+    quote: Option<Dec>,
+    /// Correlation credit between underlyings, basis points (default 0).
+    #[serde(default)]
+    correlation_credit_bps: u32,
+    underlyings: Vec<UnderlyingIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnderlyingIn {
+    name: String,
+    spot: Dec,
+    /// Oracle confidence (collateral is valued at spot - conf).
+    conf: Option<Dec>,
+    /// Volatility index (max of ATM implied and realized vol).
+    vol_index: Dec,
+    rate: Option<Dec>,
+    /// Collateral held, whole tokens.
+    collateral: Option<Dec>,
+    haircut_init_bps: Option<u16>,
+    haircut_maint_bps: Option<u16>,
+    perp: Option<PerpIn>,
+    #[serde(default)]
+    options: Vec<OptionIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerpIn {
+    /// Signed size in units of the underlying.
+    size: Dec,
+    /// Entry price.
+    entry: Dec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionIn {
+    kind: KindIn,
+    strike: Dec,
+    /// Days to expiry (or `years`).
+    days: Option<Dec>,
+    years: Option<Dec>,
+    /// Signed quantity in units of the underlying (negative = written).
+    quantity: Dec,
+    /// Implied volatility of the series (default: the volatility index).
+    vol: Option<Dec>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum KindIn {
+    Call,
+    Put,
+}
+
+/// Collateral holdings as the health code reads them.
+struct Holdings(Vec<CollateralInput>);
+
+impl MarginReader for Holdings {
+    fn collateral_count(&self) -> usize {
+        self.0.len()
+    }
+    fn collateral(&self, i: usize) -> Result<CollateralInput, RiskError> {
+        Ok(self.0[i])
+    }
+}
+
+fn native(amount: Fixed, decimals: u8) -> Result<i64, Box<dyn Error>> {
+    let scaled = amount.mul_int(10i128.pow(u32::from(decimals)))?;
+    if scaled.to_int_floor() != scaled.to_int_ceil() {
+        return Err(format!("{amount} has more than {decimals} decimals").into());
+    }
+    Ok(scaled.to_i64(Round::Down)?)
+}
+
+/// Everything the report shows.
+struct Report {
+    names: Vec<String>,
+    assessed: Vec<Assessment>,
+    collateral: health::Health,
+    perp_pnl: Fixed,
+    health: xmargin_risk::portfolio::PortfolioHealth,
+}
+
+fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
+    let now = p.now.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    let mut holdings = Vec::new();
+    if let Some(Dec(q)) = p.quote {
+        let balance = native(q, 6)?;
+        holdings.push(CollateralInput {
+            underlying: 0,
+            balance,
+            decimals: 6,
+            haircuts: Haircuts::NONE,
+            price: PriceInput::Quote,
+        });
+    }
+    let (mut names, mut assessed, mut perp_pnl) = (Vec::new(), Vec::new(), Fixed::ZERO);
+    for (i, u) in p.underlyings.iter().enumerate() {
+        let index = u16::try_from(i + 1)?;
+        let spot = u.spot.0;
+        let haircuts = Haircuts {
+            init_bps: u.haircut_init_bps.unwrap_or(2_000),
+            maint_bps: u.haircut_maint_bps.unwrap_or(1_000),
+        };
+        let conf = u.conf.map_or(Fixed::ZERO, |c| c.0);
+        let held = u.collateral.map_or(Fixed::ZERO, |c| c.0);
+        if !held.is_zero() {
+            let price = OraclePrice {
+                mid: spot,
+                asset: spot.checked_sub(conf)?,
+                liability: spot.checked_add(conf)?,
+            };
+            holdings.push(CollateralInput {
+                underlying: index,
+                balance: native(held, DECIMALS)?,
+                decimals: DECIMALS,
+                haircuts,
+                price: PriceInput::Valid(price),
+            });
+        }
+        let perp_size = u.perp.as_ref().map_or(Fixed::ZERO, |p| p.size.0);
+        if let Some(perp) = &u.perp {
+            perp_pnl = perp_pnl.checked_add(perp.size.0.mul(spot.checked_sub(perp.entry.0)?)?)?;
+        }
+        // Collateral moves with the price only if it counts in equity.
+        let linear = if haircuts.is_full() { perp_size } else { held.checked_add(perp_size)? };
+        let mut options = Vec::new();
+        for o in &u.options {
+            let years = match (o.days, o.years) {
+                (Some(Dec(d)), None) => d.div(Fixed::from_int(365))?,
+                (None, Some(Dec(y))) => y,
+                _ => {
+                    return Err(format!(
+                        "{}: each option needs exactly one of `days` and `years`",
+                        u.name
+                    )
+                    .into())
+                }
+            };
+            let expiry = now + years.mul_int(i128::from(SECONDS_PER_YEAR))?.to_i64(Round::Down)?;
+            let kind = match o.kind {
+                KindIn::Call => OptionKind::Call,
+                KindIn::Put => OptionKind::Put,
+            };
+            options.push(OptionPosition {
+                spec: SeriesSpec { kind, strike: o.strike.0, expiry },
+                quantity: o.quantity.0,
+                vol: o.vol.map_or(u.vol_index.0, |v| v.0),
+            });
+        }
+        let params: UnderlyingParams = DEFAULT_PARAMS;
+        let positions = Positions {
+            underlying: index,
+            spot,
+            vol_index: u.vol_index.0,
+            rate: u.rate.map_or(Fixed::ZERO, |r| r.0),
+            delta_one: linear,
+            options,
+            params,
+        };
+        assessed.push(assess(&positions, &SPAN_16, now).map_err(|e| format!("{}: {e}", u.name))?);
+        names.push(u.name.clone());
+    }
+    let collateral = health::compute(&Holdings(holdings))?;
+    let health = portfolio_health(&collateral, perp_pnl, &assessed, p.correlation_credit_bps)?;
+    Ok(Report { names, assessed, collateral, perp_pnl, health })
+}
+
+pub fn run(a: &RiskArgs) -> Result<(), Box<dyn Error>> {
+    let text =
+        std::fs::read_to_string(&a.file).map_err(|e| format!("{}: {e}", a.file.display()))?;
+    let portfolio: Portfolio =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", a.file.display()))?;
+    let report = evaluate(&portfolio)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&json(&report))?);
+    } else {
+        print_tables(&report);
+    }
+    Ok(())
+}
+
+fn vol_label(v: VolShift) -> &'static str {
+    match v {
+        VolShift::Up => "up",
+        VolShift::Down => "down",
+        VolShift::Unchanged => "-",
+    }
+}
+
+fn pct(x: Fixed) -> String {
+    format!("{:.2}%", x.mul_int(100).unwrap_or(Fixed::MAX))
+}
+
+fn print_tables(r: &Report) {
+    for (name, a) in r.names.iter().zip(&r.assessed) {
+        let (gi, gm) = (&a.init_grid, &a.maint_grid);
+        let points = |v: Fixed| format!("{:.2} pts", v.mul_int(100).unwrap_or(Fixed::MAX));
+        println!(
+            "{name}: init range {}, vol +/-{}; maint range {}, vol +/-{}",
+            pct(gi.shocks.range),
+            points(gi.shocks.vol),
+            pct(gm.shocks.range),
+            points(gm.shocks.vol)
+        );
+        let mut t = Table::new(
+            &["#", "init move", "maint move", "vol", "weight", "init P&L", "maint P&L"],
+            0,
+        );
+        for (i, s) in SPAN_16.iter().enumerate() {
+            t.row(vec![
+                (i + 1).to_string(),
+                pct(gi.moves[i]),
+                pct(gm.moves[i]),
+                vol_label(s.vol).to_string(),
+                format!("{}%", s.weight_bps / 100),
+                format!("{:.2}", a.init.pnl[i]),
+                format!("{:.2}", a.maint.pnl[i]),
+            ]);
+        }
+        println!("{}", t.render());
+        for (level, m) in [("init", &a.init), ("maint", &a.maint)] {
+            println!(
+                "{level:>5}: worst #{} loss {:.2} + short-option minimum {:.2} + concentration {:.2} = {:.2}",
+                m.worst + 1,
+                m.scan_loss,
+                m.short_option_min,
+                m.concentration,
+                m.requirement().unwrap_or(Fixed::MAX)
+            );
+        }
+        println!("       options worth {:.2}, net delta {:.4}\n", a.option_value, a.init.net_delta);
+    }
+    let h = &r.health;
+    let mut t = Table::new(&["", "init", "maint"], 1);
+    t.row(vec![
+        "collateral after haircuts".into(),
+        format!("{:.2}", r.collateral.init),
+        format!("{:.2}", r.collateral.maint),
+    ]);
+    t.row(vec!["equity".into(), format!("{:.2}", h.equity_init), format!("{:.2}", h.equity_maint)]);
+    type Row = (&'static str, fn(&Requirement) -> Fixed);
+    let rows: [Row; 5] = [
+        ("scan (sum of worst losses)", |q| q.scan),
+        ("correlation credit", |q| q.credit),
+        ("short-option minimum", |q| q.short_option_min),
+        ("concentration", |q| q.concentration),
+        ("requirement", |q| q.total),
+    ];
+    for (label, f) in rows {
+        t.row(vec![label.into(), format!("{:.2}", f(&h.init)), format!("{:.2}", f(&h.maint))]);
+    }
+    t.row(vec!["health".into(), format!("{:.2}", h.init_health), format!("{:.2}", h.maint_health)]);
+    println!("portfolio (perpetual P&L {:.2}):\n{}", r.perp_pnl, t.render());
+}
+
+#[derive(Serialize)]
+struct JsonScenario {
+    move_pct: Num,
+    vol: &'static str,
+    weight_bps: u16,
+    pnl: Num,
+}
+
+#[derive(Serialize)]
+struct JsonLevel {
+    range: Num,
+    vol_shock: Num,
+    scenarios: Vec<JsonScenario>,
+    worst_scenario: usize,
+    scan_loss: Num,
+    short_option_min: Num,
+    concentration: Num,
+    requirement: Num,
+}
+
+#[derive(Serialize)]
+struct JsonUnderlying {
+    name: String,
+    init: JsonLevel,
+    maint: JsonLevel,
+    option_value: Num,
+    net_delta: Num,
+}
+
+#[derive(Serialize)]
+struct JsonRequirement {
+    scan: Num,
+    joint: Num,
+    credit: Num,
+    short_option_min: Num,
+    concentration: Num,
+    total: Num,
+}
+
+#[derive(Serialize)]
+struct JsonReport {
+    underlyings: Vec<JsonUnderlying>,
+    collateral_init: Num,
+    collateral_maint: Num,
+    perp_pnl: Num,
+    equity_init: Num,
+    equity_maint: Num,
+    requirement_init: JsonRequirement,
+    requirement_maint: JsonRequirement,
+    init_health: Num,
+    maint_health: Num,
+}
+
+fn level(m: &BookMargin, grid: &xmargin_risk::series::GridPoints) -> JsonLevel {
+    JsonLevel {
+        range: Num(grid.shocks.range),
+        vol_shock: Num(grid.shocks.vol),
+        scenarios: SPAN_16
+            .iter()
+            .enumerate()
+            .map(|(i, s)| JsonScenario {
+                move_pct: Num(grid.moves[i].mul_int(100).unwrap_or(Fixed::MAX)),
+                vol: vol_label(s.vol),
+                weight_bps: s.weight_bps,
+                pnl: Num(m.pnl[i]),
+            })
+            .collect(),
+        worst_scenario: m.worst + 1,
+        scan_loss: Num(m.scan_loss),
+        short_option_min: Num(m.short_option_min),
+        concentration: Num(m.concentration),
+        requirement: Num(m.requirement().unwrap_or(Fixed::MAX)),
+    }
+}
+
+fn requirement(q: &Requirement) -> JsonRequirement {
+    JsonRequirement {
+        scan: Num(q.scan),
+        joint: Num(q.joint),
+        credit: Num(q.credit),
+        short_option_min: Num(q.short_option_min),
+        concentration: Num(q.concentration),
+        total: Num(q.total),
+    }
+}
+
+fn json(r: &Report) -> JsonReport {
+    let h = &r.health;
+    JsonReport {
+        underlyings: r
+            .names
+            .iter()
+            .zip(&r.assessed)
+            .map(|(name, a)| JsonUnderlying {
+                name: name.clone(),
+                init: level(&a.init, &a.init_grid),
+                maint: level(&a.maint, &a.maint_grid),
+                option_value: Num(a.option_value),
+                net_delta: Num(a.init.net_delta),
+            })
+            .collect(),
+        collateral_init: Num(r.collateral.init),
+        collateral_maint: Num(r.collateral.maint),
+        perp_pnl: Num(r.perp_pnl),
+        equity_init: Num(h.equity_init),
+        equity_maint: Num(h.equity_maint),
+        requirement_init: requirement(&h.init),
+        requirement_maint: requirement(&h.maint),
+        init_health: Num(h.init_health),
+        maint_health: Num(h.maint_health),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_portfolio_evaluates() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/portfolio.json");
+        let portfolio: Portfolio =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let r = evaluate(&portfolio).unwrap();
+        assert_eq!(r.names, ["SOL", "BTC"]);
+        // Hedged: the requirement is below the scan loss of the naked collateral alone.
+        assert!(r.health.init.total < r.health.equity_init);
+        assert!(r.health.init_health < r.health.maint_health);
+    }
+
+    #[test]
+    fn options_need_exactly_one_expiry() {
+        let text = r#"{"now": 0, "underlyings": [{"name": "X", "spot": 10, "vol_index": 0.5,
+            "options": [{"kind": "call", "strike": 10, "quantity": 1}]}]}"#;
+        let p: Portfolio = serde_json::from_str(text).unwrap();
+        let err = evaluate(&p).err().expect("refused").to_string();
+        assert!(err.contains("exactly one of `days` and `years`"), "{err}");
+        assert!(serde_json::from_str::<Portfolio>(r#"{"underlyings": [], "typo": 1}"#).is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! The `xmargin` binary as users run it: `price` and `risk`, text and JSON.
+
+use std::process::Command;
+
+fn xmargin(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xmargin")).args(args).output().expect("run xmargin");
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn price_json_has_the_numeric_fields() {
+    let (ok, out, _) = xmargin(&[
+        "price",
+        "--kind",
+        "call",
+        "--spot",
+        "150",
+        "--strike",
+        "160",
+        "--vol",
+        "0.8",
+        "--years",
+        "0.0821917808219178",
+        "--rate",
+        "0.03",
+        "--json",
+    ]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for field in ["price", "delta", "gamma", "vega", "theta"] {
+        assert!(v[field].is_number(), "{field} missing in {out}");
+    }
+    // Textbook value of this call: 9.8423044...
+    assert!((v["price"].as_f64().unwrap() - 9.842304409).abs() < 1e-6);
+    assert!(v["theta"].as_f64().unwrap() < 0.0);
+}
+
+#[test]
+fn price_text_and_errors() {
+    let (ok, out, _) = xmargin(&[
+        "price", "--kind", "put", "--spot", "100", "--strike", "100", "--vol", "0.2", "--years",
+        "1",
+    ]);
+    assert!(ok && out.contains("delta") && out.contains("per 1.00 of vol"));
+    let (ok, _, err) = xmargin(&[
+        "price", "--kind", "put", "--spot", "0", "--strike", "100", "--vol", "0.2", "--years", "1",
+    ]);
+    assert!(!ok && err.contains("cannot price this option"), "{err}");
+}
+
+#[test]
+fn risk_runs_the_example_portfolio() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/portfolio.json");
+    let (ok, out, err) = xmargin(&["risk", "--file", file]);
+    assert!(ok, "{err}");
+    assert!(out.contains("worst #") && out.contains("health"));
+    let (ok, out, _) = xmargin(&["risk", "--file", file, "--json"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["underlyings"].as_array().unwrap().len(), 2);
+    assert_eq!(v["underlyings"][0]["init"]["scenarios"].as_array().unwrap().len(), 16);
+    for field in ["equity_init", "init_health", "maint_health"] {
+        assert!(v[field].is_number(), "{field}");
+    }
+    assert!(
+        v["requirement_init"]["total"].as_f64().unwrap()
+            > v["requirement_maint"]["total"].as_f64().unwrap()
+    );
+}
