@@ -8,13 +8,13 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 use xmargin_risk::black_scholes::OptionKind;
-use xmargin_risk::health::{self, CollateralInput, Haircuts, MarginReader, PriceInput};
+use xmargin_risk::health::{self, CollateralInput, Haircuts, PriceInput};
 use xmargin_risk::margin::{BookMargin, Requirement, UnderlyingParams, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::{assess, portfolio_health, Assessment, OptionPosition, Positions};
 use xmargin_risk::scenario::{VolShift, SPAN_16};
 use xmargin_risk::series::{SeriesSpec, SECONDS_PER_YEAR};
-use xmargin_risk::{Fixed, RiskError, Round};
+use xmargin_risk::{Fixed, Round};
 
 use crate::format::Table;
 use crate::num::{Dec, Num};
@@ -93,18 +93,6 @@ struct OptionIn {
 enum KindIn {
     Call,
     Put,
-}
-
-/// Collateral holdings as the health code reads them.
-struct Holdings(Vec<CollateralInput>);
-
-impl MarginReader for Holdings {
-    fn collateral_count(&self) -> usize {
-        self.0.len()
-    }
-    fn collateral(&self, i: usize) -> Result<CollateralInput, RiskError> {
-        Ok(self.0[i])
-    }
 }
 
 fn native(amount: Fixed, decimals: u8) -> Result<i64, Box<dyn Error>> {
@@ -208,7 +196,7 @@ fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
         assessed.push(assess(&positions, &SPAN_16, now).map_err(|e| format!("{}: {e}", u.name))?);
         names.push(u.name.clone());
     }
-    let collateral = health::compute(&Holdings(holdings))?;
+    let collateral = health::compute(&holdings[..])?;
     let health = portfolio_health(&collateral, perp_pnl, &assessed, p.correlation_credit_bps)?;
     Ok(Report { names, assessed, collateral, perp_pnl, health })
 }

@@ -83,6 +83,16 @@ pub trait MarginReader {
     fn collateral(&self, i: usize) -> Result<CollateralInput, RiskError>;
 }
 
+/// A plain list of holdings (tests, the CLI's portfolio files).
+impl MarginReader for [CollateralInput] {
+    fn collateral_count(&self) -> usize {
+        self.len()
+    }
+    fn collateral(&self, i: usize) -> Result<CollateralInput, RiskError> {
+        Ok(self[i])
+    }
+}
+
 /// Health figures in quote units (whole tokens, 64 fractional bits).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Health {
@@ -104,7 +114,7 @@ impl Health {
 }
 
 /// Computes health from a reader. See the module documentation for the formulas.
-pub fn compute(reader: &impl MarginReader) -> Result<Health, RiskError> {
+pub fn compute<R: MarginReader + ?Sized>(reader: &R) -> Result<Health, RiskError> {
     let mut health = Health::default();
     for i in 0..reader.collateral_count() {
         let v = value_holding(&reader.collateral(i)?)?;
@@ -165,17 +175,6 @@ mod tests {
     use super::*;
     use crate::oracle::{validate, OracleConfig, PriceSample};
 
-    struct Holdings(Vec<CollateralInput>);
-
-    impl MarginReader for Holdings {
-        fn collateral_count(&self) -> usize {
-            self.0.len()
-        }
-        fn collateral(&self, i: usize) -> Result<CollateralInput, RiskError> {
-            Ok(self.0[i])
-        }
-    }
-
     fn fx(s: &str) -> Fixed {
         s.parse().unwrap()
     }
@@ -219,8 +218,7 @@ mod tests {
     #[test]
     fn haircuts_and_confidence_reduce_health() {
         // 2 SOL (9 decimals) at 100 +/- 1, haircuts 20% init / 10% maint; 50 USDC.
-        let h = compute(&Holdings(vec![priced(1, 2_000_000_000, 9, 100, 1), quote(50_000_000)]))
-            .unwrap();
+        let h = compute(&[priced(1, 2_000_000_000, 9, 100, 1), quote(50_000_000)][..]).unwrap();
         assert_eq!(h.assets, fx("248"));
         assert_eq!(h.liabilities, Fixed::ZERO);
         assert_near(h.init, "208.4"); // 198 * 0.8 + 50
@@ -228,14 +226,13 @@ mod tests {
                                        // Rounding favours the protocol: never above the exact figure.
         assert!(h.init <= fx("208.4") && h.maint <= fx("228.2"));
         // Integer figures stay exact.
-        let h = compute(&Holdings(vec![priced(1, 3_000_000_000, 9, 150, 0)])).unwrap();
+        let h = compute(&[priced(1, 3_000_000_000, 9, 150, 0)][..]).unwrap();
         assert_eq!((h.init, h.maint), (fx("360"), fx("405")));
     }
 
     #[test]
     fn quote_liability_counts_against_health() {
-        let h = compute(&Holdings(vec![priced(1, 1_000_000_000, 9, 100, 0), quote(-90_000_000)]))
-            .unwrap();
+        let h = compute(&[priced(1, 1_000_000_000, 9, 100, 0), quote(-90_000_000)][..]).unwrap();
         assert_eq!(h.liabilities, fx("90"));
         assert_near(h.init, "-10"); // 100 * 0.8 - 90
         assert_near(h.maint, "0"); // 100 * 0.9 - 90
@@ -244,8 +241,7 @@ mod tests {
 
     #[test]
     fn liabilities_use_price_plus_conf_and_liability_weight() {
-        let h =
-            compute(&Holdings(vec![priced(2, -1_000_000, 6, 10, 1), quote(100_000_000)])).unwrap();
+        let h = compute(&[priced(2, -1_000_000, 6, 10, 1), quote(100_000_000)][..]).unwrap();
         // owes 1 token at 11 (price + conf), init liability weight 1.2 -> 13.2
         assert_eq!(h.liabilities, fx("11"));
         assert_near(h.init, "86.8");
@@ -257,7 +253,7 @@ mod tests {
         let mut h = priced(3, 5, 0, 1, 0);
         h.haircuts = Haircuts { init_bps: 10_000, maint_bps: 10_000 };
         h.price = PriceInput::Invalid(OracleFault::NonPositive);
-        assert_eq!(compute(&Holdings(vec![h, quote(1_000_000)])).unwrap().init, Fixed::ONE);
+        assert_eq!(compute(&[h, quote(1_000_000)][..]).unwrap().init, Fixed::ONE);
     }
 
     #[test]
@@ -265,7 +261,7 @@ mod tests {
         let mut h = priced(4, 5, 0, 1, 0);
         h.price = PriceInput::Invalid(OracleFault::Stale { age_secs: 99, max_age_secs: 60 });
         assert_eq!(
-            compute(&Holdings(vec![quote(1), h])),
+            compute(&[quote(1), h][..]),
             Err(RiskError::PriceUnavailable {
                 underlying: 4,
                 fault: OracleFault::Stale { age_secs: 99, max_age_secs: 60 }
@@ -276,9 +272,6 @@ mod tests {
     #[test]
     fn overflow_is_an_error_naming_the_quantity() {
         let h = priced(1, i64::MAX, 0, i64::MAX, 0);
-        assert!(matches!(
-            compute(&Holdings(vec![h])),
-            Err(RiskError::Math { what: "collateral value", .. })
-        ));
+        assert!(matches!(compute(&[h][..]), Err(RiskError::Math { what: "collateral value", .. })));
     }
 }
