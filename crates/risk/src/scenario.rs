@@ -102,12 +102,8 @@ impl GridParams {
 }
 
 impl Scenario {
-    /// Relative price move `thirds * ceil(R / 3)`: at least `thirds / 3 * R` in magnitude.
-    pub fn price_move(&self, shocks: &Shocks) -> Result<Fixed, MathError> {
-        self.move_from_third(shocks.range.mul_div_up(1, 3)?)
-    }
-
-    /// The move for a precomputed `third = ceil(R / 3)` (a grid computes it once).
+    /// Relative price move `thirds * third` for `third = ceil(R / 3)` (a grid computes it once):
+    /// at least `thirds / 3 * R` in magnitude.
     pub fn move_from_third(&self, third: Fixed) -> Result<Fixed, MathError> {
         third.mul_int(i128::from(self.thirds))
     }
@@ -158,7 +154,8 @@ mod tests {
     #[test]
     fn span_grid_is_symmetric_and_complete() {
         let shocks = Shocks { range: fx("0.09"), vol: fx("0.1") };
-        let moves: Vec<Fixed> = SPAN_16.iter().map(|s| s.price_move(&shocks).unwrap()).collect();
+        let third = shocks.range.mul_div_up(1, 3).unwrap();
+        let moves: Vec<Fixed> = SPAN_16.iter().map(|s| s.move_from_third(third).unwrap()).collect();
         // Multiples of ceil(R / 3): away from zero by at most one ulp per third.
         let near = |a: Fixed, b: &str| (a.raw() - fx(b).raw()).abs() <= 6;
         assert_eq!(moves[0], Fixed::ZERO);
