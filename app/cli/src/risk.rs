@@ -9,9 +9,13 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 use xmargin_risk::black_scholes::OptionKind;
 use xmargin_risk::health::{self, CollateralInput, Haircuts, PriceInput};
-use xmargin_risk::margin::{BookMargin, Requirement, UnderlyingParams, DEFAULT_PARAMS};
+use xmargin_risk::book::BookMargin;
+use xmargin_risk::cache::ContractScale;
+use xmargin_risk::margin::{Requirement, UnderlyingParams, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
-use xmargin_risk::portfolio::{assess, portfolio_health, Assessment, OptionPosition, Positions};
+use xmargin_risk::portfolio::{
+    assess, combine, to_native, Assessment, OptionPosition, PortfolioHealth, Positions,
+};
 use xmargin_risk::scenario::{VolShift, SPAN_16};
 use xmargin_risk::series::{SeriesSpec, SECONDS_PER_YEAR};
 use xmargin_risk::{Fixed, Round};
@@ -31,6 +35,15 @@ pub struct RiskArgs {
 
 /// Decimals used to turn whole-token amounts into native units for the collateral valuation.
 const DECIMALS: u8 = 9;
+/// Quote decimals of the margin engine's figures (its native quote unit is 1e-9).
+const ENGINE_DECIMALS: u8 = 9;
+/// Contracts per unit of an underlying: quantities may have up to 3 decimals.
+const CONTRACTS_PER_UNIT: i128 = 1_000;
+
+/// An engine figure (native quote units) in quote units.
+fn units(qn: i128) -> Fixed {
+    Fixed::from_ratio(qn, 10i128.pow(u32::from(ENGINE_DECIMALS))).unwrap_or(Fixed::MAX)
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,7 +122,7 @@ struct Report {
     assessed: Vec<Assessment>,
     collateral: health::Health,
     perp_pnl: Fixed,
-    health: xmargin_risk::portfolio::PortfolioHealth,
+    health: PortfolioHealth,
 }
 
 fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
@@ -154,6 +167,7 @@ fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
             });
         }
         let perp_size = u.perp.as_ref().map_or(Fixed::ZERO, |p| p.size.0);
+        let scale = ContractScale::new(1_000_000, 9, ENGINE_DECIMALS)?;
         if let Some(perp) = &u.perp {
             perp_pnl = perp_pnl.checked_add(perp.size.0.mul(spot.checked_sub(perp.entry.0)?)?)?;
         }
@@ -177,9 +191,13 @@ fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
                 KindIn::Call => OptionKind::Call,
                 KindIn::Put => OptionKind::Put,
             };
+            let contracts = o.quantity.0.mul_int(CONTRACTS_PER_UNIT)?;
+            if contracts.to_int_floor() != contracts.to_int_ceil() {
+                return Err(format!("{}: option quantities have at most 3 decimals", u.name).into());
+            }
             options.push(OptionPosition {
                 spec: SeriesSpec { kind, strike: o.strike.0, expiry },
-                quantity: o.quantity.0,
+                contracts: contracts.to_i64(Round::Down)?,
                 vol: o.vol.map_or(u.vol_index.0, |v| v.0),
             });
         }
@@ -189,15 +207,28 @@ fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
             spot,
             vol_index: u.vol_index.0,
             rate: u.rate.map_or(Fixed::ZERO, |r| r.0),
-            delta_one: linear,
+            scale,
+            linear: to_native(linear.mul(spot)?, ENGINE_DECIMALS)?,
             options,
             params,
         };
-        assessed.push(assess(&positions, &SPAN_16, now).map_err(|e| format!("{}: {e}", u.name))?);
+        let a = assess(&positions, &SPAN_16, now, ENGINE_DECIMALS)
+            .map_err(|e| format!("{}: {e}", u.name))?;
+        assessed.push(a);
         names.push(u.name.clone());
     }
     let collateral = health::compute(&holdings[..])?;
-    let health = portfolio_health(&collateral, perp_pnl, &assessed, p.correlation_credit_bps)?;
+    let marks = to_native(perp_pnl, ENGINE_DECIMALS)?
+        + assessed.iter().map(|a| a.option_value).sum::<i128>();
+    let init: Vec<BookMargin> = assessed.iter().map(|a| a.init).collect();
+    let maint: Vec<BookMargin> = assessed.iter().map(|a| a.maint).collect();
+    let health = combine(
+        to_native(collateral.init, ENGINE_DECIMALS)? + marks,
+        to_native(collateral.maint, ENGINE_DECIMALS)? + marks,
+        &init,
+        &maint,
+        p.correlation_credit_bps,
+    )?;
     Ok(Report { names, assessed, collateral, perp_pnl, health })
 }
 
@@ -249,8 +280,8 @@ fn print_tables(r: &Report) {
                 pct(gm.moves[i]),
                 vol_label(s.vol).to_string(),
                 format!("{}%", s.weight_bps / 100),
-                format!("{:.2}", a.init.pnl[i]),
-                format!("{:.2}", a.maint.pnl[i]),
+                format!("{:.2}", units(a.init.pnl[i])),
+                format!("{:.2}", units(a.maint.pnl[i])),
             ]);
         }
         println!("{}", t.render());
@@ -258,13 +289,17 @@ fn print_tables(r: &Report) {
             println!(
                 "{level:>5}: worst #{} loss {:.2} + short-option minimum {:.2} + concentration {:.2} = {:.2}",
                 m.worst + 1,
-                m.scan_loss,
-                m.short_option_min,
-                m.concentration,
-                m.requirement().unwrap_or(Fixed::MAX)
+                units(m.scan_loss),
+                units(m.short_option_min),
+                units(m.concentration),
+                units(m.requirement().unwrap_or(i128::MAX))
             );
         }
-        println!("       options worth {:.2}, net delta {:.4}\n", a.option_value, a.init.net_delta);
+        println!(
+            "       options worth {:.2}, net delta notional {:.2}\n",
+            units(a.option_value),
+            units(a.init.net_delta)
+        );
     }
     let h = &r.health;
     let mut t = Table::new(&["", "init", "maint"], 1);
@@ -273,8 +308,12 @@ fn print_tables(r: &Report) {
         format!("{:.2}", r.collateral.init),
         format!("{:.2}", r.collateral.maint),
     ]);
-    t.row(vec!["equity".into(), format!("{:.2}", h.equity_init), format!("{:.2}", h.equity_maint)]);
-    type Row = (&'static str, fn(&Requirement) -> Fixed);
+    t.row(vec![
+        "equity".into(),
+        format!("{:.2}", units(h.equity_init)),
+        format!("{:.2}", units(h.equity_maint)),
+    ]);
+    type Row = (&'static str, fn(&Requirement) -> i128);
     let rows: [Row; 5] = [
         ("scan (sum of worst losses)", |q| q.scan),
         ("correlation credit", |q| q.credit),
@@ -283,9 +322,17 @@ fn print_tables(r: &Report) {
         ("requirement", |q| q.total),
     ];
     for (label, f) in rows {
-        t.row(vec![label.into(), format!("{:.2}", f(&h.init)), format!("{:.2}", f(&h.maint))]);
+        t.row(vec![
+            label.into(),
+            format!("{:.2}", units(f(&h.init))),
+            format!("{:.2}", units(f(&h.maint))),
+        ]);
     }
-    t.row(vec!["health".into(), format!("{:.2}", h.init_health), format!("{:.2}", h.maint_health)]);
+    t.row(vec![
+        "health".into(),
+        format!("{:.2}", units(h.init_health)),
+        format!("{:.2}", units(h.maint_health)),
+    ]);
     println!("portfolio (perpetual P&L {:.2}):\n{}", r.perp_pnl, t.render());
 }
 
@@ -315,7 +362,7 @@ struct JsonUnderlying {
     init: JsonLevel,
     maint: JsonLevel,
     option_value: Num,
-    net_delta: Num,
+    net_delta_notional: Num,
 }
 
 #[derive(Serialize)]
@@ -353,25 +400,25 @@ fn level(m: &BookMargin, grid: &xmargin_risk::series::GridPoints) -> JsonLevel {
                 move_pct: Num(grid.moves[i].mul_int(100).unwrap_or(Fixed::MAX)),
                 vol: vol_label(s.vol),
                 weight_bps: s.weight_bps,
-                pnl: Num(m.pnl[i]),
+                pnl: Num(units(m.pnl[i])),
             })
             .collect(),
         worst_scenario: m.worst + 1,
-        scan_loss: Num(m.scan_loss),
-        short_option_min: Num(m.short_option_min),
-        concentration: Num(m.concentration),
-        requirement: Num(m.requirement().unwrap_or(Fixed::MAX)),
+        scan_loss: Num(units(m.scan_loss)),
+        short_option_min: Num(units(m.short_option_min)),
+        concentration: Num(units(m.concentration)),
+        requirement: Num(units(m.requirement().unwrap_or(i128::MAX))),
     }
 }
 
 fn requirement(q: &Requirement) -> JsonRequirement {
     JsonRequirement {
-        scan: Num(q.scan),
-        joint: Num(q.joint),
-        credit: Num(q.credit),
-        short_option_min: Num(q.short_option_min),
-        concentration: Num(q.concentration),
-        total: Num(q.total),
+        scan: Num(units(q.scan)),
+        joint: Num(units(q.joint)),
+        credit: Num(units(q.credit)),
+        short_option_min: Num(units(q.short_option_min)),
+        concentration: Num(units(q.concentration)),
+        total: Num(units(q.total)),
     }
 }
 
@@ -386,19 +433,19 @@ fn json(r: &Report) -> JsonReport {
                 name: name.clone(),
                 init: level(&a.init, &a.init_grid),
                 maint: level(&a.maint, &a.maint_grid),
-                option_value: Num(a.option_value),
-                net_delta: Num(a.init.net_delta),
+                option_value: Num(units(a.option_value)),
+                net_delta_notional: Num(units(a.init.net_delta)),
             })
             .collect(),
         collateral_init: Num(r.collateral.init),
         collateral_maint: Num(r.collateral.maint),
         perp_pnl: Num(r.perp_pnl),
-        equity_init: Num(h.equity_init),
-        equity_maint: Num(h.equity_maint),
+        equity_init: Num(units(h.equity_init)),
+        equity_maint: Num(units(h.equity_maint)),
         requirement_init: requirement(&h.init),
         requirement_maint: requirement(&h.maint),
-        init_health: Num(h.init_health),
-        maint_health: Num(h.maint_health),
+        init_health: Num(units(h.init_health)),
+        maint_health: Num(units(h.maint_health)),
     }
 }
 

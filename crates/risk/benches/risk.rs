@@ -3,11 +3,13 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use xmargin_risk::black_scholes::{greeks, BsInputs, OptionKind};
-use xmargin_risk::margin::{book_margin, grids, Book, Level, OptionExposure, DEFAULT_PARAMS};
-use xmargin_risk::portfolio::{assess, portfolio_health, OptionPosition, Positions};
+use xmargin_risk::book::Exposure;
+use xmargin_risk::cache::{encode, ContractScale, SeriesEntry};
+use xmargin_risk::margin::{grids, moves_q32, Level, DEFAULT_PARAMS};
+use xmargin_risk::portfolio::{assess, combine, OptionPosition, Positions};
 use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::series::{compute, Market, SeriesSpec};
-use xmargin_risk::{health::Health, Fixed};
+use xmargin_risk::{Fixed, Round};
 
 const NOW: i64 = 1_760_000_000;
 
@@ -21,15 +23,14 @@ fn reference_book(underlying: u16, spot: i64) -> Positions {
     for (i, days) in [30i64, 90].into_iter().enumerate() {
         for (j, pct) in [90i64, 95, 105, 110].into_iter().enumerate() {
             let kind = if pct < 100 { OptionKind::Put } else { OptionKind::Call };
-            let quantity =
-                if (i + j) % 2 == 0 { Fixed::from_int(10) } else { Fixed::from_int(-10) };
+            let contracts = if (i + j) % 2 == 0 { 10 } else { -10 };
             options.push(OptionPosition {
                 spec: SeriesSpec {
                     kind,
                     strike: Fixed::from_int(spot * pct / 100),
                     expiry: NOW + days * 86_400,
                 },
-                quantity,
+                contracts,
                 vol: fx("0.7"),
             });
         }
@@ -39,7 +40,8 @@ fn reference_book(underlying: u16, spot: i64) -> Positions {
         spot: Fixed::from_int(spot),
         vol_index: fx("0.7"),
         rate: Fixed::ZERO,
-        delta_one: Fixed::from_int(5),
+        scale: ContractScale::new(1_000_000_000, 9, 6).unwrap(),
+        linear: 5 * i128::from(spot) * 1_000_000,
         options,
         params: DEFAULT_PARAMS,
     }
@@ -68,46 +70,44 @@ fn benches(c: &mut Criterion) {
     c.bench_function("portfolio_health_fresh_8x8", |b| {
         b.iter(|| {
             let assessed: Vec<_> =
-                books.iter().map(|p| assess(black_box(p), &SPAN_16, NOW).unwrap()).collect();
-            portfolio_health(&Health::default(), Fixed::ZERO, &assessed, 0).unwrap()
+                books.iter().map(|p| assess(black_box(p), &SPAN_16, NOW, 6).unwrap()).collect();
+            let init: Vec<_> = assessed.iter().map(|a| a.init).collect();
+            let maint: Vec<_> = assessed.iter().map(|a| a.maint).collect();
+            combine(0, 0, &init, &maint, 0).unwrap()
         })
     });
 
     // The on-chain hot path: books from cached series risk, no repricing.
-    let cached: Vec<(Positions, Vec<OptionExposure>, Box<xmargin_risk::margin::Grids>)> = books
+    let cached: Vec<(Positions, Vec<SeriesEntry>, [[i64; 16]; 2])> = books
         .iter()
         .map(|p| {
             let g = grids(&p.params, &SPAN_16, p.vol_index).unwrap();
-            let exposures = p
+            let entries = p
                 .options
                 .iter()
                 .map(|o| {
                     let m = Market { spot: p.spot, vol: o.vol, rate: p.rate, now: NOW };
-                    let r = compute(&o.spec, &m, &g.init, &g.maint).unwrap();
-                    OptionExposure {
-                        quantity: o.quantity,
-                        delta: r.greeks.delta,
-                        risk: r.as_live(),
-                    }
+                    encode(&compute(&o.spec, &m, &g.init, &g.maint).unwrap(), &p.scale, 0).unwrap()
                 })
                 .collect();
-            (p.clone(), exposures, g)
+            let moves = [moves_q32(&g.init).unwrap(), moves_q32(&g.maint).unwrap()];
+            (p.clone(), entries, moves)
         })
         .collect();
     c.bench_function("portfolio_margin_cached_8x8", |b| {
         b.iter(|| {
-            for (p, exposures, g) in &cached {
-                let book = Book {
-                    underlying: p.underlying,
-                    spot: p.spot,
-                    delta_one: p.delta_one,
-                    options: exposures,
-                    params: &p.params,
-                    init_grid: &g.init,
-                    maint_grid: &g.maint,
-                };
-                black_box(book_margin(&book, Level::Init).unwrap());
-                black_box(book_margin(&book, Level::Maint).unwrap());
+            for (p, entries, moves) in &cached {
+                let price = p.scale.per_contract(p.spot, Round::Down).unwrap();
+                let mut x = Exposure::default();
+                x.add_linear(p.linear).unwrap();
+                for (o, e) in p.options.iter().zip(entries) {
+                    x.add_option(o.contracts, e, price, NOW + 60).unwrap();
+                }
+                for level in Level::BOTH {
+                    let charges = p.params.charges(level, 6).unwrap();
+                    let m = x.margin(p.underlying, level, &SPAN_16, &moves[level as usize], &charges);
+                    black_box(m.unwrap());
+                }
             }
         })
     });

@@ -117,17 +117,23 @@ impl Health {
 pub fn compute<R: MarginReader + ?Sized>(reader: &R) -> Result<Health, RiskError> {
     let mut health = Health::default();
     for i in 0..reader.collateral_count() {
-        let v = value_holding(&reader.collateral(i)?)?;
-        if v.value.is_negative() {
-            health.liabilities =
-                health.liabilities.checked_sub(v.value).context("total liabilities")?;
-        } else {
-            health.assets = health.assets.checked_add(v.value).context("total assets")?;
-        }
-        health.init = health.init.checked_add(v.init).context("init health")?;
-        health.maint = health.maint.checked_add(v.maint).context("maint health")?;
+        health.add(&value_holding(&reader.collateral(i)?)?)?;
     }
     Ok(health)
+}
+
+impl Health {
+    /// Adds one holding's contribution.
+    pub fn add(&mut self, v: &HoldingValue) -> Result<(), RiskError> {
+        if v.value.is_negative() {
+            self.liabilities = self.liabilities.checked_sub(v.value).context("total liabilities")?;
+        } else {
+            self.assets = self.assets.checked_add(v.value).context("total assets")?;
+        }
+        self.init = self.init.checked_add(v.init).context("init health")?;
+        self.maint = self.maint.checked_add(v.maint).context("maint health")?;
+        Ok(())
+    }
 }
 
 /// What one holding contributes to health, in quote units.

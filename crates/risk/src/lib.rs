@@ -10,14 +10,18 @@
 //! - [`math`]: `exp`, `ln`, `sqrt`, normal CDF and density on [`Fixed`];
 //! - [`black_scholes`]: European option price and Greeks;
 //! - [`scenario`]: the stress-scenario grid (SPAN's sixteen by default) and its sizes;
-//! - [`series`]: per-series risk (the risk cache) and its delta-gamma carry to the live price;
-//! - [`margin`]: per-underlying scan loss, short-option minimum, concentration, correlation credit;
-//! - [`portfolio`]: a whole portfolio valued from scratch, equity and init/maint health;
+//! - [`series`]: per-series valuation at a reference spot in every scenario;
+//! - [`cache`]: that valuation as an integer risk-cache entry, carried to the live price;
+//! - [`book`]: one underlying's exposure and margin in integers (the health check's inner loop);
+//! - [`margin`]: risk parameters, grids, the account requirement and correlation credit;
+//! - [`portfolio`]: equity and init/maint health; whole portfolios valued from scratch;
 //! - [`health`]: collateral health (v1) from an account-reader trait.
 
 #![forbid(unsafe_code)]
 
 pub mod black_scholes;
+pub mod book;
+pub mod cache;
 pub mod error;
 pub mod fixed;
 pub mod health;

@@ -1,40 +1,35 @@
-//! Portfolio margin: the requirement of a whole account from its per-underlying books, and health.
+//! Portfolio margin: risk parameters, the scenario grids of an underlying, and the account's
+//! requirement from its per-underlying books ([`book`](crate::book) computes those).
 //!
-//! Per underlying `u` and scenario `s` (of the init grid for init, the maint grid for maint):
-//!
-//! ```text
-//! P&L_u,s   = delta_one_u * S_u * m_s  +  sum_options q * pnl_s(series)        (quote units)
-//! loss_u    = max(0, max_s -(P&L_u,s * weight_s))                               scan loss
-//! som_u     = short_option_min_bps / 10^4 * S_u * sum_{q < 0} |q|              short-option minimum
-//! conc_u    = concentration_bps / 10^4 * max(0, |net delta_u| * S_u - threshold_u)
-//! ```
-//!
-//! `delta_one` is the units of the underlying held linearly (weighted collateral plus perpetuals),
-//! `q` the signed option quantity in units of the underlying, `net delta` adds `q * delta` of every
-//! option. Across underlyings:
+//! Across underlyings, at each level (init or maint), with `P&L_u,s` each book's weighted scenario
+//! P&L and `loss_u` its scan loss (all in quote native units, qn):
 //!
 //! ```text
 //! scan      = sum_u loss_u
-//! joint     = max(0, max_s -sum_u P&L_u,s * weight_s)       all underlyings move together
-//! credit    = correlation_credit_bps / 10^4 * (scan - joint)
-//! requirement = scan - credit + sum_u som_u + sum_u conc_u
-//! health    = equity - requirement
+//! joint     = max(0, max_s -sum_u P&L_u,s)                  all underlyings move together
+//! credit    = floor(correlation_credit_bps / 10^4 * (scan - joint))
+//! requirement = scan - credit + sum_u short_option_min_u + sum_u concentration_u
 //! ```
 //!
 //! The correlation credit blends "independent" (`credit = 0`, the default) and "perfectly
 //! co-moving" (`credit = 1`): it only ever offsets opposite exposures, since `joint <= scan` always.
-//! Every figure rounds against the account (losses and charges up).
 
-use crate::error::{Context, RiskError};
-use crate::fixed::Fixed;
+use crate::book::{add, bps_floor, worst_loss, BookMargin};
+use crate::cache::Q;
+use crate::error::{Context, MathError, RiskError};
+use crate::fixed::{pow10, Fixed};
 use crate::scenario::{GridParams, Scenario, MAX_SCENARIOS};
-use crate::series::{GridPoints, LiveRisk};
+use crate::series::GridPoints;
 
 /// Which requirement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
-    Init,
-    Maint,
+    Init = 0,
+    Maint = 1,
+}
+
+impl Level {
+    pub const BOTH: [Level; 2] = [Level::Init, Level::Maint];
 }
 
 /// Risk parameters of one underlying.
@@ -42,7 +37,7 @@ pub enum Level {
 pub struct UnderlyingParams {
     pub init: GridParams,
     pub maint: GridParams,
-    /// Short-option minimum per unit written, basis points of the spot, (init, maint).
+    /// Short-option minimum per contract written, basis points of its notional, (init, maint).
     pub short_option_min_bps: (u32, u32),
     /// Net delta notional above which the concentration add-on applies, quote units.
     pub concentration_threshold: Fixed,
@@ -50,160 +45,69 @@ pub struct UnderlyingParams {
     pub concentration_bps: (u32, u32),
 }
 
-/// An option position carried to the live spot.
+/// The charges of one level in the engine's units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OptionExposure {
-    /// Signed quantity in units of the underlying (contracts times contract size).
-    pub quantity: Fixed,
-    pub delta: Fixed,
-    pub risk: LiveRisk,
+pub struct Charges {
+    pub short_option_min_bps: u32,
+    pub concentration_bps: u32,
+    /// Concentration threshold, quote native units.
+    pub concentration_threshold: i128,
 }
 
-/// Everything the margin of one underlying needs.
-#[derive(Debug, Clone, Copy)]
-pub struct Book<'a> {
-    pub underlying: u16,
-    pub spot: Fixed,
-    /// Units held linearly: collateral that carries weight, plus perpetual positions.
-    pub delta_one: Fixed,
-    pub options: &'a [OptionExposure],
-    pub params: &'a UnderlyingParams,
-    pub init_grid: &'a GridPoints,
-    pub maint_grid: &'a GridPoints,
-}
-
-/// One underlying's margin at one level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BookMargin {
-    pub underlying: u16,
-    /// Weighted P&L per scenario (what the loss is taken from).
-    pub pnl: [Fixed; MAX_SCENARIOS],
-    /// Scenario with the largest loss.
-    pub worst: usize,
-    pub scan_loss: Fixed,
-    pub short_option_min: Fixed,
-    pub concentration: Fixed,
-    /// Units of net delta (linear plus options).
-    pub net_delta: Fixed,
-}
-
-impl BookMargin {
-    /// This underlying's requirement before correlation credits.
-    pub fn requirement(&self) -> Result<Fixed, RiskError> {
-        self.scan_loss
-            .checked_add(self.short_option_min)
-            .and_then(|v| v.checked_add(self.concentration))
-            .context("underlying requirement")
+impl UnderlyingParams {
+    /// The charges of `level` with the quote asset's `quote_decimals`.
+    pub fn charges(&self, level: Level, quote_decimals: u8) -> Result<Charges, RiskError> {
+        let threshold = self
+            .concentration_threshold
+            .mul_int(pow10(u32::from(quote_decimals)).context("quote decimals")? as i128)
+            .context("concentration threshold")?
+            .to_int_floor();
+        let (som, conc) = match level {
+            Level::Init => (self.short_option_min_bps.0, self.concentration_bps.0),
+            Level::Maint => (self.short_option_min_bps.1, self.concentration_bps.1),
+        };
+        Ok(Charges {
+            short_option_min_bps: som,
+            concentration_bps: conc,
+            concentration_threshold: threshold,
+        })
     }
 }
 
-/// Margin of one book at `level`.
-pub fn book_margin(book: &Book, level: Level) -> Result<BookMargin, RiskError> {
-    let (grid, som_bps, conc_bps) = match level {
-        Level::Init => {
-            (book.init_grid, book.params.short_option_min_bps.0, book.params.concentration_bps.0)
-        }
-        Level::Maint => {
-            (book.maint_grid, book.params.short_option_min_bps.1, book.params.concentration_bps.1)
-        }
-    };
-    let linear = book.delta_one.mul(book.spot).context("linear exposure")?;
-    let mut pnl = [Fixed::ZERO; MAX_SCENARIOS];
-    for (i, scenario) in grid.scenarios.iter().enumerate() {
-        // Losses round up: P&L rounds toward -infinity at every step.
-        let mut total = linear.mul(grid.moves[i]).context("linear scenario P&L")?;
-        for o in book.options {
-            let per_unit = match level {
-                Level::Init => o.risk.init_pnl[i],
-                Level::Maint => o.risk.maint_pnl[i],
-            };
-            total = total
-                .checked_add(o.quantity.mul(per_unit).context("option scenario P&L")?)
-                .context("scenario P&L")?;
-        }
-        pnl[i] = scenario.weigh(total).context("weighted scenario P&L")?;
-    }
-    let (worst, scan_loss) = worst_loss(&pnl)?;
-    let mut written = Fixed::ZERO;
-    let mut net_delta = book.delta_one;
-    for o in book.options {
-        if o.quantity.is_negative() {
-            written = written.checked_sub(o.quantity).context("written quantity")?;
-        }
-        net_delta = net_delta
-            .checked_add(o.quantity.mul(o.delta).context("option delta")?)
-            .context("net delta")?;
-    }
-    let bps = |x: Fixed, bps: u32| x.mul_div_up(i128::from(bps), 10_000);
-    let short_option_min = bps(written.mul_up(book.spot).context("short-option minimum")?, som_bps)
-        .context("short-option minimum")?;
-    let notional =
-        net_delta.abs().and_then(|d| d.mul_up(book.spot)).context("net delta notional")?;
-    let excess =
-        notional.checked_sub(book.params.concentration_threshold).context("concentration")?;
-    let concentration = bps(excess.max(Fixed::ZERO), conc_bps).context("concentration")?;
-    Ok(BookMargin {
-        underlying: book.underlying,
-        pnl,
-        worst,
-        scan_loss,
-        short_option_min,
-        concentration,
-        net_delta,
-    })
-}
-
-/// `(scenario, loss)` of the largest weighted loss (0 if no scenario loses).
-fn worst_loss(pnl: &[Fixed; MAX_SCENARIOS]) -> Result<(usize, Fixed), RiskError> {
-    let (worst, min) =
-        pnl.iter()
-            .enumerate()
-            .fold((0, pnl[0]), |(wi, wv), (i, &v)| if v < wv { (i, v) } else { (wi, wv) });
-    Ok((worst, min.checked_neg().context("scan loss")?.max(Fixed::ZERO)))
-}
-
-/// The account's requirement at one level.
+/// The account's requirement at one level, quote native units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Requirement {
     /// Sum of the underlyings' scan losses.
-    pub scan: Fixed,
+    pub scan: i128,
     /// Loss when every underlying moves together.
-    pub joint: Fixed,
+    pub joint: i128,
     /// Correlation credit taken off `scan`.
-    pub credit: Fixed,
-    pub short_option_min: Fixed,
-    pub concentration: Fixed,
-    pub total: Fixed,
+    pub credit: i128,
+    pub short_option_min: i128,
+    pub concentration: i128,
+    pub total: i128,
 }
 
-/// Sums per-underlying margins into the account's requirement.
+/// Sums per-underlying margins (of one level) into the account's requirement.
 pub fn requirement(
     books: &[BookMargin],
     correlation_credit_bps: u32,
 ) -> Result<Requirement, RiskError> {
     let mut r = Requirement::default();
-    let mut joint_pnl = [Fixed::ZERO; MAX_SCENARIOS];
+    let mut joint_pnl = [0i128; MAX_SCENARIOS];
     for b in books {
-        r.scan = r.scan.checked_add(b.scan_loss).context("scan requirement")?;
-        r.short_option_min =
-            r.short_option_min.checked_add(b.short_option_min).context("short-option minimum")?;
-        r.concentration = r.concentration.checked_add(b.concentration).context("concentration")?;
+        r.scan = add(r.scan, b.scan_loss, "scan requirement")?;
+        r.short_option_min = add(r.short_option_min, b.short_option_min, "short-option minimum")?;
+        r.concentration = add(r.concentration, b.concentration, "concentration")?;
         for (j, p) in joint_pnl.iter_mut().zip(b.pnl) {
-            *j = j.checked_add(p).context("joint scenario P&L")?;
+            *j = add(*j, p, "joint scenario P&L")?;
         }
     }
-    r.joint = worst_loss(&joint_pnl)?.1;
-    // Credit rounds down (in the protocol's favour).
-    let offset = r.scan.checked_sub(r.joint).context("correlation credit")?;
-    r.credit = offset
-        .mul_div(i128::from(correlation_credit_bps.min(10_000)), 10_000)
-        .context("correlation credit")?;
-    r.total = r
-        .scan
-        .checked_sub(r.credit)
-        .and_then(|v| v.checked_add(r.short_option_min))
-        .and_then(|v| v.checked_add(r.concentration))
-        .context("requirement")?;
+    r.joint = worst_loss(&joint_pnl).1;
+    // Credit rounds down (in the protocol's favour); scan >= joint >= 0.
+    r.credit = bps_floor(r.scan - r.joint, correlation_credit_bps.min(10_000), "correlation credit")?;
+    r.total = add(r.scan - r.credit, r.short_option_min, "requirement")
+        .and_then(|v| add(v, r.concentration, "requirement"))?;
     Ok(r)
 }
 
@@ -250,6 +154,23 @@ pub fn grids(
         init: GridPoints::new(scenarios, init).context("init grid")?,
         maint: GridPoints::new(scenarios, maint).context("maint grid")?,
     }))
+}
+
+/// Largest relative move a grid may use (2.0 in `Q32`): bounds the engine's products.
+pub const MAX_MOVE: i64 = 2 << Q;
+
+/// A grid's moves in `Q32`, each rounded away from zero (the larger move is the conservative one).
+pub fn moves_q32(points: &GridPoints) -> Result<[i64; MAX_SCENARIOS], RiskError> {
+    let mut out = [0i64; MAX_SCENARIOS];
+    for (o, m) in out.iter_mut().zip(points.moves) {
+        let raw = m.raw();
+        let q = if raw >= 0 { -((-raw) >> (64 - Q)) } else { raw >> (64 - Q) };
+        if q.abs() > i128::from(MAX_MOVE) {
+            return Err(RiskError::Math { what: "scenario move", err: MathError::Domain("move") });
+        }
+        *o = q as i64;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

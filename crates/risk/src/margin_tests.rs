@@ -1,45 +1,45 @@
-//! Margin of single books: the scan loss of a linear position is the full range move, the
-//! short-option minimum and the concentration add-on apply as specified.
+//! Margin of single linear books and the account requirement: the scan loss of a linear position
+//! is the full range move, the concentration add-on applies as specified, and the correlation
+//! credit blends as documented. Quote decimals 6 (qn = 1e-6).
 
 use super::*;
+use crate::book::Exposure;
 use crate::scenario::SPAN_16;
 
 fn fx(s: &str) -> Fixed {
     s.parse().unwrap()
 }
 
-fn linear(delta_one: &str, params: &UnderlyingParams) -> (BookMargin, BookMargin) {
+/// `units` of an underlying at 150 held linearly, vol index 0.8: (init, maint) margins.
+fn linear(units: i128, params: &UnderlyingParams) -> (BookMargin, BookMargin) {
     let g = grids(params, &SPAN_16, fx("0.8")).unwrap();
-    let (init_grid, maint_grid) = (g.init, g.maint);
-    let book = Book {
-        underlying: 1,
-        spot: Fixed::from_int(150),
-        delta_one: fx(delta_one),
-        options: &[],
-        params,
-        init_grid: &init_grid,
-        maint_grid: &maint_grid,
+    let mut e = Exposure::default();
+    e.add_linear(units * 150_000_000).unwrap();
+    let margin = |level, grid| {
+        let charges = params.charges(level, 6).unwrap();
+        e.margin(1, level, &SPAN_16, &moves_q32(grid).unwrap(), &charges).unwrap()
     };
-    (book_margin(&book, Level::Init).unwrap(), book_margin(&book, Level::Maint).unwrap())
+    (margin(Level::Init, &g.init), margin(Level::Maint, &g.maint))
 }
 
 #[test]
 fn linear_loss_is_one_full_range() {
     let params = DEFAULT_PARAMS;
-    let (init, maint) = linear("10", &params);
+    let (init, maint) = linear(10, &params);
     // init range 3 * 0.8 * sqrt(1/365) = 0.125622..., maint 2 * 0.8 * sqrt(1/365) = 0.083748...
-    let init_range = 3.0 * 0.8 * (1.0f64 / 365.0).sqrt();
-    let maint_range = 2.0 * 0.8 * (1.0f64 / 365.0).sqrt();
-    let to_f64 = |x: Fixed| x.raw() as f64 / 18_446_744_073_709_551_616.0;
-    assert!((to_f64(init.scan_loss) - 1500.0 * init_range).abs() < 1e-9);
-    assert!((to_f64(maint.scan_loss) - 1500.0 * maint_range).abs() < 1e-9);
+    let init_loss = 1500e6 * 3.0 * 0.8 * (1.0f64 / 365.0).sqrt();
+    let maint_loss = 1500e6 * 2.0 * 0.8 * (1.0f64 / 365.0).sqrt();
+    // Moves round away from zero and the engine adds 4 qn of rounding allowance.
+    for (got, exact) in [(init.scan_loss, init_loss), (maint.scan_loss, maint_loss)] {
+        let diff = got as f64 - exact;
+        assert!((0.0..=6.0).contains(&diff), "{got} vs {exact}");
+    }
     assert_eq!(init.worst, 12); // down a full range (vol up and vol down tie; the first counts)
-                                // A short position loses on the way up.
-    let (short, _) = linear("-10", &params);
-    assert_eq!(short.worst, 10);
+    let (short, _) = linear(-10, &params);
+    assert_eq!(short.worst, 10); // a short position loses on the way up
     assert_eq!(short.scan_loss, init.scan_loss);
-    assert_eq!(init.net_delta, fx("10"));
-    assert_eq!((init.short_option_min, init.concentration), (Fixed::ZERO, Fixed::ZERO));
+    assert_eq!(init.net_delta, 1_500_000_000);
+    assert_eq!((init.short_option_min, init.concentration), (0, 0));
     assert!(maint.requirement().unwrap() < init.requirement().unwrap());
 }
 
@@ -47,22 +47,36 @@ fn linear_loss_is_one_full_range() {
 fn concentration_above_the_threshold() {
     let params =
         UnderlyingParams { concentration_threshold: Fixed::from_int(1_000), ..DEFAULT_PARAMS };
-    let (init, maint) = linear("10", &params);
-    // (1,500 - 1,000) * 5% and * 2.5%.
-    assert_eq!((init.concentration, maint.concentration), (fx("25"), fx("12.5")));
+    let (init, maint) = linear(10, &params);
+    // (1,500 - 1,000) * 5% and * 2.5%, plus the 0-contract allowance rounding up.
+    assert_eq!((init.concentration, maint.concentration), (25_000_000, 12_500_000));
 }
 
 #[test]
 fn requirement_sums_books_and_blends_the_correlation_credit() {
     let params = DEFAULT_PARAMS;
-    let (long, _) = linear("10", &params);
-    let (short, _) = linear("-10", &params);
+    let (long, _) = linear(10, &params);
+    let (short, _) = linear(-10, &params);
     let independent = requirement(&[long, short], 0).unwrap();
-    assert_eq!(independent.scan, long.scan_loss.checked_add(short.scan_loss).unwrap());
-    assert_eq!(independent.joint, Fixed::ZERO);
+    assert_eq!(independent.scan, long.scan_loss + short.scan_loss);
+    // Only the books' rounding (allowances and floors) is left when they move together.
+    assert!((8..=10).contains(&independent.joint), "{}", independent.joint);
     assert_eq!(independent.total, independent.scan);
     let full = requirement(&[long, short], 10_000).unwrap();
-    assert_eq!(full.total, Fixed::ZERO);
+    assert_eq!(full.total, independent.joint);
     let half = requirement(&[long, short], 5_000).unwrap();
-    assert_eq!(half.credit, long.scan_loss);
+    assert_eq!(half.credit, (independent.scan - independent.joint) / 2);
+}
+
+#[test]
+fn moves_round_away_from_zero_and_are_bounded() {
+    let g = grids(&DEFAULT_PARAMS, &SPAN_16, fx("0.8")).unwrap();
+    let q = moves_q32(&g.init).unwrap();
+    for (m, exact) in q.iter().zip(g.init.moves) {
+        let back = Fixed::from_raw(i128::from(*m) << 32);
+        assert!(back.abs().unwrap() >= exact.abs().unwrap());
+        assert!((back.raw() - exact.raw()).abs() < 1 << 32);
+    }
+    let wild = grids(&DEFAULT_PARAMS, &SPAN_16, fx("20")).unwrap();
+    assert!(moves_q32(&wild.init).is_err());
 }

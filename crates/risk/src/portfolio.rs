@@ -1,20 +1,19 @@
-//! A whole portfolio valued from scratch: every option series repriced at the live spot (the CLI's
-//! `risk` command and the tests). On-chain, the same [`margin`](crate::margin) functions run on
-//! books built from the risk cache instead.
+//! A whole portfolio: the account's health from its per-underlying books ([`combine`], used
+//! on-chain too), and books valued from scratch, every series repriced at the live spot ([`assess`],
+//! the CLI's `risk` command and the tests). Both go through the same integer engine
+//! ([`book`](crate::book)); a fresh valuation is encoded as a cache entry first.
 //!
 //! ```text
-//! equity        = collateral after haircuts (health v1) + perpetual P&L + sum of q * mark
-//! init health   = equity_init  - requirement(init grid)
-//! maint health  = equity_maint - requirement(maint grid)
+//! equity(level) = collateral(level) + perpetual P&L + sum_options q * mark        qn
+//! init health   = equity(init)  - requirement(init)
+//! maint health  = equity(maint) - requirement(maint)
 //! ```
 
+use crate::book::{add, BookMargin, Exposure};
+use crate::cache::{encode, ContractScale};
 use crate::error::{Context, RiskError};
-use crate::fixed::Fixed;
-use crate::health::Health;
-use crate::margin::{
-    book_margin, grids, requirement, Book, BookMargin, Level, OptionExposure, Requirement,
-    UnderlyingParams,
-};
+use crate::fixed::{Fixed, Round};
+use crate::margin::{grids, moves_q32, requirement, Level, Requirement, UnderlyingParams};
 use crate::scenario::{Scenario, MAX_SCENARIOS};
 use crate::series::{compute, GridPoints, Market, SeriesSpec};
 
@@ -22,8 +21,8 @@ use crate::series::{compute, GridPoints, Market, SeriesSpec};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OptionPosition {
     pub spec: SeriesSpec,
-    /// Signed quantity in units of the underlying.
-    pub quantity: Fixed,
+    /// Signed number of contracts (negative = written).
+    pub contracts: i64,
     /// The series' implied volatility.
     pub vol: Fixed,
 }
@@ -36,8 +35,10 @@ pub struct Positions {
     /// Volatility index: the larger of the at-the-money implied and the realized volatility.
     pub vol_index: Fixed,
     pub rate: Fixed,
-    /// Units held linearly (weighted collateral plus perpetuals).
-    pub delta_one: Fixed,
+    /// What one contract is in quote native units.
+    pub scale: ContractScale,
+    /// Linear notional at the spot, quote native units: weighted collateral plus perpetuals.
+    pub linear: i128,
     pub options: Vec<OptionPosition>,
     pub params: UnderlyingParams,
 }
@@ -47,8 +48,8 @@ pub struct Positions {
 pub struct Assessment {
     pub init: BookMargin,
     pub maint: BookMargin,
-    /// `sum q * mark` (negative when written options dominate).
-    pub option_value: Fixed,
+    /// `sum q * mark`, qn (negative when written options dominate).
+    pub option_value: i128,
     pub init_grid: GridPoints,
     pub maint_grid: GridPoints,
 }
@@ -58,81 +59,68 @@ pub fn assess(
     p: &Positions,
     scenarios: &[Scenario; MAX_SCENARIOS],
     now: i64,
+    quote_decimals: u8,
 ) -> Result<Assessment, RiskError> {
     let g = grids(&p.params, scenarios, p.vol_index)?;
-    let (init_grid, maint_grid) = (g.init, g.maint);
-    let mut exposures = Vec::with_capacity(p.options.len());
-    let mut option_value = Fixed::ZERO;
+    let price = p.scale.per_contract(p.spot, Round::Down).context("price per contract")?;
+    let mut exposure = Exposure::default();
+    exposure.add_linear(p.linear)?;
     for o in &p.options {
         let market = Market { spot: p.spot, vol: o.vol, rate: p.rate, now };
-        let risk =
-            compute(&o.spec, &market, &init_grid, &maint_grid).context("option valuation")?;
-        let live = risk.as_live();
-        option_value = option_value
-            .checked_add(o.quantity.mul(live.mark).context("option value")?)
-            .context("option value")?;
-        exposures.push(OptionExposure {
-            quantity: o.quantity,
-            delta: risk.greeks.delta,
-            risk: live,
-        });
+        let risk = compute(&o.spec, &market, &g.init, &g.maint).context("option valuation")?;
+        let entry = encode(&risk, &p.scale, 0).context("risk cache entry")?;
+        exposure.add_option(o.contracts, &entry, price, now)?;
     }
-    let book = Book {
-        underlying: p.underlying,
-        spot: p.spot,
-        delta_one: p.delta_one,
-        options: &exposures,
-        params: &p.params,
-        init_grid: &init_grid,
-        maint_grid: &maint_grid,
+    let margin = |level: Level, grid: &GridPoints| {
+        let charges = p.params.charges(level, quote_decimals)?;
+        exposure.margin(p.underlying, level, scenarios, &moves_q32(grid)?, &charges)
     };
     Ok(Assessment {
-        init: book_margin(&book, Level::Init)?,
-        maint: book_margin(&book, Level::Maint)?,
-        option_value,
-        init_grid,
-        maint_grid,
+        init: margin(Level::Init, &g.init)?,
+        maint: margin(Level::Maint, &g.maint)?,
+        option_value: exposure.option_value,
+        init_grid: g.init,
+        maint_grid: g.maint,
     })
 }
 
-/// Health of a whole portfolio.
+/// Health of a whole portfolio, qn.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PortfolioHealth {
-    pub equity_init: Fixed,
-    pub equity_maint: Fixed,
+    pub equity_init: i128,
+    pub equity_maint: i128,
     pub init: Requirement,
     pub maint: Requirement,
     /// `equity_init - init.total`.
-    pub init_health: Fixed,
+    pub init_health: i128,
     /// `equity_maint - maint.total`.
-    pub maint_health: Fixed,
+    pub maint_health: i128,
 }
 
-/// Combines collateral health (v1), perpetual P&L (quote units) and the assessed underlyings.
-pub fn portfolio_health(
-    collateral: &Health,
-    perp_pnl: Fixed,
-    assessed: &[Assessment],
+/// Combines equity (per level) with the books' margins into the account's health.
+pub fn combine(
+    equity_init: i128,
+    equity_maint: i128,
+    init_books: &[BookMargin],
+    maint_books: &[BookMargin],
     correlation_credit_bps: u32,
 ) -> Result<PortfolioHealth, RiskError> {
-    let mut marks = perp_pnl;
-    for a in assessed {
-        marks = marks.checked_add(a.option_value).context("equity")?;
-    }
-    let inits: Vec<BookMargin> = assessed.iter().map(|a| a.init).collect();
-    let maints: Vec<BookMargin> = assessed.iter().map(|a| a.maint).collect();
-    let init = requirement(&inits, correlation_credit_bps)?;
-    let maint = requirement(&maints, correlation_credit_bps)?;
-    let equity_init = collateral.init.checked_add(marks).context("init equity")?;
-    let equity_maint = collateral.maint.checked_add(marks).context("maint equity")?;
+    let init = requirement(init_books, correlation_credit_bps)?;
+    let maint = requirement(maint_books, correlation_credit_bps)?;
     Ok(PortfolioHealth {
         equity_init,
         equity_maint,
         init,
         maint,
-        init_health: equity_init.checked_sub(init.total).context("init health")?,
-        maint_health: equity_maint.checked_sub(maint.total).context("maint health")?,
+        init_health: add(equity_init, -init.total, "init health")?,
+        maint_health: add(equity_maint, -maint.total, "maint health")?,
     })
+}
+
+/// A collateral figure (quote units) in qn, rounded down.
+pub fn to_native(x: Fixed, quote_decimals: u8) -> Result<i128, RiskError> {
+    let scale = crate::fixed::pow10(u32::from(quote_decimals)).context("quote decimals")?;
+    Ok(x.mul_int(scale as i128).context("quote native units")?.to_int_floor())
 }
 
 #[cfg(test)]

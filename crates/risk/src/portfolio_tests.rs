@@ -4,11 +4,15 @@
 
 use super::*;
 use crate::black_scholes::OptionKind::{self, Call, Put};
-use crate::margin::DEFAULT_PARAMS;
+use crate::margin::{requirement, DEFAULT_PARAMS};
 use crate::scenario::SPAN_16;
 
 const NOW: i64 = 1_760_000_000;
 const DAY: i64 = 86_400;
+
+/// Quote decimals and contract (0.001 of a unit) of these tests.
+const QUOTE_DECIMALS: u8 = 9;
+const QN: i128 = 1_000_000_000;
 
 fn fx(s: &str) -> Fixed {
     s.parse().unwrap()
@@ -17,7 +21,7 @@ fn fx(s: &str) -> Fixed {
 fn opt(kind: OptionKind, strike: i64, days: i64, quantity: &str, vol: &str) -> OptionPosition {
     OptionPosition {
         spec: SeriesSpec { kind, strike: Fixed::from_int(strike), expiry: NOW + days * DAY },
-        quantity: fx(quantity),
+        contracts: fx(quantity).mul_int(1_000).unwrap().to_i64(Round::Down).unwrap(),
         vol: fx(vol),
     }
 }
@@ -34,32 +38,42 @@ fn book(
         spot: Fixed::from_int(spot),
         vol_index: fx(vol),
         rate: Fixed::ZERO,
-        delta_one: fx(delta_one),
+        scale: ContractScale::new(1_000_000, 9, QUOTE_DECIMALS).unwrap(),
+        linear: fx(delta_one).mul_int(i128::from(spot) * QN).unwrap().to_int_floor(),
         options,
         params: DEFAULT_PARAMS,
     }
 }
 
-/// Init requirement of a set of books.
-fn init_requirement(books: &[Positions], credit_bps: u32) -> Fixed {
-    let margins: Vec<_> = books.iter().map(|b| assess(b, &SPAN_16, NOW).unwrap().init).collect();
+/// Init requirement of a set of books, qn.
+fn init_requirement(books: &[Positions], credit_bps: u32) -> i128 {
+    let margins: Vec<_> = books
+        .iter()
+        .map(|b| assess(b, &SPAN_16, NOW, QUOTE_DECIMALS).unwrap().init)
+        .collect();
     requirement(&margins, credit_bps).unwrap().total
 }
 
+fn show(qn: i128) -> String {
+    format!("{:.2}", Fixed::from_ratio(qn, QN).unwrap())
+}
+
 /// `|actual - expected| < 0.005` (pins a figure to the cent).
-fn assert_cents(actual: Fixed, expected: &str) {
-    let diff = actual.checked_sub(fx(expected)).unwrap().abs().unwrap();
-    assert!(diff < fx("0.005"), "{actual:.6} != {expected}");
+fn assert_cents(actual: i128, expected: &str) {
+    let diff = actual - fx(expected).mul_int(QN).unwrap().to_int_floor();
+    assert!(diff.abs() < QN / 200, "{} != {expected}", show(actual));
 }
 
 /// Checks `together < sum of legs` and pins all three figures.
 fn hedge(name: &str, legs: &[Vec<Positions>], together: &[Positions], pins: (&[&str], &str)) {
-    let alone: Vec<Fixed> = legs.iter().map(|l| init_requirement(l, 0)).collect();
-    let sum = alone.iter().try_fold(Fixed::ZERO, |a, &b| a.checked_add(b)).unwrap();
+    let alone: Vec<i128> = legs.iter().map(|l| init_requirement(l, 0)).collect();
+    let sum: i128 = alone.iter().sum();
     let joint = init_requirement(together, 0);
     println!(
-        "{name}: legs {:?} sum {sum:.2}, together {joint:.2}",
-        alone.iter().map(|a| format!("{a:.2}")).collect::<Vec<_>>()
+        "{name}: legs {:?} sum {}, together {}",
+        alone.iter().map(|a| show(*a)).collect::<Vec<_>>(),
+        show(sum),
+        show(joint)
     );
     for (a, pin) in alone.iter().zip(pins.0) {
         assert_cents(*a, pin);
@@ -111,7 +125,7 @@ fn calendar_spread() {
             vec![book(3, 3_000, "0.6", "0", vec![far])],
         ],
         &[book(3, 3_000, "0.6", "0", vec![near, far])],
-        (&["1239.86", "1089.36"], "763.55"),
+        (&["1239.86", "1089.37"], "763.55"),
     );
 }
 
@@ -161,8 +175,8 @@ fn correlation_credit_offsets_opposite_exposures() {
     let eth = book(3, 3_000, "0.6", "-20", vec![]);
     let none = init_requirement(&[btc.clone(), eth.clone()], 0);
     let half = init_requirement(&[btc.clone(), eth.clone()], 5_000);
-    let sum = init_requirement(&[btc], 0).checked_add(init_requirement(&[eth], 0)).unwrap();
-    println!("correlation: legs {sum:.2}, no credit {none:.2}, 50% credit {half:.2}");
+    let sum = init_requirement(&[btc], 0) + init_requirement(&[eth], 0);
+    println!("correlation: legs {}, no credit {}, 50% credit {}", show(sum), show(none), show(half));
     assert_eq!(none, sum);
     assert!(half < none);
     assert_cents(sum, "10834.88");

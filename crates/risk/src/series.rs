@@ -1,20 +1,7 @@
-//! Per-series risk: what the risk cache holds for one option series, and how it is carried to the
-//! live price between refreshes.
-//!
-//! A refresh values the series at a reference spot `S0` and time `t0`: its mark and Greeks, and its
-//! value change per unit of the underlying in every scenario of the init and the maint grid,
-//! `pnl_s = V(S0 (1 + m_s), vol_s) - V(S0, vol)`. Between refreshes the entry is moved to the live
-//! spot `S` at time `t` with its own Greeks (`dS = S - S0`, `dt = t - t0` in years):
-//!
-//! ```text
-//! mark(S, t)  = mark + delta dS + gamma dS^2 / 2 + theta dt
-//! pnl_s(S)    = pnl_s + dS m_s (delta + gamma S0 (1 + m_s))
-//! ```
-//!
-//! (the second line is the first-order change of `V(S(1+m)) - V(S)`). The health check on cached
-//! data therefore needs no `exp`, `ln` or `sqrt` per position. An entry older than `max_age_secs`
-//! or whose spot drifted more than `max_drift_bps` from `S0` is stale, and so is one computed before
-//! the series expired when the series has expired since.
+//! Per-series risk: a series valued at a reference spot `S0` and time `t0`: its mark and Greeks,
+//! and its value change per unit of the underlying in every scenario of the init and the maint grid,
+//! `pnl_s = V(S0 (1 + m_s), vol_s) - V(S0, vol)`. [`cache`](crate::cache) turns the result into the
+//! integer entry the health check reads and carries to the live price.
 
 use crate::black_scholes::{Greeks, OptionKind, Repricer, VolPoint};
 use crate::error::MathError;
@@ -173,115 +160,6 @@ fn grid_pnl(
         pnl[i] = value.checked_sub(mark)?;
     }
     Ok(())
-}
-
-/// Limits beyond which a cache entry may not be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CacheLimits {
-    pub max_age_secs: i64,
-    /// Largest `|S - S0| / S0`, basis points.
-    pub max_drift_bps: u32,
-}
-
-/// Why a cache entry cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CacheFault {
-    /// Older than the limit (seconds).
-    Stale { age_secs: i64 },
-    /// The spot moved too far from the reference (basis points, rounded down).
-    Drift { drift_bps: u64 },
-    /// Computed before an expiry that has passed since.
-    Expired,
-    /// The adjustment overflowed.
-    Math(MathError),
-}
-
-/// A cache entry carried to the live spot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LiveRisk {
-    pub mark: Fixed,
-    pub init_pnl: [Fixed; MAX_SCENARIOS],
-    pub maint_pnl: [Fixed; MAX_SCENARIOS],
-}
-
-impl SeriesRisk {
-    /// The entry used as computed (no time passed, spot unchanged).
-    pub fn as_live(&self) -> LiveRisk {
-        LiveRisk { mark: self.greeks.price, init_pnl: self.init_pnl, maint_pnl: self.maint_pnl }
-    }
-
-    /// The entry at the live spot and time (see the module documentation), or why not.
-    /// `scenarios` is the grid the entry was computed with.
-    pub fn at_live(
-        &self,
-        spec: &SeriesSpec,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        spot: Fixed,
-        now: i64,
-        limits: &CacheLimits,
-    ) -> Result<LiveRisk, CacheFault> {
-        let age_secs = now.saturating_sub(self.ref_time);
-        if age_secs > limits.max_age_secs {
-            return Err(CacheFault::Stale { age_secs });
-        }
-        if self.ref_time < spec.expiry && now >= spec.expiry {
-            return Err(CacheFault::Expired);
-        }
-        self.adjust(scenarios, spot, age_secs, limits).map_err(|e| match e {
-            Adjust::Drift(drift_bps) => CacheFault::Drift { drift_bps },
-            Adjust::Math(e) => CacheFault::Math(e),
-        })
-    }
-
-    fn adjust(
-        &self,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        spot: Fixed,
-        age_secs: i64,
-        limits: &CacheLimits,
-    ) -> Result<LiveRisk, Adjust> {
-        let ds = spot.checked_sub(self.ref_spot)?;
-        // |dS| * 10^4 / S0 > max_drift_bps, compared without rounding.
-        if ds.abs()?.mul_int(10_000)? > self.ref_spot.mul_int(i128::from(limits.max_drift_bps))? {
-            let bps = ds.abs()?.mul_int(10_000)?.div(self.ref_spot)?.to_int_floor();
-            return Err(Adjust::Drift(u64::try_from(bps).unwrap_or(u64::MAX)));
-        }
-        let g = &self.greeks;
-        let dt = Fixed::from_ratio(i128::from(age_secs.max(0)), i128::from(SECONDS_PER_YEAR))?;
-        let mark = g
-            .price
-            .checked_add(g.delta.mul(ds)?)?
-            .checked_add(g.gamma.mul(ds)?.mul(ds)?.div_pow2(1))?
-            .checked_add(g.theta.mul(dt)?)?
-            .max(Fixed::ZERO);
-        let gamma_s0 = g.gamma.mul(self.ref_spot)?;
-        let carry = |pnl: &[Fixed; MAX_SCENARIOS], range: Fixed| -> Result<_, MathError> {
-            let third = range.mul_div_up(1, 3)?;
-            let mut out = *pnl;
-            for (p, scenario) in out.iter_mut().zip(scenarios) {
-                let m = scenario_move(scenario, third)?;
-                let slope = g.delta.checked_add(gamma_s0.mul(Fixed::ONE.checked_add(m)?)?)?;
-                *p = p.checked_add(ds.mul(m)?.mul(slope)?)?;
-            }
-            Ok(out)
-        };
-        Ok(LiveRisk {
-            mark,
-            init_pnl: carry(&self.init_pnl, self.init_range)?,
-            maint_pnl: carry(&self.maint_pnl, self.maint_range)?,
-        })
-    }
-}
-
-enum Adjust {
-    Drift(u64),
-    Math(MathError),
-}
-
-impl From<MathError> for Adjust {
-    fn from(e: MathError) -> Adjust {
-        Adjust::Math(e)
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,232 @@
+//! One underlying's book: its linear exposure and option positions summed in integers, then its
+//! margin at each level. This is the health check's inner loop, on-chain and off: everything is
+//! quote native units (qn), contracts, or `Q32` fractions; no fixed-point division runs here.
+//!
+//! Per underlying, with `X` the price per contract (mid), `m_s` the `Q32` moves of the level's grid
+//! and `w_s` the scenario weights:
+//!
+//! ```text
+//! linear      = sum of collateral value (that carries weight) + sum perps base * X       qn
+//! P&L_s       = linear m_s + sum_options q pnl_s + m_s (A + (1 + m_s) B) - allowance
+//!   A         = sum q dX delta,   B = sum q dX gamma_x                (the cache's carry)
+//! weighted_s  = floor(P&L_s w_s / 10^4)
+//! scan        = max(0, max_s -weighted_s)
+//! som         = ceil(som_bps / 10^4 * sum_{q < 0} |q| X)                 short-option minimum
+//! conc        = ceil(conc_bps / 10^4 * max(0, |linear + sum q delta X| - threshold))
+//! value       = sum q * mark(X, t)                                       options' equity
+//! ```
+//!
+//! Every intermediate product is floored (`>>`), which lowers P&L; where a floor is multiplied by a
+//! negative number afterwards, `allowance` (8 qn per contract plus 4) covers it, so each figure is
+//! on the protocol's side of the exact one. Inputs are bounded ([`MAX_CONTRACTS`], the cache's
+//! `MAX_*`, [`MAX_MOVE`](crate::margin::MAX_MOVE)) so that the per-position arithmetic cannot
+//! overflow and needs no checks; sums are checked.
+
+use crate::cache::{SeriesEntry, MAX_DELTA, MAX_GAMMA_X, MAX_PRICE, MAX_THETA, Q, Q_ONE};
+use crate::error::{MathError, RiskError};
+use crate::margin::{Charges, Level, MAX_MOVE};
+use crate::scenario::{Scenario, MAX_SCENARIOS};
+
+/// Largest position size in contracts (perpetual or option).
+pub const MAX_CONTRACTS: i64 = i32::MAX as i64;
+/// Largest stored P&L shift the engine accepts.
+const MAX_SHIFT: u8 = 32;
+/// Bound on the linear notional and the carry sums (keeps the per-scenario products in range).
+const MAX_SUM: i128 = 1 << 90;
+
+fn overflow(what: &'static str) -> RiskError {
+    RiskError::Math { what, err: MathError::Overflow(what) }
+}
+
+/// `a + b`, naming `what` on overflow.
+pub(crate) fn add(a: i128, b: i128, what: &'static str) -> Result<i128, RiskError> {
+    a.checked_add(b).ok_or_else(|| overflow(what))
+}
+
+/// `floor(x * bps / 10^4)` for any sign (unsigned division only: SBF has no signed 128-bit one).
+pub(crate) fn bps_floor(x: i128, bps: u32, what: &'static str) -> Result<i128, RiskError> {
+    let p = x.unsigned_abs().checked_mul(u128::from(bps)).ok_or_else(|| overflow(what))?;
+    let v = if x >= 0 { p / 10_000 } else { p.div_ceil(10_000) };
+    let v = i128::try_from(v).map_err(|_| overflow(what))?;
+    Ok(if x >= 0 { v } else { -v })
+}
+
+/// `ceil(x * bps / 10^4)` for `x >= 0`.
+fn bps_ceil(x: i128, bps: u32, what: &'static str) -> Result<i128, RiskError> {
+    let p = x.unsigned_abs().checked_mul(u128::from(bps)).ok_or_else(|| overflow(what))?;
+    i128::try_from(p.div_ceil(10_000)).map_err(|_| overflow(what))
+}
+
+/// `(scenario, loss)` of the most negative P&L (loss 0 if no scenario loses).
+pub(crate) fn worst_loss(pnl: &[i128; MAX_SCENARIOS]) -> (usize, i128) {
+    let (worst, min) =
+        pnl.iter()
+            .enumerate()
+            .fold((0, pnl[0]), |(wi, wv), (i, &v)| if v < wv { (i, v) } else { (wi, wv) });
+    (worst, (-min).max(0))
+}
+
+/// One underlying's exposure, accumulated position by position.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// Linear notional at the mid price: weighted collateral plus perpetuals, qn.
+    pub linear: i128,
+    /// `sum q * mark(X, t)`, qn (rounded against the holder: down for long, up for written).
+    pub option_value: i128,
+    /// `sum q * pnl_s` per level and scenario, qn.
+    pnl: [[i128; MAX_SCENARIOS]; 2],
+    /// `A` and `B` of the carry, qn.
+    carry_delta: i128,
+    carry_gamma: i128,
+    /// `sum q * delta * X`, qn.
+    option_delta: i128,
+    /// `sum |q|` over option positions: the rounding allowance.
+    contracts: i128,
+    /// `sum_{q < 0} |q| X`, qn.
+    written: i128,
+}
+
+impl Exposure {
+    /// Adds linear exposure (a notional in qn, negative when short).
+    pub fn add_linear(&mut self, notional: i128) -> Result<(), RiskError> {
+        self.linear = add(self.linear, notional, "linear exposure")?;
+        Ok(())
+    }
+
+    /// Adds `quantity` contracts of a series whose cache entry is `e` (already
+    /// [checked](SeriesEntry::check)), at price `price` per contract (qn) and time `now`.
+    pub fn add_option(
+        &mut self,
+        quantity: i64,
+        e: &SeriesEntry,
+        price: i64,
+        now: i64,
+    ) -> Result<(), RiskError> {
+        if quantity == 0 {
+            return Ok(());
+        }
+        if quantity.abs() > MAX_CONTRACTS {
+            return Err(overflow("option quantity"));
+        }
+        let in_range = e.ref_price > 0
+            && e.ref_price <= MAX_PRICE
+            && price > 0
+            && price <= MAX_PRICE
+            && e.delta.abs() <= MAX_DELTA
+            && (0..=MAX_GAMMA_X).contains(&e.gamma_x)
+            && e.theta.abs() <= MAX_THETA
+            && e.shift <= MAX_SHIFT;
+        if !in_range {
+            return Err(RiskError::Math {
+                what: "risk cache entry",
+                err: MathError::Domain("entry out of range"),
+            });
+        }
+        let dx = i128::from(price) - i128::from(e.ref_price);
+        if dx.abs() > i128::from(e.ref_price) {
+            return Err(RiskError::Math {
+                what: "risk cache carry",
+                err: MathError::Domain("price more than doubled since the valuation"),
+            });
+        }
+        let q = i128::from(quantity);
+        let short = quantity < 0;
+        let delta_dx = (i128::from(e.delta) * dx) >> Q;
+        let gamma_dx = (i128::from(e.gamma_x) * dx) >> Q;
+        // gamma_x dX^2 / (2 X0) >= 0, unsigned.
+        let g = (e.gamma_x as u128 * dx.unsigned_abs()) >> Q;
+        let convex = (g * dx.unsigned_abs() / (2 * e.ref_price as u128)) as i128;
+        let dt = i128::from(now.saturating_sub(e.ref_time).clamp(0, i64::from(u32::MAX)));
+        let theta = (i128::from(e.theta) * dt) >> Q;
+        // Four floors: the exact mark lies in [low, low + 4].
+        let low = i128::from(e.mark) + delta_dx + convex + theta;
+        let mark = if short { low + 4 } else { low }.max(0);
+        self.option_value = add(self.option_value, q * mark, "option value")?;
+        // A stored P&L is a floor: a written position uses the next unit up.
+        let adj = i64::from(short);
+        for (level, stored) in [(0, &e.init_pnl), (1, &e.maint_pnl)] {
+            for (acc, p) in self.pnl[level].iter_mut().zip(stored) {
+                *acc += i128::from(quantity * (i64::from(*p) + adj)) << e.shift;
+            }
+        }
+        self.carry_delta += q * delta_dx;
+        self.carry_gamma += q * gamma_dx;
+        self.option_delta += q * ((i128::from(e.delta) * i128::from(price)) >> Q);
+        self.contracts += q.abs();
+        if short {
+            self.written += -q * i128::from(price);
+        }
+        Ok(())
+    }
+
+    /// The book's margin at `level`, with that level's `Q32` moves and charges.
+    pub fn margin(
+        &self,
+        underlying: u16,
+        level: Level,
+        scenarios: &[Scenario; MAX_SCENARIOS],
+        moves: &[i64; MAX_SCENARIOS],
+        charges: &Charges,
+    ) -> Result<BookMargin, RiskError> {
+        let (a, b) = (self.carry_delta, self.carry_gamma);
+        if self.linear.abs() >= MAX_SUM || a.abs() >= MAX_SUM || b.abs() >= MAX_SUM {
+            return Err(overflow("book exposure"));
+        }
+        let allowance = 8 * self.contracts + 4;
+        let mut pnl = [0i128; MAX_SCENARIOS];
+        for (i, s) in scenarios.iter().enumerate() {
+            let m = i128::from(moves[i].clamp(-MAX_MOVE, MAX_MOVE));
+            let linear = (self.linear * m) >> Q;
+            let carry = (m * (a + ((i128::from(Q_ONE) + m) * b >> Q))) >> Q;
+            let total = add(linear, self.pnl[level as usize][i], "scenario P&L")
+                .and_then(|t| add(t, carry - allowance, "scenario P&L"))?;
+            pnl[i] = if s.weight_bps == 10_000 {
+                total
+            } else {
+                bps_floor(total, u32::from(s.weight_bps), "weighted scenario P&L")?
+            };
+        }
+        let (worst, scan_loss) = worst_loss(&pnl);
+        let net_delta = add(self.linear, self.option_delta, "net delta")?;
+        let short_option_min =
+            bps_ceil(self.written, charges.short_option_min_bps, "short-option minimum")?;
+        let excess = net_delta.abs() + self.contracts - charges.concentration_threshold;
+        let concentration = bps_ceil(excess.max(0), charges.concentration_bps, "concentration")?;
+        Ok(BookMargin {
+            underlying,
+            pnl,
+            worst,
+            scan_loss,
+            short_option_min,
+            concentration,
+            net_delta,
+        })
+    }
+}
+
+/// One underlying's margin at one level, qn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookMargin {
+    pub underlying: u16,
+    /// Weighted P&L per scenario (what the loss is taken from).
+    pub pnl: [i128; MAX_SCENARIOS],
+    /// Scenario with the largest loss (the first on ties).
+    pub worst: usize,
+    pub scan_loss: i128,
+    pub short_option_min: i128,
+    pub concentration: i128,
+    /// Net delta notional (linear plus options' delta), qn.
+    pub net_delta: i128,
+}
+
+impl BookMargin {
+    /// This underlying's requirement before correlation credits.
+    pub fn requirement(&self) -> Result<i128, RiskError> {
+        add(self.scan_loss, self.short_option_min, "underlying requirement")
+            .and_then(|v| add(v, self.concentration, "underlying requirement"))
+    }
+}
+
+#[cfg(test)]
+#[path = "book_tests.rs"]
+mod tests;

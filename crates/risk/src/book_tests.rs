@@ -1,0 +1,47 @@
+//! Bounds of the engine's inputs: out-of-range entries and sizes are errors, not wrong numbers.
+
+use super::*;
+use crate::cache::SeriesEntry;
+
+fn entry() -> SeriesEntry {
+    SeriesEntry {
+        ref_time: 1,
+        ref_price: 1_000_000,
+        mark: 10_000,
+        delta: Q_ONE / 2,
+        gamma_x: Q_ONE,
+        theta: -Q_ONE,
+        epoch: 0,
+        shift: 0,
+        init_pnl: [-5_000; MAX_SCENARIOS],
+        maint_pnl: [-3_000; MAX_SCENARIOS],
+    }
+}
+
+#[test]
+fn sizes_and_entries_out_of_range_are_refused() {
+    let mut x = Exposure::default();
+    assert!(x.add_option(MAX_CONTRACTS + 1, &entry(), 1_000_000, 1).is_err());
+    assert!(x.add_option(1, &SeriesEntry { shift: 33, ..entry() }, 1_000_000, 1).is_err());
+    assert!(x.add_option(1, &SeriesEntry { gamma_x: -1, ..entry() }, 1_000_000, 1).is_err());
+    assert!(x.add_option(1, &entry(), 2_000_001, 1).is_err()); // more than doubled
+    assert!(x.add_option(1, &entry(), MAX_PRICE + 1, 1).is_err());
+    assert_eq!(x, Exposure::default());
+    assert!(x.add_option(MAX_CONTRACTS, &entry(), 1_000_000, 1).is_ok());
+}
+
+#[test]
+fn written_options_pay_the_short_option_minimum_on_their_notional() {
+    let mut x = Exposure::default();
+    x.add_option(-10, &entry(), 1_000_000, 1).unwrap();
+    let charges = Charges {
+        short_option_min_bps: 100,
+        concentration_bps: 0,
+        concentration_threshold: 0,
+    };
+    let moves = [0; MAX_SCENARIOS];
+    let m = x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
+    assert_eq!(m.short_option_min, 100_000); // 1% of 10 * 1,000,000
+    // Every scenario loses the stored -5,000 per contract, written: +(5,000 - 1) * 10 = gain.
+    assert!(m.pnl[0] > 0);
+}

@@ -1,0 +1,130 @@
+//! The integer cache entry: encoding keeps the valuation to the unit, the carry tracks a fresh
+//! valuation, and the staleness rules refuse what they should.
+
+use super::*;
+use crate::black_scholes::OptionKind;
+use crate::book::Exposure;
+use crate::margin::{grids, DEFAULT_PARAMS};
+use crate::scenario::SPAN_16;
+use crate::series::{compute, GridPoints, Market, SeriesSpec};
+
+const NOW: i64 = 1_760_000_000;
+
+fn fx(s: &str) -> Fixed {
+    s.parse().unwrap()
+}
+
+/// 1 SOL contracts (9 decimals), quote with 6 decimals: 10^6 qn per quote unit per contract.
+fn scale() -> ContractScale {
+    ContractScale::new(1_000_000_000, 9, 6).unwrap()
+}
+
+fn setup() -> (SeriesSpec, GridPoints, GridPoints) {
+    let spec = SeriesSpec {
+        kind: OptionKind::Call,
+        strike: Fixed::from_int(150),
+        expiry: NOW + 30 * 86_400,
+    };
+    let g = grids(&DEFAULT_PARAMS, &SPAN_16, fx("0.8")).unwrap();
+    (spec, g.init, g.maint)
+}
+
+fn valued(spec: &SeriesSpec, spot: &str, now: i64) -> (SeriesRisk, SeriesEntry) {
+    let (_, init, maint) = setup();
+    let market = Market { spot: fx(spot), vol: fx("0.8"), rate: fx("0.03"), now };
+    let risk = compute(spec, &market, &init, &maint).unwrap();
+    (risk, encode(&risk, &scale(), 7).unwrap())
+}
+
+fn qn(x: Fixed) -> i64 {
+    scale().per_contract(x, Round::Down).unwrap()
+}
+
+#[test]
+fn encoding_keeps_the_valuation() {
+    let (spec, ..) = setup();
+    let (risk, e) = valued(&spec, "150", NOW);
+    assert_eq!((e.ref_time, e.ref_price, e.epoch), (NOW, 150_000_000, 7));
+    assert_eq!(e.mark, qn(risk.greeks.price));
+    assert!((e.delta - (risk.greeks.delta.raw() >> 32) as i64).abs() <= 1);
+    for s in 0..MAX_SCENARIOS {
+        // Stored with a shift: within one unit of 2^shift below the exact value.
+        let exact = qn(risk.init_pnl[s]);
+        let stored = e.pnl(0, s);
+        assert!(stored <= exact && exact - stored < 1 << e.shift, "{stored} vs {exact}");
+    }
+    // A 60,000 BTC contract needs a shift; a 1-unit contract of a cheap asset does not.
+    let big = ContractScale::new(100_000_000, 8, 9).unwrap();
+    let market = Market { spot: fx("60000"), vol: fx("0.55"), rate: Fixed::ZERO, now: NOW };
+    let btc = SeriesSpec { strike: fx("60000"), ..spec };
+    let g = grids(&DEFAULT_PARAMS, &SPAN_16, fx("0.55")).unwrap();
+    let r = compute(&btc, &market, &g.init, &g.maint).unwrap();
+    assert!(encode(&r, &big, 0).unwrap().shift > 0);
+    assert_eq!(e.shift, 0);
+}
+
+/// The carried mark and scenario P&L of one contract, through the engine.
+fn carried(e: &SeriesEntry, price: i64, now: i64) -> (i128, [i128; MAX_SCENARIOS]) {
+    let (_, init, _) = setup();
+    let mut x = Exposure::default();
+    x.add_option(1, e, price, now).unwrap();
+    let charges = DEFAULT_PARAMS.charges(crate::margin::Level::Init, 6).unwrap();
+    let moves = crate::margin::moves_q32(&init).unwrap();
+    let m = x.margin(1, crate::margin::Level::Init, &SPAN_16, &moves, &charges).unwrap();
+    (x.option_value, m.pnl)
+}
+
+#[test]
+fn carry_to_the_live_price_tracks_a_fresh_valuation() {
+    let (spec, ..) = setup();
+    let (_, cached) = valued(&spec, "150", NOW);
+    for (spot, later) in [("151.5", 300), ("148.5", 0), ("150", 600)] {
+        let (fresh, _) = valued(&spec, spot, NOW + later);
+        let price = qn(fx(spot));
+        let (mark, pnl) = carried(&cached, price, NOW + later);
+        // Mark within 0.2 cents (2,000 qn) and every scenario P&L within 1% of the largest, on a
+        // 150 underlying moved 1% (the third-order terms the carry leaves out).
+        let mark_err = (mark - i128::from(qn(fresh.greeks.price))).abs();
+        assert!(mark_err < 2_000, "mark off by {mark_err} qn at {spot}");
+        let exact: Vec<i128> = fresh.init_pnl.iter().map(|p| i128::from(qn(*p))).collect();
+        let scale = exact.iter().map(|p| p.abs()).max().unwrap();
+        for (s, (a, b)) in pnl.iter().zip(&exact).enumerate() {
+            let w = i128::from(SPAN_16[s].weight_bps);
+            assert!((a - b * w / 10_000).abs() < scale / 100, "pnl {a} vs {b} at {spot}");
+        }
+    }
+}
+
+#[test]
+fn stale_drifted_expired_or_revolatilized_entries_are_refused() {
+    let (spec, ..) = setup();
+    let limits = CacheLimits { max_age_secs: 600, max_drift_bps: 200 };
+    let (_, e) = valued(&spec, "150", NOW);
+    let p = 150_000_000;
+    assert_eq!(e.check(p, NOW + 600, spec.expiry, 7, &limits), Ok(()));
+    assert_eq!(
+        e.check(p, NOW + 601, spec.expiry, 7, &limits),
+        Err(CacheFault::Stale { age_secs: 601 })
+    );
+    assert_eq!(e.check(153_000_000, NOW, spec.expiry, 7, &limits), Ok(())); // exactly 2%
+    assert_eq!(
+        e.check(153_100_000, NOW, spec.expiry, 7, &limits),
+        Err(CacheFault::Drift { drift_bps: 206 })
+    );
+    assert_eq!(e.check(p, NOW, spec.expiry, 8, &limits), Err(CacheFault::Epoch { entry: 7, current: 8 }));
+    assert_eq!(e.check(p, NOW + 60, NOW + 60, 7, &limits), Err(CacheFault::Expired));
+    assert_eq!(SeriesEntry::default().check(p, NOW, spec.expiry, 0, &limits), Err(CacheFault::Missing));
+}
+
+#[test]
+fn written_positions_are_valued_at_least_at_the_exact_mark() {
+    let (spec, ..) = setup();
+    let (risk, e) = valued(&spec, "150", NOW);
+    let mut x = Exposure::default();
+    x.add_option(-3, &e, e.ref_price, NOW).unwrap();
+    let exact = risk.greeks.price.mul(scale().factor).unwrap().mul_int(-3).unwrap();
+    assert!(Fixed::from_int(x.option_value as i64) <= exact);
+    let mut y = Exposure::default();
+    y.add_option(3, &e, e.ref_price, NOW).unwrap();
+    assert!(Fixed::from_int(y.option_value as i64) <= exact.checked_neg().unwrap());
+}
