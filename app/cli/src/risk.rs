@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 use xmargin_risk::black_scholes::OptionKind;
-use xmargin_risk::health::{self, CollateralInput, Haircuts, PriceInput};
 use xmargin_risk::book::BookMargin;
 use xmargin_risk::cache::ContractScale;
+use xmargin_risk::health::{self, CollateralInput, Haircuts, PriceInput};
 use xmargin_risk::margin::{Requirement, UnderlyingParams, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::{

@@ -105,7 +105,8 @@ fn benches(c: &mut Criterion) {
                 }
                 for level in Level::BOTH {
                     let charges = p.params.charges(level, 6).unwrap();
-                    let m = x.margin(p.underlying, level, &SPAN_16, &moves[level as usize], &charges);
+                    let m =
+                        x.margin(p.underlying, level, &SPAN_16, &moves[level as usize], &charges);
                     black_box(m.unwrap());
                 }
             }

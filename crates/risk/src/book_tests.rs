@@ -34,14 +34,11 @@ fn sizes_and_entries_out_of_range_are_refused() {
 fn written_options_pay_the_short_option_minimum_on_their_notional() {
     let mut x = Exposure::default();
     x.add_option(-10, &entry(), 1_000_000, 1).unwrap();
-    let charges = Charges {
-        short_option_min_bps: 100,
-        concentration_bps: 0,
-        concentration_threshold: 0,
-    };
+    let charges =
+        Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
     let moves = [0; MAX_SCENARIOS];
     let m = x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
     assert_eq!(m.short_option_min, 100_000); // 1% of 10 * 1,000,000
-    // Every scenario loses the stored -5,000 per contract, written: +(5,000 - 1) * 10 = gain.
+                                             // Every scenario loses the stored -5,000 per contract, written: +(5,000 - 1) * 10 = gain.
     assert!(m.pnl[0] > 0);
 }

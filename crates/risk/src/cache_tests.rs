@@ -2,13 +2,11 @@
 //! valuation, and the staleness rules refuse what they should.
 
 use super::*;
-use crate::black_scholes::OptionKind;
 use crate::book::Exposure;
 use crate::margin::{grids, DEFAULT_PARAMS};
 use crate::scenario::SPAN_16;
-use crate::series::{compute, GridPoints, Market, SeriesSpec};
-
-const NOW: i64 = 1_760_000_000;
+use crate::series::tests::{setup, NOW};
+use crate::series::{compute, Market, SeriesSpec};
 
 fn fx(s: &str) -> Fixed {
     s.parse().unwrap()
@@ -17,16 +15,6 @@ fn fx(s: &str) -> Fixed {
 /// 1 SOL contracts (9 decimals), quote with 6 decimals: 10^6 qn per quote unit per contract.
 fn scale() -> ContractScale {
     ContractScale::new(1_000_000_000, 9, 6).unwrap()
-}
-
-fn setup() -> (SeriesSpec, GridPoints, GridPoints) {
-    let spec = SeriesSpec {
-        kind: OptionKind::Call,
-        strike: Fixed::from_int(150),
-        expiry: NOW + 30 * 86_400,
-    };
-    let g = grids(&DEFAULT_PARAMS, &SPAN_16, fx("0.8")).unwrap();
-    (spec, g.init, g.maint)
 }
 
 fn valued(spec: &SeriesSpec, spot: &str, now: i64) -> (SeriesRisk, SeriesEntry) {
@@ -111,9 +99,15 @@ fn stale_drifted_expired_or_revolatilized_entries_are_refused() {
         e.check(153_100_000, NOW, spec.expiry, 7, &limits),
         Err(CacheFault::Drift { drift_bps: 206 })
     );
-    assert_eq!(e.check(p, NOW, spec.expiry, 8, &limits), Err(CacheFault::Epoch { entry: 7, current: 8 }));
+    assert_eq!(
+        e.check(p, NOW, spec.expiry, 8, &limits),
+        Err(CacheFault::Epoch { entry: 7, current: 8 })
+    );
     assert_eq!(e.check(p, NOW + 60, NOW + 60, 7, &limits), Err(CacheFault::Expired));
-    assert_eq!(SeriesEntry::default().check(p, NOW, spec.expiry, 0, &limits), Err(CacheFault::Missing));
+    assert_eq!(
+        SeriesEntry::default().check(p, NOW, spec.expiry, 0, &limits),
+        Err(CacheFault::Missing)
+    );
 }
 
 #[test]

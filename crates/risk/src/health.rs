@@ -126,7 +126,8 @@ impl Health {
     /// Adds one holding's contribution.
     pub fn add(&mut self, v: &HoldingValue) -> Result<(), RiskError> {
         if v.value.is_negative() {
-            self.liabilities = self.liabilities.checked_sub(v.value).context("total liabilities")?;
+            self.liabilities =
+                self.liabilities.checked_sub(v.value).context("total liabilities")?;
         } else {
             self.assets = self.assets.checked_add(v.value).context("total assets")?;
         }

@@ -105,7 +105,8 @@ pub fn requirement(
     }
     r.joint = worst_loss(&joint_pnl).1;
     // Credit rounds down (in the protocol's favour); scan >= joint >= 0.
-    r.credit = bps_floor(r.scan - r.joint, correlation_credit_bps.min(10_000), "correlation credit")?;
+    r.credit =
+        bps_floor(r.scan - r.joint, correlation_credit_bps.min(10_000), "correlation credit")?;
     r.total = add(r.scan - r.credit, r.short_option_min, "requirement")
         .and_then(|v| add(v, r.concentration, "requirement"))?;
     Ok(r)

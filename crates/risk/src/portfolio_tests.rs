@@ -47,10 +47,8 @@ fn book(
 
 /// Init requirement of a set of books, qn.
 fn init_requirement(books: &[Positions], credit_bps: u32) -> i128 {
-    let margins: Vec<_> = books
-        .iter()
-        .map(|b| assess(b, &SPAN_16, NOW, QUOTE_DECIMALS).unwrap().init)
-        .collect();
+    let margins: Vec<_> =
+        books.iter().map(|b| assess(b, &SPAN_16, NOW, QUOTE_DECIMALS).unwrap().init).collect();
     requirement(&margins, credit_bps).unwrap().total
 }
 
@@ -176,7 +174,12 @@ fn correlation_credit_offsets_opposite_exposures() {
     let none = init_requirement(&[btc.clone(), eth.clone()], 0);
     let half = init_requirement(&[btc.clone(), eth.clone()], 5_000);
     let sum = init_requirement(&[btc], 0) + init_requirement(&[eth], 0);
-    println!("correlation: legs {}, no credit {}, 50% credit {}", show(sum), show(none), show(half));
+    println!(
+        "correlation: legs {}, no credit {}, 50% credit {}",
+        show(sum),
+        show(none),
+        show(half)
+    );
     assert_eq!(none, sum);
     assert!(half < none);
     assert_cents(sum, "10834.88");

@@ -164,4 +164,4 @@ fn grid_pnl(
 
 #[cfg(test)]
 #[path = "series_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -4,14 +4,14 @@ use super::*;
 use crate::margin::{grids, DEFAULT_PARAMS};
 use crate::scenario::SPAN_16;
 
-const NOW: i64 = 1_760_000_000;
+pub(crate) const NOW: i64 = 1_760_000_000;
 
 fn fx(s: &str) -> Fixed {
     s.parse().unwrap()
 }
 
-
-fn setup() -> (SeriesSpec, GridPoints, GridPoints) {
+/// A 30-day 150 call on a 0.8-vol underlying, and its grids (shared with the cache tests).
+pub(crate) fn setup() -> (SeriesSpec, GridPoints, GridPoints) {
     let spec = SeriesSpec {
         kind: OptionKind::Call,
         strike: Fixed::from_int(150),
