@@ -172,10 +172,16 @@ impl Exposure {
         if self.linear.abs() >= MAX_SUM || a.abs() >= MAX_SUM || b.abs() >= MAX_SUM {
             return Err(overflow("book exposure"));
         }
+        if moves.iter().any(|m| m.abs() > MAX_MOVE) {
+            return Err(RiskError::Math {
+                what: "scenario move",
+                err: MathError::Domain("move beyond 200%"),
+            });
+        }
         let allowance = 8 * self.contracts + 4;
         let mut pnl = [0i128; MAX_SCENARIOS];
         for (i, s) in scenarios.iter().enumerate() {
-            let m = i128::from(moves[i].clamp(-MAX_MOVE, MAX_MOVE));
+            let m = i128::from(moves[i]);
             let linear = (self.linear * m) >> Q;
             let carry = (m * (a + ((i128::from(Q_ONE) + m) * b >> Q))) >> Q;
             let total = add(linear, self.pnl[level as usize][i], "scenario P&L")

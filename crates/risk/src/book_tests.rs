@@ -42,3 +42,17 @@ fn written_options_pay_the_short_option_minimum_on_their_notional() {
                                              // Every scenario loses the stored -5,000 per contract, written: +(5,000 - 1) * 10 = gain.
     assert!(m.pnl[0] > 0);
 }
+
+#[test]
+fn extreme_scenarios_count_at_their_weight_and_moves_are_bounded() {
+    let mut x = Exposure::default();
+    x.add_linear(-1_000_000).unwrap();
+    let charges =
+        Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
+    let mut moves = [0; MAX_SCENARIOS];
+    moves[14] = Q_ONE / 10; // +10% in the 35% scenario: the short loses 100,000 (+4 allowance)
+    let m = x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
+    assert_eq!((m.pnl[14], m.worst, m.scan_loss), (-35_002, 14, 35_002)); // floor(-100,004 * 0.35)
+    moves[3] = MAX_MOVE + 1;
+    assert!(x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).is_err());
+}

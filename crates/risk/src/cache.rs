@@ -194,7 +194,7 @@ impl core::fmt::Display for CacheFault {
 }
 
 impl SeriesEntry {
-    /// Whether the entry may be carried to `price` (qn per contract, > 0) at `now`, for a series
+    /// Whether the entry may be carried to `price` (qn per contract) at `now`, for a series
     /// expiring at `expiry` on an underlying at volatility epoch `epoch`.
     pub fn check(
         &self,
@@ -219,7 +219,7 @@ impl SeriesEntry {
         }
         let drift = (i128::from(price) - i128::from(self.ref_price)).unsigned_abs() * 10_000;
         let allowed = self.ref_price as u128 * u128::from(limits.max_drift_bps.min(10_000));
-        if drift > allowed || price <= 0 || price > MAX_PRICE {
+        if drift > allowed {
             let bps = drift / self.ref_price as u128;
             return Err(CacheFault::Drift { drift_bps: u64::try_from(bps).unwrap_or(u64::MAX) });
         }

@@ -57,11 +57,7 @@ pub struct Charges {
 impl UnderlyingParams {
     /// The charges of `level` with the quote asset's `quote_decimals`.
     pub fn charges(&self, level: Level, quote_decimals: u8) -> Result<Charges, RiskError> {
-        let threshold = self
-            .concentration_threshold
-            .mul_int(pow10(u32::from(quote_decimals)).context("quote decimals")? as i128)
-            .context("concentration threshold")?
-            .to_int_floor();
+        let threshold = to_native(self.concentration_threshold, quote_decimals)?;
         let (som, conc) = match level {
             Level::Init => (self.short_option_min_bps.0, self.concentration_bps.0),
             Level::Maint => (self.short_option_min_bps.1, self.concentration_bps.1),
@@ -72,6 +68,12 @@ impl UnderlyingParams {
             concentration_threshold: threshold,
         })
     }
+}
+
+/// An amount in quote units as quote native units (`quote_decimals`), rounded down.
+pub fn to_native(x: Fixed, quote_decimals: u8) -> Result<i128, RiskError> {
+    let scale = pow10(u32::from(quote_decimals)).context("quote decimals")?;
+    Ok(x.mul_int(scale as i128).context("quote native units")?.to_int_floor())
 }
 
 /// The account's requirement at one level, quote native units.

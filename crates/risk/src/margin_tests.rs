@@ -48,7 +48,7 @@ fn concentration_above_the_threshold() {
     let params =
         UnderlyingParams { concentration_threshold: Fixed::from_int(1_000), ..DEFAULT_PARAMS };
     let (init, maint) = linear(10, &params);
-    // (1,500 - 1,000) * 5% and * 2.5%, plus the 0-contract allowance rounding up.
+    // (1,500 - 1,000) * 5% and * 2.5%: no option contracts, so no rounding allowance.
     assert_eq!((init.concentration, maint.concentration), (25_000_000, 12_500_000));
 }
 

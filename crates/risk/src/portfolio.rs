@@ -13,6 +13,7 @@ use crate::book::{add, BookMargin, Exposure};
 use crate::cache::{encode, ContractScale};
 use crate::error::{Context, RiskError};
 use crate::fixed::{Fixed, Round};
+pub use crate::margin::to_native;
 use crate::margin::{grids, moves_q32, requirement, Level, Requirement, UnderlyingParams};
 use crate::scenario::{Scenario, MAX_SCENARIOS};
 use crate::series::{compute, GridPoints, Market, SeriesSpec};
@@ -115,12 +116,6 @@ pub fn combine(
         init_health: add(equity_init, -init.total, "init health")?,
         maint_health: add(equity_maint, -maint.total, "maint health")?,
     })
-}
-
-/// A collateral figure (quote units) in qn, rounded down.
-pub fn to_native(x: Fixed, quote_decimals: u8) -> Result<i128, RiskError> {
-    let scale = crate::fixed::pow10(u32::from(quote_decimals)).context("quote decimals")?;
-    Ok(x.mul_int(scale as i128).context("quote native units")?.to_int_floor())
 }
 
 #[cfg(test)]

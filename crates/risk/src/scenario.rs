@@ -116,11 +116,6 @@ impl Scenario {
             VolShift::Unchanged => Ok(vol),
         }
     }
-
-    /// `loss * weight`: the part of a scenario's P&L that counts (`pnl` may be of either sign).
-    pub fn weigh(&self, pnl: Fixed) -> Result<Fixed, MathError> {
-        pnl.mul_div(i128::from(self.weight_bps), 10_000)
-    }
 }
 
 #[cfg(test)]
@@ -165,6 +160,5 @@ mod tests {
         assert_eq!(SPAN_16.iter().filter(|s| s.weight_bps < 10_000).count(), 2);
         let down = SPAN_16[1].shifted_vol(fx("0.05"), &shocks).unwrap();
         assert_eq!(down, Fixed::ZERO);
-        assert_eq!(SPAN_16[14].weigh(fx("-100")).unwrap(), fx("-35"));
     }
 }
