@@ -18,7 +18,10 @@ fn all_scenarios_sbf() {
                 cu::to_table(&rows)
             );
         }
-        Err(problems) => panic!("{problems}"),
+        Err(problems) => {
+            let measured: Vec<String> = run.cu.iter().map(|(c, u)| format!("{c} {u}")).collect();
+            panic!("{problems}\nmeasured: {}", measured.join(", "))
+        }
     }
     assert!(run.failures.is_empty(), "{} scenario(s) failed on sbf", run.failures.len());
 }

@@ -26,6 +26,7 @@ use crate::cache::{SeriesEntry, MAX_DELTA, MAX_GAMMA_X, MAX_PRICE, MAX_THETA, Q,
 use crate::error::{MathError, RiskError};
 use crate::margin::{Charges, Level, MAX_MOVE};
 use crate::scenario::{Scenario, MAX_SCENARIOS};
+use crate::wide::{div_floor, div_rem, mul_i128, mul_q32};
 
 /// Largest position size in contracts (perpetual or option).
 pub const MAX_CONTRACTS: i64 = i32::MAX as i64;
@@ -43,18 +44,20 @@ pub(crate) fn add(a: i128, b: i128, what: &'static str) -> Result<i128, RiskErro
     a.checked_add(b).ok_or_else(|| overflow(what))
 }
 
-/// `floor(x * bps / 10^4)` for any sign (unsigned division only: SBF has no signed 128-bit one).
+/// `floor(x * bps / 10^4)` for any sign, `|x| < 2^94` (so the product fits for any `u32` bps).
 pub(crate) fn bps_floor(x: i128, bps: u32, what: &'static str) -> Result<i128, RiskError> {
-    let p = x.unsigned_abs().checked_mul(u128::from(bps)).ok_or_else(|| overflow(what))?;
-    let v = if x >= 0 { p / 10_000 } else { p.div_ceil(10_000) };
-    let v = i128::try_from(v).map_err(|_| overflow(what))?;
-    Ok(if x >= 0 { v } else { -v })
+    if x == 0 {
+        return Ok(0);
+    }
+    if x.unsigned_abs() >= 1 << 94 {
+        return Err(overflow(what));
+    }
+    Ok(div_floor(mul_i128(x, i128::from(bps)), 10_000))
 }
 
 /// `ceil(x * bps / 10^4)` for `x >= 0`.
 fn bps_ceil(x: i128, bps: u32, what: &'static str) -> Result<i128, RiskError> {
-    let p = x.unsigned_abs().checked_mul(u128::from(bps)).ok_or_else(|| overflow(what))?;
-    i128::try_from(p.div_ceil(10_000)).map_err(|_| overflow(what))
+    bps_floor(-x, bps, what).map(|v| -v)
 }
 
 /// `(scenario, loss)` of the most negative P&L (loss 0 if no scenario loses).
@@ -135,7 +138,7 @@ impl Exposure {
         let gamma_dx = (i128::from(e.gamma_x) * dx) >> Q;
         // gamma_x dX^2 / (2 X0) >= 0, unsigned.
         let g = (e.gamma_x as u128 * dx.unsigned_abs()) >> Q;
-        let convex = (g * dx.unsigned_abs() / (2 * e.ref_price as u128)) as i128;
+        let convex = div_rem(g * dx.unsigned_abs(), 2 * e.ref_price as u128).0 as i128;
         let dt = i128::from(now.saturating_sub(e.ref_time).clamp(0, i64::from(u32::MAX)));
         let theta = (i128::from(e.theta) * dt) >> Q;
         // Four floors: the exact mark lies in [low, low + 4].
@@ -178,20 +181,11 @@ impl Exposure {
                 err: MathError::Domain("move beyond 200%"),
             });
         }
-        let allowance = 8 * self.contracts + 4;
-        let mut pnl = [0i128; MAX_SCENARIOS];
-        for (i, s) in scenarios.iter().enumerate() {
-            let m = i128::from(moves[i]);
-            let linear = (self.linear * m) >> Q;
-            let carry = (m * (a + ((i128::from(Q_ONE) + m) * b >> Q))) >> Q;
-            let total = add(linear, self.pnl[level as usize][i], "scenario P&L")
-                .and_then(|t| add(t, carry - allowance, "scenario P&L"))?;
-            pnl[i] = if s.weight_bps == 10_000 {
-                total
-            } else {
-                bps_floor(total, u32::from(s.weight_bps), "weighted scenario P&L")?
-            };
-        }
+        let pnl = if self.contracts == 0 {
+            self.linear_pnl(scenarios, moves)?
+        } else {
+            self.full_pnl(level, scenarios, moves)?
+        };
         let (worst, scan_loss) = worst_loss(&pnl);
         let net_delta = add(self.linear, self.option_delta, "net delta")?;
         let short_option_min =
@@ -207,6 +201,62 @@ impl Exposure {
             concentration,
             net_delta,
         })
+    }
+}
+
+impl Exposure {
+    /// Weighted scenario P&L of a book with options (bounds checked by the caller).
+    fn full_pnl(
+        &self,
+        level: Level,
+        scenarios: &[Scenario; MAX_SCENARIOS],
+        moves: &[i64; MAX_SCENARIOS],
+    ) -> Result<[i128; MAX_SCENARIOS], RiskError> {
+        let (a, b) = (self.carry_delta, self.carry_gamma);
+        let allowance = 8 * self.contracts + 4;
+        let mut pnl = [0i128; MAX_SCENARIOS];
+        // |linear|, |a|, |b| < 2^90 and |m| <= 2^33 keep every product below 2^126.
+        for (i, s) in scenarios.iter().enumerate() {
+            let m = i128::from(moves[i]);
+            let gamma = mul_i128(i128::from(Q_ONE) + m, b) >> Q;
+            let carry = mul_i128(m, a + gamma) >> Q;
+            let total =
+                add(mul_q32(self.linear, moves[i]), self.pnl[level as usize][i], "scenario P&L")
+                    .and_then(|t| add(t, carry - allowance, "scenario P&L"))?;
+            pnl[i] = weigh(total, s)?;
+        }
+        Ok(pnl)
+    }
+
+    /// Weighted scenario P&L of a book without options: `floor(linear m_s) - 4`. The common case
+    /// (every collateral-only or perpetual-only book) runs in 64-bit arithmetic: on SBF each
+    /// 128-bit operation is several 64-bit ones.
+    fn linear_pnl(
+        &self,
+        scenarios: &[Scenario; MAX_SCENARIOS],
+        moves: &[i64; MAX_SCENARIOS],
+    ) -> Result<[i128; MAX_SCENARIOS], RiskError> {
+        let mut pnl = [0i128; MAX_SCENARIOS];
+        // Scenarios that differ only in volatility share their move: one product each.
+        let mut last = (0i64, 0i128);
+        for (i, s) in scenarios.iter().enumerate() {
+            if i == 0 || moves[i] != last.0 {
+                // |linear| < 2^90, |m| <= 2^33: the product, less 4, fits.
+                last = (moves[i], mul_q32(self.linear, moves[i]) - 4);
+            }
+            pnl[i] = weigh(last.1, s)?;
+        }
+        Ok(pnl)
+    }
+}
+
+/// A scenario's P&L at its weight.
+#[inline]
+fn weigh(total: i128, s: &Scenario) -> Result<i128, RiskError> {
+    if s.weight_bps == 10_000 {
+        Ok(total)
+    } else {
+        bps_floor(total, u32::from(s.weight_bps), "weighted scenario P&L")
     }
 }
 

@@ -220,7 +220,7 @@ impl SeriesEntry {
         let drift = (i128::from(price) - i128::from(self.ref_price)).unsigned_abs() * 10_000;
         let allowed = self.ref_price as u128 * u128::from(limits.max_drift_bps.min(10_000));
         if drift > allowed {
-            let bps = drift / self.ref_price as u128;
+            let bps = crate::wide::div_rem(drift, self.ref_price as u128).0;
             return Err(CacheFault::Drift { drift_bps: u64::try_from(bps).unwrap_or(u64::MAX) });
         }
         Ok(())

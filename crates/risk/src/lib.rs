@@ -32,7 +32,7 @@ pub mod portfolio;
 pub mod scenario;
 pub mod series;
 mod tables;
-mod wide;
+pub mod wide;
 
 pub use error::{MathError, RiskError};
 pub use fixed::{Fixed, Round};

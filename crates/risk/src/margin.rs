@@ -95,23 +95,45 @@ pub fn requirement(
     books: &[BookMargin],
     correlation_credit_bps: u32,
 ) -> Result<Requirement, RiskError> {
-    let mut r = Requirement::default();
-    let mut joint_pnl = [0i128; MAX_SCENARIOS];
+    let mut sum = RequirementSum::default();
     for b in books {
+        sum.push(b)?;
+    }
+    sum.finish(correlation_credit_bps)
+}
+
+/// [`requirement`] built one book at a time, so no list of books need be kept (on SBF the heap
+/// is 32 KB).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RequirementSum {
+    r: Requirement,
+    joint_pnl: [i128; MAX_SCENARIOS],
+}
+
+impl RequirementSum {
+    /// Adds one underlying's margin.
+    pub fn push(&mut self, b: &BookMargin) -> Result<(), RiskError> {
+        let r = &mut self.r;
         r.scan = add(r.scan, b.scan_loss, "scan requirement")?;
         r.short_option_min = add(r.short_option_min, b.short_option_min, "short-option minimum")?;
         r.concentration = add(r.concentration, b.concentration, "concentration")?;
-        for (j, p) in joint_pnl.iter_mut().zip(b.pnl) {
+        for (j, p) in self.joint_pnl.iter_mut().zip(b.pnl) {
             *j = add(*j, p, "joint scenario P&L")?;
         }
+        Ok(())
     }
-    r.joint = worst_loss(&joint_pnl).1;
-    // Credit rounds down (in the protocol's favour); scan >= joint >= 0.
-    r.credit =
-        bps_floor(r.scan - r.joint, correlation_credit_bps.min(10_000), "correlation credit")?;
-    r.total = add(r.scan - r.credit, r.short_option_min, "requirement")
-        .and_then(|v| add(v, r.concentration, "requirement"))?;
-    Ok(r)
+
+    /// The requirement of the books pushed, with the correlation credit.
+    pub fn finish(self, correlation_credit_bps: u32) -> Result<Requirement, RiskError> {
+        let mut r = self.r;
+        r.joint = worst_loss(&self.joint_pnl).1;
+        // Credit rounds down (in the protocol's favour); scan >= joint >= 0.
+        r.credit =
+            bps_floor(r.scan - r.joint, correlation_credit_bps.min(10_000), "correlation credit")?;
+        r.total = add(r.scan - r.credit, r.short_option_min, "requirement")
+            .and_then(|v| add(v, r.concentration, "requirement"))?;
+        Ok(r)
+    }
 }
 
 /// Default risk parameters (see docs/risk-model.md for the reasons). A constant: no arithmetic

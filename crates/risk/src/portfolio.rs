@@ -108,14 +108,26 @@ pub fn combine(
 ) -> Result<PortfolioHealth, RiskError> {
     let init = requirement(init_books, correlation_credit_bps)?;
     let maint = requirement(maint_books, correlation_credit_bps)?;
-    Ok(PortfolioHealth {
-        equity_init,
-        equity_maint,
-        init,
-        maint,
-        init_health: add(equity_init, -init.total, "init health")?,
-        maint_health: add(equity_maint, -maint.total, "maint health")?,
-    })
+    PortfolioHealth::new(equity_init, equity_maint, init, maint)
+}
+
+impl PortfolioHealth {
+    /// Health from equity and requirement per level.
+    pub fn new(
+        equity_init: i128,
+        equity_maint: i128,
+        init: Requirement,
+        maint: Requirement,
+    ) -> Result<PortfolioHealth, RiskError> {
+        Ok(PortfolioHealth {
+            equity_init,
+            equity_maint,
+            init,
+            maint,
+            init_health: add(equity_init, -init.total, "init health")?,
+            maint_health: add(equity_maint, -maint.total, "maint health")?,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,64 @@
 
 const LO: u128 = u64::MAX as u128;
 
+/// `(n / d, n % d)` for `d > 0`: one native 64-bit division when both fit in 64 bits (the usual
+/// case for money in native units), the generic 128-bit one otherwise.
+#[inline]
+pub fn div_rem(n: u128, d: u128) -> (u128, u128) {
+    match (u64::try_from(n), u64::try_from(d)) {
+        (Ok(n), Ok(d)) => (u128::from(n / d), u128::from(n % d)),
+        _ => (n / d, n % d),
+    }
+}
+
+/// `floor(x / d)` for `d > 0` and any sign of `x`.
+#[inline]
+pub fn div_floor(x: i128, d: u128) -> i128 {
+    let (q, r) = div_rem(x.unsigned_abs(), d);
+    // |x| / d <= |x| <= 2^127: the quotient (plus one) fits.
+    if x >= 0 {
+        q as i128
+    } else {
+        -(q as i128) - i128::from(r != 0)
+    }
+}
+
+/// `floor(x * m / 2^32)` for `|m| <= 2^34` and a result that fits in `i128`. When `|x| < 2^60`
+/// (every realistic notional) it takes three native 64-bit products: with `x = xh 2^32 + xl` and
+/// `m = mh 2^32 + ml` (`xl`, `ml` in `[0, 2^32)`), `floor(x m / 2^32) = x mh + xh ml +
+/// floor(xl ml / 2^32)`, each term and the sum below 2^63.
+#[inline]
+pub fn mul_q32(x: i128, m: i64) -> i128 {
+    match i64::try_from(x) {
+        Ok(x) if x.unsigned_abs() < 1 << 60 && m.unsigned_abs() <= 1 << 34 => {
+            let (xh, xl) = (x >> 32, (x & 0xffff_ffff) as u64);
+            let (mh, ml) = (m >> 32, (m & 0xffff_ffff) as u64);
+            let low = (xl.wrapping_mul(ml) >> 32) as i64;
+            i128::from(
+                x.wrapping_mul(mh).wrapping_add(xh.wrapping_mul(ml as i64)).wrapping_add(low),
+            )
+        }
+        _ => mul_i128(x, i128::from(m)) >> 32,
+    }
+}
+
+/// `a * b` for a product known to fit in `i128`: four native 32x32-bit products when both
+/// magnitudes fit in 64 bits, the generic (unchecked) multiply otherwise.
+#[inline]
+pub fn mul_i128(a: i128, b: i128) -> i128 {
+    match (u64::try_from(a.unsigned_abs()), u64::try_from(b.unsigned_abs())) {
+        (Ok(x), Ok(y)) => {
+            let p = mul_64(x, y) as i128; // < 2^128 - 2^65: fits when the product does
+            if (a < 0) != (b < 0) {
+                p.wrapping_neg()
+            } else {
+                p
+            }
+        }
+        _ => a.wrapping_mul(b),
+    }
+}
+
 /// `a * b`, exact.
 #[inline(always)]
 pub fn mul_64(a: u64, b: u64) -> u128 {
@@ -146,6 +204,23 @@ mod tests {
     fn any_width() -> impl Strategy<Value = u128> {
         (0u32..128, any::<u128>())
             .prop_map(|(bits, x)| if bits == 0 { 0 } else { x >> (128 - bits) })
+    }
+
+    proptest! {
+        #[test]
+        fn fast_paths_match_wide_arithmetic(
+            x in -(1i128 << 92)..(1i128 << 92),
+            shift in 0u32..96,
+            m in -(1i64 << 34)..=(1i64 << 34),
+            d in 1u128..(1u128 << 70),
+        ) {
+            let x = x >> shift; // every magnitude, small ones included
+            let p = x * i128::from(m);
+            prop_assert_eq!(mul_q32(x, m), p.div_euclid(1 << 32));
+            prop_assert_eq!(mul_i128(x, i128::from(m)), p);
+            prop_assert_eq!(div_floor(p, d), p.div_euclid(d as i128));
+            prop_assert_eq!(div_floor(p, d >> 40 | 1), p.div_euclid((d >> 40 | 1) as i128));
+        }
     }
 
     proptest! {
