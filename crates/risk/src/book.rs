@@ -202,9 +202,7 @@ impl Exposure {
             net_delta,
         })
     }
-}
 
-impl Exposure {
     /// Weighted scenario P&L of a book with options (bounds checked by the caller).
     fn full_pnl(
         &self,
