@@ -227,7 +227,7 @@ impl Exposure {
     }
 
     /// Weighted scenario P&L of a book without options: `floor(linear m_s) - 4`. The common case
-    /// (every collateral-only or perpetual-only book) runs in 64-bit arithmetic: on SBF each
+    /// (every collateral-only or perpetual-only book) takes 64-bit products: on SBF each
     /// 128-bit operation is several 64-bit ones.
     fn linear_pnl(
         &self,
@@ -235,7 +235,8 @@ impl Exposure {
         moves: &[i64; MAX_SCENARIOS],
     ) -> Result<[i128; MAX_SCENARIOS], RiskError> {
         let mut pnl = [0i128; MAX_SCENARIOS];
-        // Scenarios that differ only in volatility share their move: one product each.
+        // Consecutive scenarios with the same move (the vol-up/vol-down pairs of SPAN_16) share
+        // one product.
         let mut last = (0i64, 0i128);
         for (i, s) in scenarios.iter().enumerate() {
             if i == 0 || moves[i] != last.0 {
