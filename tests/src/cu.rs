@@ -9,6 +9,8 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("withdraw_8_collateral", Some(80_000)),
     ("bs_price_greeks", Some(15_000)),
     ("risk_scenarios_series", Some(150_000)),
+    ("trade_perp_open", Some(50_000)),
+    ("perp_update_funding", Some(10_000)),
 ];
 
 /// `target/cu-report.json`.

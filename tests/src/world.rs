@@ -3,7 +3,10 @@
 //! every transaction.
 
 use anchor_lang::prelude::Pubkey;
-use cross_margin::state::{MarginAccount, Underlying};
+use cross_margin::engine::perp::PerpParams;
+use cross_margin::engine::portfolio::AccountHealth;
+use cross_margin::instructions::{Instrument, TradeArgs};
+use cross_margin::state::{Group, MarginAccount, Underlying, QUOTE_INDEX};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::accounts::{decode, token_amount};
 use xmargin_client::chain::{AccountData, LocalChain, TxFailure, TxReport};
@@ -208,6 +211,79 @@ impl World {
         self.send(&[instruction], &trader.wallet, &[])
     }
 
+    /// Lists the perpetual of market `index`.
+    pub fn list_perp(&mut self, index: u16, params: PerpParams) {
+        let admin = self.admin.insecure_clone();
+        let instruction = ix::perp_list(&admin.pubkey(), &self.group, index, params);
+        self.send(&[instruction], &admin, &[]).expect("perp_list");
+    }
+
+    /// The `trade_execute` instruction: `buyer` buys `quantity` perpetual contracts of market
+    /// `index` from `seller` at `price` qn each, with correct health accounts.
+    pub fn perp_trade_ix(
+        &mut self,
+        buyer: &Trader,
+        seller: &Trader,
+        index: u16,
+        quantity: i64,
+        price: i64,
+    ) -> Instruction {
+        let (b, s) = (self.margin(&buyer.account), self.margin(&seller.account));
+        let underlying = self.underlying(index);
+        let markets = &self.markets;
+        ix::trade_execute(
+            ix::TradeSide { authority: buyer.wallet.pubkey(), key: buyer.account, account: &b },
+            ix::TradeSide { authority: seller.wallet.pubkey(), key: seller.account, account: &s },
+            index,
+            &underlying,
+            TradeArgs { instrument: Instrument::Perp, quantity, price },
+            |i| markets[i as usize].price_account,
+        )
+    }
+
+    /// A perpetual trade signed by both owners (the buyer pays the transaction fee).
+    pub fn perp_trade(
+        &mut self,
+        buyer: &Trader,
+        seller: &Trader,
+        index: u16,
+        quantity: i64,
+        price: i64,
+    ) -> Result<TxReport, TxFailure> {
+        let instruction = self.perp_trade_ix(buyer, seller, index, quantity, price);
+        let seller_wallet = seller.wallet.insecure_clone();
+        self.send(&[instruction], &buyer.wallet, &[&seller_wallet])
+    }
+
+    /// Runs the funding crank of market `index` (sent by a keeper).
+    pub fn update_funding(&mut self, index: u16) -> Result<TxReport, TxFailure> {
+        let oracle = self.markets[index as usize].price_account;
+        let instruction = ix::perp_update_funding(&self.group, index, &oracle);
+        self.send_as_keeper(instruction)
+    }
+
+    /// Settles perpetual P&L of market `index` from `loser` to `winner` (sent by a keeper).
+    pub fn settle_pnl(
+        &mut self,
+        winner: &Trader,
+        loser: &Trader,
+        index: u16,
+    ) -> Result<TxReport, TxFailure> {
+        let oracle = self.markets[index as usize].price_account;
+        let instruction =
+            ix::perp_settle_pnl(&self.group, &winner.account, &loser.account, index, &oracle);
+        self.send_as_keeper(instruction)
+    }
+
+    /// Sends one instruction from a funded keeper wallet that holds no account.
+    pub fn send_as_keeper(&mut self, instruction: Instruction) -> Result<TxReport, TxFailure> {
+        let keeper = keypair("keeper");
+        if self.chain.account(&keeper.pubkey()).is_none() {
+            self.chain.airdrop(&keeper.pubkey(), 10_000_000_000);
+        }
+        self.send(&[instruction], &keeper, &[])
+    }
+
     /// Sends a transaction, then checks conservation of every market.
     pub fn send(
         &mut self,
@@ -221,32 +297,58 @@ impl World {
         result
     }
 
-    /// For every market: vault token amount == `total_deposits` == sum of the tracked accounts'
-    /// balances (exact).
+    /// Exact conservation, for every market: vault token amount == `total_deposits` == the sum of
+    /// the tracked accounts' balances (plus the group's accrued fees for the quote asset); and for
+    /// every perpetual: the sum of `base` is 0 and the sum of `quote + base * funding_snapshot` is
+    /// 0 (funding booked at any index keeps that sum, and it is the sum of `quote` once every
+    /// position has booked to the same index).
     pub fn check_conservation(&mut self) {
+        let accounts: Vec<MarginAccount> = self
+            .accounts
+            .clone()
+            .iter()
+            .filter_map(|key| self.chain.account(key))
+            .map(|a| decode(&a.data).expect("margin account"))
+            .collect();
+        let fees = match self.chain.account(&self.group) {
+            Some(g) if self.group != Pubkey::default() => {
+                decode::<Group>(&g.data).expect("group").fees_accrued
+            }
+            _ => 0,
+        };
         for m in self.markets.clone() {
             let Some(vault) = self.chain.account(&m.vault) else { continue };
             let vault_amount = token_amount(&vault.data).expect("vault is a token account");
             let total = self.underlying(m.index).collateral.total_deposits;
-            let mut sum: i128 = 0;
-            for key in self.accounts.clone() {
-                if let Some(a) = self.chain.account(&key) {
-                    let account: MarginAccount = decode(&a.data).expect("margin account");
-                    sum += account
-                        .active_collateral()
-                        .filter(|c| c.underlying == m.index)
-                        .map(|c| i128::from(c.balance))
-                        .sum::<i128>();
+            let mut sum: i128 = if m.index == QUOTE_INDEX { i128::from(fees) } else { 0 };
+            let mut perp = (0i128, 0i128);
+            for account in &accounts {
+                sum += account
+                    .active_collateral()
+                    .filter(|c| c.underlying == m.index)
+                    .map(|c| i128::from(c.balance))
+                    .sum::<i128>();
+                for p in account.perps.iter().filter(|p| p.underlying == m.index) {
+                    perp.0 += i128::from(p.base);
+                    perp.1 +=
+                        i128::from(p.quote) + i128::from(p.base) * i128::from(p.funding_snapshot);
                 }
             }
             assert!(
                 u128::from(vault_amount) == u128::from(total) && i128::from(total) == sum,
-                "step {}: {} vault {} != total_deposits {} or account sum {}",
+                "step {}: {} vault {} != total_deposits {} or account sum (+ fees) {}",
                 self.steps,
                 m.name,
                 vault_amount,
                 total,
                 sum
+            );
+            assert_eq!(
+                perp,
+                (0, 0),
+                "step {}: {} perpetual sums (base, quote)",
+                self.steps,
+                m.name
             );
         }
     }
@@ -264,8 +366,13 @@ impl World {
             .map_or(0, |c| c.balance)
     }
 
-    /// Health of a margin account computed off-chain (the client's code path).
+    /// Collateral figures of a margin account computed off-chain (the client's code path).
     pub fn health(&mut self, account: &Pubkey) -> Result<Health, HealthError> {
+        Ok(self.account_health(account)?.collateral)
+    }
+
+    /// Full health (collateral, perpetuals, scenario requirement) computed off-chain.
+    pub fn account_health(&mut self, account: &Pubkey) -> Result<AccountHealth, HealthError> {
         let markets = &self.markets;
         fetch_health(&mut *self.chain, account, &|i| markets[i as usize].price_account)
     }

@@ -10,7 +10,7 @@ use xmargin_client::embedded::EmbeddedChain;
 use xmargin_client::health::{fetch, fetch_portfolio};
 use xmargin_client::sandbox::{self, AssetSpec, Market, E8};
 use xmargin_client::{ix, pda, Instruction, Keypair, Pubkey, Signer};
-use xmargin_risk::health::{value_holding, MarginReader};
+use xmargin_risk::health::value_holding;
 
 use crate::format::{amount, Table};
 
@@ -250,11 +250,9 @@ impl Demo {
         let portfolio = fetch_portfolio(&mut self.chain, &trader.account, &|i| {
             markets[i as usize].price_account
         })?;
-        let view = portfolio.view()?;
         let mut table =
             Table::new(&["asset", "balance", "value", "init health", "maint health"], 1);
-        for i in 0..view.collateral_count() {
-            let holding = view.collateral(i)?;
+        for holding in portfolio.holdings() {
             let v = value_holding(&holding)?;
             let m = &markets[holding.underlying as usize];
             table.row(vec![
@@ -266,12 +264,28 @@ impl Demo {
             ]);
         }
         let h = portfolio.health()?;
+        let c = &h.collateral;
         table.row(vec![
-            "total".into(),
+            "collateral".into(),
             String::new(),
-            format!("{:.2}", h.assets),
-            format!("{:.2}", h.init),
-            format!("{:.2}", h.maint),
+            format!("{:.2}", c.assets),
+            format!("{:.2}", c.init),
+            format!("{:.2}", c.maint),
+        ]);
+        let usdc = |qn: i128| format!("{:.2}", qn as f64 / 1e6);
+        table.row(vec![
+            "- scenario requirement".into(),
+            String::new(),
+            String::new(),
+            usdc(h.requirement[0]),
+            usdc(h.requirement[1]),
+        ]);
+        table.row(vec![
+            "health".into(),
+            String::new(),
+            String::new(),
+            usdc(h.init_health),
+            usdc(h.maint_health),
         ]);
         println!(
             "{} (account {}), values in USDC:\n{}\n",

@@ -4,11 +4,12 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountDeserialize;
 use cross_margin::engine::collateral::change_balance;
-use cross_margin::engine::portfolio::{required_underlyings, PortfolioView, UnderlyingRisk};
+use cross_margin::engine::perp::fill;
+use cross_margin::engine::portfolio::{self, required_underlyings, AccountHealth, UnderlyingRisk};
+use cross_margin::instructions::{Instrument, TradeArgs};
 use cross_margin::oracle::grade_update;
 use cross_margin::state::{Group, MarginAccount, Underlying};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use xmargin_risk::health::Health;
 
 use crate::accounts::{decode, DecodeError};
 use crate::chain::Chain;
@@ -38,15 +39,37 @@ impl core::fmt::Display for HealthError {
 
 impl std::error::Error for HealthError {}
 
-/// The non-quote underlyings, in slot order, whose accounts a health check needs once the
-/// account's balance of `underlying` has changed by `delta` (a holding that reaches zero drops out).
+/// The underlyings, ascending, whose accounts a health check needs once the account's balance of
+/// `underlying` has changed by `delta` (a holding that reaches zero drops out).
 pub fn underlyings_after(account: &MarginAccount, underlying: u16, delta: i64) -> Vec<u16> {
     let mut after = *account;
     // An impossible change (no free slot, overflow) fails on-chain anyway: keep the holdings.
     if change_balance(&mut after, underlying, delta).is_err() {
         after = *account;
     }
-    required_underlyings(&after).collect()
+    required_underlyings(&[&after])
+}
+
+/// The underlyings, ascending, whose accounts `trade_execute` needs for the buyer and the seller
+/// once `args` is filled on `underlying` (a position that closes drops out).
+pub fn underlyings_after_trade(
+    accounts: [&MarginAccount; 2],
+    underlying: &Underlying,
+    args: &TradeArgs,
+) -> Vec<u16> {
+    let [mut buyer, mut seller] = [*accounts[0], *accounts[1]];
+    let filled = match args.instrument {
+        Instrument::Perp => {
+            let (index, market) = (underlying.index, &underlying.perp);
+            fill(&mut buyer, index, market, args.quantity, args.price)
+                .and_then(|_| fill(&mut seller, index, market, -args.quantity, args.price))
+        }
+    };
+    // An impossible trade fails on-chain anyway: keep the holdings.
+    if filled.is_err() {
+        [buyer, seller] = [*accounts[0], *accounts[1]];
+    }
+    required_underlyings(&[&buyer, &seller])
 }
 
 /// Fetches and decodes a zero-copy program account.
@@ -62,19 +85,38 @@ pub fn fetch<T: bytemuck::Pod + anchor_lang::Discriminator>(
 pub struct Portfolio {
     pub account: MarginAccount,
     pub quote_decimals: u8,
-    /// Risk inputs of the non-quote holdings, in slot order.
+    /// Risk inputs of the underlyings the account touches, ascending by index.
     pub risks: Vec<UnderlyingRisk>,
 }
 
 impl Portfolio {
-    /// The reader the program's health code consumes.
-    pub fn view(&self) -> Result<PortfolioView<'_>, HealthError> {
-        PortfolioView::new(&self.account, &self.risks, self.quote_decimals).map_err(program_error)
+    /// The collateral holdings as the pure health code reads them, in slot order.
+    pub fn holdings(&self) -> Vec<xmargin_risk::health::CollateralInput> {
+        use xmargin_risk::health::{CollateralInput, Haircuts, PriceInput};
+        self.account
+            .active_collateral()
+            .map(|c| match self.risks.iter().find(|r| r.index == c.underlying) {
+                Some(r) => CollateralInput {
+                    underlying: r.index,
+                    balance: c.balance,
+                    decimals: r.decimals,
+                    haircuts: r.haircuts,
+                    price: r.price,
+                },
+                None => CollateralInput {
+                    underlying: c.underlying,
+                    balance: c.balance,
+                    decimals: self.quote_decimals,
+                    haircuts: Haircuts::NONE,
+                    price: PriceInput::Quote,
+                },
+            })
+            .collect()
     }
 
     /// Health, exactly as the program computes it.
-    pub fn health(&self) -> Result<Health, HealthError> {
-        self.view()?.health().map_err(HealthError::Risk)
+    pub fn health(&self) -> Result<AccountHealth, HealthError> {
+        portfolio::compute(&self.account, &self.risks, self.quote_decimals).map_err(program_error)
     }
 }
 
@@ -89,7 +131,7 @@ pub fn fetch_portfolio(
     let group: Group = fetch(chain, &account.group)?;
     let now = chain.now();
     let mut risks = Vec::new();
-    for index in required_underlyings(&account) {
+    for index in required_underlyings(&[&account]) {
         let underlying: Underlying = fetch(chain, &pda::underlying(&account.group, index))?;
         let price_key = price_of(index);
         let data = chain.account(&price_key).ok_or(HealthError::MissingAccount(price_key))?.data;
@@ -106,7 +148,7 @@ pub fn fetch_health(
     chain: &mut dyn Chain,
     account_key: &Pubkey,
     price_of: &dyn Fn(u16) -> Pubkey,
-) -> Result<Health, HealthError> {
+) -> Result<AccountHealth, HealthError> {
     fetch_portfolio(chain, account_key, price_of)?.health()
 }
 

@@ -4,15 +4,16 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
+use cross_margin::engine::perp::PerpParams;
 use cross_margin::instructions::{
     AccountCreateArgs, AccountSetDelegateArgs, CollateralDepositArgs, CollateralWithdrawArgs,
-    GroupCreateArgs, OptionQuoteArgs, UnderlyingAddArgs,
+    GroupCreateArgs, OptionQuoteArgs, TradeArgs, UnderlyingAddArgs,
 };
 use cross_margin::state::{MarginAccount, QUOTE_INDEX};
 use cross_margin::{accounts as acc, instruction as data, ID};
 use solana_instruction::{AccountMeta, Instruction};
 
-use crate::health::underlyings_after;
+use crate::health::{underlyings_after, underlyings_after_trade};
 use crate::pda;
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -162,6 +163,83 @@ pub fn option_quote(args: OptionQuoteArgs) -> Instruction {
 /// `account_close`.
 pub fn account_close(owner: &Pubkey, account: &Pubkey) -> Instruction {
     build(acc::AccountClose { owner: *owner, margin_account: *account }, data::AccountClose {})
+}
+
+/// `perp_list` of the underlying at `index`.
+pub fn perp_list(admin: &Pubkey, group: &Pubkey, index: u16, params: PerpParams) -> Instruction {
+    build(
+        acc::PerpList { admin: *admin, group: *group, underlying: pda::underlying(group, index) },
+        data::PerpList { params },
+    )
+}
+
+/// One side of a trade: the margin account, its decoded state and who signs for it.
+#[derive(Clone, Copy)]
+pub struct TradeSide<'a> {
+    /// Owner or delegate of the account.
+    pub authority: Pubkey,
+    pub key: Pubkey,
+    pub account: &'a MarginAccount,
+}
+
+/// `trade_execute` on the underlying at `index` (`underlying` its decoded state), with the health
+/// accounts both accounts need after the trade (prices from `price_of`).
+pub fn trade_execute(
+    buyer: TradeSide,
+    seller: TradeSide,
+    index: u16,
+    underlying: &cross_margin::state::Underlying,
+    args: TradeArgs,
+    price_of: impl Fn(u16) -> Pubkey,
+) -> Instruction {
+    let group = buyer.account.group;
+    let needed = underlyings_after_trade([buyer.account, seller.account], underlying, &args);
+    let mut ix = build(
+        acc::TradeExecute {
+            group,
+            buyer_authority: buyer.authority,
+            buyer: buyer.key,
+            seller_authority: seller.authority,
+            seller: seller.key,
+            underlying: pda::underlying(&group, index),
+            oracle: price_of(index),
+        },
+        data::TradeExecute { args },
+    );
+    ix.accounts.extend(health_accounts(&group, needed, price_of));
+    ix
+}
+
+/// `perp_update_funding` of the underlying at `index`, reading `oracle`.
+pub fn perp_update_funding(group: &Pubkey, index: u16, oracle: &Pubkey) -> Instruction {
+    build(
+        acc::PerpUpdateFunding {
+            group: *group,
+            underlying: pda::underlying(group, index),
+            oracle: *oracle,
+        },
+        data::PerpUpdateFunding {},
+    )
+}
+
+/// `perp_settle_pnl` from `loser` to `winner` on the underlying at `index`, reading `oracle`.
+pub fn perp_settle_pnl(
+    group: &Pubkey,
+    winner: &Pubkey,
+    loser: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+) -> Instruction {
+    build(
+        acc::PerpSettlePnl {
+            group: *group,
+            winner: *winner,
+            loser: *loser,
+            underlying: pda::underlying(group, index),
+            oracle: *oracle,
+        },
+        data::PerpSettlePnl {},
+    )
 }
 
 /// Health accounts for the given non-quote underlyings (in the account's slot order): for each,

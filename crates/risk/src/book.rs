@@ -171,6 +171,51 @@ impl Exposure {
         moves: &[i64; MAX_SCENARIOS],
         charges: &Charges,
     ) -> Result<BookMargin, RiskError> {
+        self.check_bounds(moves)?;
+        let pnl = if self.contracts == 0 {
+            self.linear_pnl(scenarios, moves)?
+        } else {
+            self.full_pnl(level, scenarios, moves)?
+        };
+        let (worst, scan_loss) = worst_loss(&pnl);
+        let (short_option_min, concentration, net_delta) = self.charges(charges)?;
+        Ok(BookMargin {
+            underlying,
+            pnl,
+            worst,
+            scan_loss,
+            short_option_min,
+            concentration,
+            net_delta,
+        })
+    }
+
+    /// The book's requirement at `level`: exactly `margin(..)?.requirement()`, without the
+    /// per-scenario P&L (what the account health needs when no correlation credit is given).
+    ///
+    /// A book without options only evaluates its most adverse move of each weight: its P&L
+    /// `weigh(floor(linear m) - 4, w)` is non-decreasing in `linear * m`, so that move's loss is
+    /// the largest of its weight.
+    pub fn requirement(
+        &self,
+        level: Level,
+        scenarios: &[Scenario; MAX_SCENARIOS],
+        moves: &[i64; MAX_SCENARIOS],
+        charges: &Charges,
+    ) -> Result<i128, RiskError> {
+        self.check_bounds(moves)?;
+        let scan_loss = if self.contracts == 0 {
+            self.linear_loss(scenarios, moves)?
+        } else {
+            worst_loss(&self.full_pnl(level, scenarios, moves)?).1
+        };
+        let (short_option_min, concentration, _) = self.charges(charges)?;
+        add(scan_loss, short_option_min, "underlying requirement")
+            .and_then(|v| add(v, concentration, "underlying requirement"))
+    }
+
+    /// Refuses sums and moves beyond the bounds the per-scenario products rely on.
+    fn check_bounds(&self, moves: &[i64; MAX_SCENARIOS]) -> Result<(), RiskError> {
         let (a, b) = (self.carry_delta, self.carry_gamma);
         if self.linear.abs() >= MAX_SUM || a.abs() >= MAX_SUM || b.abs() >= MAX_SUM {
             return Err(overflow("book exposure"));
@@ -181,26 +226,17 @@ impl Exposure {
                 err: MathError::Domain("move beyond 200%"),
             });
         }
-        let pnl = if self.contracts == 0 {
-            self.linear_pnl(scenarios, moves)?
-        } else {
-            self.full_pnl(level, scenarios, moves)?
-        };
-        let (worst, scan_loss) = worst_loss(&pnl);
+        Ok(())
+    }
+
+    /// `(short_option_min, concentration, net_delta)` of the book under `charges`.
+    fn charges(&self, charges: &Charges) -> Result<(i128, i128, i128), RiskError> {
         let net_delta = add(self.linear, self.option_delta, "net delta")?;
         let short_option_min =
             bps_ceil(self.written, charges.short_option_min_bps, "short-option minimum")?;
         let excess = net_delta.abs() + self.contracts - charges.concentration_threshold;
         let concentration = bps_ceil(excess.max(0), charges.concentration_bps, "concentration")?;
-        Ok(BookMargin {
-            underlying,
-            pnl,
-            worst,
-            scan_loss,
-            short_option_min,
-            concentration,
-            net_delta,
-        })
+        Ok((short_option_min, concentration, net_delta))
     }
 
     /// Weighted scenario P&L of a book with options (bounds checked by the caller).
@@ -246,6 +282,31 @@ impl Exposure {
             pnl[i] = weigh(last.1, s)?;
         }
         Ok(pnl)
+    }
+
+    /// Scan loss of a book without options from one scenario per weight: the full-weight move
+    /// most adverse to `linear`, and each reduced-weight scenario (SPAN_16 has two).
+    fn linear_loss(
+        &self,
+        scenarios: &[Scenario; MAX_SCENARIOS],
+        moves: &[i64; MAX_SCENARIOS],
+    ) -> Result<i128, RiskError> {
+        let long = self.linear >= 0;
+        let mut adverse: Option<i64> = None;
+        let mut low = i128::MAX;
+        for (s, &m) in scenarios.iter().zip(moves) {
+            if s.weight_bps == 10_000 {
+                if adverse.is_none_or(|a| if long { m < a } else { m > a }) {
+                    adverse = Some(m);
+                }
+            } else {
+                low = low.min(weigh(mul_q32(self.linear, m) - 4, s)?);
+            }
+        }
+        if let Some(m) = adverse {
+            low = low.min(mul_q32(self.linear, m) - 4);
+        }
+        Ok((-low).max(0))
     }
 }
 

@@ -56,3 +56,42 @@ fn extreme_scenarios_count_at_their_weight_and_moves_are_bounded() {
     moves[3] = MAX_MOVE + 1;
     assert!(x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).is_err());
 }
+
+fn scan_grid() -> impl proptest::strategy::Strategy<Value = ([i64; MAX_SCENARIOS], Charges)> {
+    use proptest::prelude::*;
+    let moves = proptest::array::uniform16(-MAX_MOVE..=MAX_MOVE);
+    let charges = (0u32..20_000, 0u32..20_000, 0i128..1 << 40).prop_map(|(s, c, t)| Charges {
+        short_option_min_bps: s,
+        concentration_bps: c,
+        concentration_threshold: t,
+    });
+    (moves, charges)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3_000))]
+
+    /// The requirement without the scenario vector equals the full margin's, for books with and
+    /// without options, at every magnitude of exposure and move.
+    #[test]
+    fn requirement_equals_the_full_margins(
+        shift in 0u32..89,
+        linear in proptest::num::i128::ANY,
+        options in proptest::collection::vec(
+            (-1_000i64..1_000, 1i64..1 << 40, -500i64..500, -10_000i32..10_000), 0..3),
+        (moves, charges) in scan_grid(),
+    ) {
+        let mut x = Exposure::default();
+        x.add_linear(linear >> (38 + shift)).unwrap();
+        for (q, ref_price, dx_permille, p) in options {
+            let e = SeriesEntry { ref_price, init_pnl: [p; MAX_SCENARIOS], ..entry() };
+            let price = (ref_price + ref_price * dx_permille / 1_000).max(1);
+            x.add_option(q, &e, price, 1).unwrap();
+        }
+        for level in Level::BOTH {
+            let full = x.margin(1, level, &crate::scenario::SPAN_16, &moves, &charges);
+            let fast = x.requirement(level, &crate::scenario::SPAN_16, &moves, &charges);
+            proptest::prop_assert_eq!(full.and_then(|m| m.requirement()), fast);
+        }
+    }
+}

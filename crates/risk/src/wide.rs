@@ -142,6 +142,17 @@ pub fn div_128_by_64(u1: u64, u0: u64, v: u64) -> (u64, u64) {
 /// 128 bits.
 pub fn div_256_by_128(hi: u128, lo: u128, d: u128) -> (u128, u128) {
     debug_assert!(d != 0 && hi < d);
+    if d >> 32 == 0 {
+        // Short division (basis points, powers of ten up to 10^9): the remainder before each
+        // 32-bit digit of `lo` is below d < 2^32, so every step is one native 64-bit division.
+        let (d, mut r, mut q) = (d as u64, hi as u64, 0u128);
+        for k in (0..4).rev() {
+            let n = (r << 32) | ((lo >> (32 * k)) as u64 & 0xffff_ffff);
+            q |= u128::from(n / d) << (32 * k);
+            r = n % d;
+        }
+        return (q, u128::from(r));
+    }
     if d >> 64 == 0 {
         // Three 64-bit digits; hi < d < 2^64 and every partial remainder is below d.
         let d = d as u64;

@@ -24,6 +24,28 @@ pub enum XmError {
     TooManyUnderlyings,
     #[msg("option inputs out of domain: spot and strike must be > 0, vol and time >= 0")]
     InvalidOptionInputs,
+    #[msg("volatility must be >= 0 and give scenario moves of at most 200%")]
+    InvalidVolatility,
+    #[msg("perpetual parameters out of range (contract size > 0, fee <= 1000 bps, band 1..=5000 bps, funding cap <= 10000 bps/h)")]
+    InvalidPerpParams,
+    #[msg("trade size must be in 1..=i32::MAX contracts and price > 0")]
+    InvalidTradeSize,
+
+    // --- trading -------------------------------------------------------------------------------
+    #[msg("the underlying has no listed perpetual")]
+    PerpNotListed,
+    #[msg("the perpetual is already listed")]
+    PerpAlreadyListed,
+    #[msg("trade price is outside the band around the oracle price")]
+    PriceOutsideBand,
+    #[msg("buyer and seller are the same margin account")]
+    SelfTrade,
+    #[msg("all perpetual slots of the margin account are in use")]
+    PerpSlotsFull,
+    #[msg("position would exceed i32::MAX contracts")]
+    PositionTooLarge,
+    #[msg("the accounts' perpetual P&L does not have opposite signs: nothing to settle")]
+    NothingToSettle,
 
     // --- authority and account binding ---------------------------------------------------------
     #[msg("signer is not the group admin")]

@@ -3,6 +3,8 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::perp::PerpParams;
+
 /// Health figures attached to events (native quote units, rounded down).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HealthSummary {
@@ -73,4 +75,51 @@ pub struct CollateralWithdrawn {
 pub struct MarginAccountClosed {
     pub account: Pubkey,
     pub owner: Pubkey,
+}
+
+#[event]
+pub struct PerpListed {
+    pub underlying: u16,
+    pub params: PerpParams,
+}
+
+/// A perpetual trade. Sizes in contracts, prices and fees in native quote units per contract / in
+/// total.
+#[event]
+pub struct PerpTraded {
+    pub underlying: u16,
+    pub buyer: Pubkey,
+    pub seller: Pubkey,
+    pub quantity: i64,
+    pub price: i64,
+    pub fee_per_side: i64,
+    pub buyer_base: i64,
+    pub seller_base: i64,
+    /// Health after the trade of a side that added risk (`None`: the side only reduced).
+    pub buyer_health: Option<HealthSummary>,
+    pub seller_health: Option<HealthSummary>,
+}
+
+#[event]
+pub struct FundingUpdated {
+    pub underlying: u16,
+    /// Funding index after the update, native quote units per contract.
+    pub index: i64,
+    /// Change of the index.
+    pub change: i64,
+    /// Premium average used (precision: 2^-32).
+    pub premium_ema: i64,
+    /// Oracle price per contract used.
+    pub price: i64,
+}
+
+#[event]
+pub struct PnlSettled {
+    pub underlying: u16,
+    pub winner: Pubkey,
+    pub loser: Pubkey,
+    /// Native quote units moved from the loser's quote balance to the winner's.
+    pub amount: i64,
+    /// Oracle mid price per contract used.
+    pub price: i64,
 }

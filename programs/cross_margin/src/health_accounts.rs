@@ -1,26 +1,29 @@
 //! Health accounts: how an instruction that checks health receives its inputs.
 //!
-//! After an instruction's named accounts come, for every non-quote collateral holding of the margin
-//! account in slot order, the pair `(Underlying, PriceUpdateV2)`. The quote asset needs no
-//! accounts. Missing pairs, an underlying in the wrong position (duplicates included), an
-//! underlying of another group and extra accounts are each rejected with their own error.
+//! After an instruction's named accounts come, for every underlying the checked margin accounts
+//! touch (non-quote collateral holdings and perpetual positions of all of them together), the pair
+//! `(Underlying, PriceUpdateV2)`, ascending by underlying index, each index once. The quote asset
+//! needs no accounts. A missing pair, a pair out of order or repeated, an underlying of another
+//! group and extra accounts are each rejected with their own error.
 
 use anchor_lang::prelude::*;
 
-use crate::engine::portfolio::{required_underlyings, PortfolioView, UnderlyingRisk};
-use crate::error::{risk_error, XmError};
+use crate::engine::portfolio::{self, required_underlyings, AccountHealth, UnderlyingRisk};
+use crate::error::XmError;
 use crate::events::HealthSummary;
 use crate::oracle::read_price;
-use crate::state::{MarginAccount, Underlying, MAX_COLLATERAL};
+use crate::state::{MarginAccount, Underlying};
 
-/// Resolves the risk inputs of every non-quote holding from `remaining`.
+/// Resolves the risk inputs every underlying of `accounts` needs from `remaining`, ascending.
 pub fn load_risks<'info>(
-    account: &MarginAccount,
+    accounts: &[&MarginAccount],
     remaining: &'info [AccountInfo<'info>],
     now: i64,
 ) -> Result<Vec<UnderlyingRisk>> {
-    let mut risks = Vec::with_capacity(MAX_COLLATERAL);
-    for (k, index) in required_underlyings(account).enumerate() {
+    let needed = required_underlyings(accounts);
+    let group = accounts.first().map(|a| a.group).unwrap_or_default();
+    let mut risks = Vec::with_capacity(needed.len());
+    for (k, &index) in needed.iter().enumerate() {
         let (Some(underlying_info), Some(price_info)) =
             (remaining.get(2 * k), remaining.get(2 * k + 1))
         else {
@@ -29,10 +32,10 @@ pub fn load_risks<'info>(
         };
         let loader = AccountLoader::<Underlying>::try_from(underlying_info)?;
         let underlying = loader.load()?;
-        require_keys_eq!(underlying.group, account.group, XmError::WrongGroup);
+        require_keys_eq!(underlying.group, group, XmError::WrongGroup);
         if underlying.index != index {
             msg!(
-                "health accounts: position {} expects underlying {}, got {}",
+                "health accounts: pair {} must be underlying {} (ascending), got {}",
                 k,
                 index,
                 underlying.index
@@ -49,20 +52,32 @@ pub fn load_risks<'info>(
     Ok(risks)
 }
 
-/// Computes the account's health from `remaining`; fails unless init health is >= 0.
-pub fn require_init_health<'info>(
+/// Computes `account`'s health from resolved inputs; fails unless init health is >= 0.
+pub fn require_init_health(
     account: &MarginAccount,
-    remaining: &'info [AccountInfo<'info>],
+    risks: &[UnderlyingRisk],
     quote_decimals: u8,
-    now: i64,
 ) -> Result<HealthSummary> {
-    let risks = load_risks(account, remaining, now)?;
-    let health =
-        PortfolioView::new(account, &risks, quote_decimals)?.health().map_err(risk_error)?;
-    let summary = crate::engine::portfolio::summarize(&health, quote_decimals)?;
+    let health = portfolio::compute(account, risks, quote_decimals)?;
+    let summary = portfolio::summarize(&health, quote_decimals)?;
     if health.init_negative() {
-        msg!("init health {} < 0 (maint {}, assets {})", health.init, health.maint, health.assets);
+        log_health("init health < 0", &health);
         return err!(XmError::InitHealthNegative);
     }
     Ok(summary)
+}
+
+/// Logs the figures behind a health decision.
+pub fn log_health(what: &str, h: &AccountHealth) {
+    msg!(
+        "{}: init {} maint {} (equity {} / {}, requirement {} / {}, perp P&L {})",
+        what,
+        h.init_health,
+        h.maint_health,
+        h.equity[0],
+        h.equity[1],
+        h.requirement[0],
+        h.requirement[1],
+        h.perp_pnl
+    );
 }

@@ -82,6 +82,32 @@ pub mod cross_margin {
         instructions::option_quote::handler(args)
     }
 
+    /// Admin: lists the perpetual future of an underlying.
+    pub fn perp_list(ctx: Context<PerpList>, params: engine::perp::PerpParams) -> Result<()> {
+        instructions::perp_list::handler(ctx, params)
+    }
+
+    /// Traders (both sides sign): a trade at a price within the band around the oracle; fees to
+    /// the group. Remaining accounts: both accounts' health accounts. Each side that adds risk must
+    /// end with init health >= 0.
+    pub fn trade_execute<'info>(
+        ctx: Context<'info, TradeExecute<'info>>,
+        args: TradeArgs,
+    ) -> Result<()> {
+        instructions::trade_execute::handler(ctx, args)
+    }
+
+    /// Anyone (crank): accrues perpetual funding up to now from the premium average.
+    pub fn perp_update_funding(ctx: Context<PerpUpdateFunding>) -> Result<()> {
+        instructions::perp_update_funding::handler(ctx)
+    }
+
+    /// Anyone (crank): settles perpetual P&L from a losing account into a winning one's quote
+    /// balance (health-neutral).
+    pub fn perp_settle_pnl(ctx: Context<PerpSettlePnl>) -> Result<()> {
+        instructions::perp_settle_pnl::handler(ctx)
+    }
+
     /// Trader (owner): closes an empty margin account, returning its rent.
     pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
         instructions::account_close::handler(ctx)

@@ -12,7 +12,8 @@ use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 use xmargin_risk::health::PriceInput;
 use xmargin_risk::oracle::{validate, PriceSample};
 
-use crate::error::XmError;
+use crate::engine::portfolio::{contract_prices, ContractPrices, UnderlyingRisk};
+use crate::error::{oracle_fault_error, risk_error, XmError};
 use crate::state::Underlying;
 
 /// Reads the price of `underlying` at unix time `now` from the account `info`.
@@ -50,4 +51,21 @@ pub fn grade_update(
         Ok(price) => PriceInput::Valid(price),
         Err(fault) => PriceInput::Invalid(fault),
     })
+}
+
+/// Reads the price of `underlying` and requires it valid, per contract of its perpetual (qn):
+/// for actions that need this very price (a trade's band, funding, settlement).
+pub fn read_valid_contract_price(
+    info: &AccountInfo,
+    underlying: &Underlying,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<ContractPrices> {
+    let price = read_price(info, underlying, now)?;
+    if let PriceInput::Invalid(fault) = price {
+        msg!("underlying {}: {}", underlying.index, fault);
+        return Err(oracle_fault_error(fault).into());
+    }
+    contract_prices(&UnderlyingRisk::new(underlying, price, now), quote_decimals)
+        .map_err(risk_error)
 }

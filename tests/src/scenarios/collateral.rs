@@ -40,11 +40,13 @@ fn deposit_and_withdraw(w: &mut World) {
     let withdrawn = expect::ok(w.withdraw(&alice, m.sol, SOL / 2));
     assert_eq!(w.balance(&alice.account, m.sol), (3 * SOL / 2) as i64);
     assert_eq!(w.token_balance(&wallet), 3 * SOL + SOL / 2);
-    // 1.5 SOL at $150: assets 225, init 225 * 0.8 = 180, maint 225 * 0.9 = 202.5 (native USDC).
+    // 1.5 SOL at $150: assets 225; equity 225 * 0.8 = 180 (init), 225 * 0.9 = 202.5 (maint); the
+    // worst scenario (spot -8% init, -5% maint at the floor ranges) loses 18 and 11.25; each
+    // requirement carries 5 qn of rounding allowance (native USDC throughout).
     let snapshot = w.margin(&alice.account).health;
     assert_eq!(
         (snapshot.init, snapshot.maint, snapshot.assets),
-        (180 * USDC as i64, 202_500_000, 225 * USDC as i64)
+        (162 * USDC as i64 - 5, 191_250_000 - 5, 225 * USDC as i64)
     );
     assert_eq!(snapshot.timestamp, w.now());
     if w.sees_program_output() {
@@ -83,12 +85,19 @@ fn three_asset_health(w: &mut World) {
     assert_eq!(h.init, fx("31000")); // 37,500 * 0.8 + 1,000
     assert_eq!(h.maint, fx("34750")); // 37,500 * 0.9 + 1,000
 
+    // Scenario requirement: 8% (init) and 5% (maint) of the 37,500 priced, plus 17 and 16 qn of
+    // rounding allowance over the three books.
+    let h = w.account_health(&alice.account).unwrap();
+    assert_eq!(h.requirement, [3_000_000_017, 1_875_000_016]);
+    assert_eq!((h.init_health, h.maint_health), (27_999_999_983, 32_874_999_984));
+
     // The withdraw's recorded health is the off-chain figure after the withdrawal.
     expect::ok(w.withdraw(&alice, m.usdc, 100 * USDC));
     let snapshot = w.margin(&alice.account).health;
-    assert_eq!((snapshot.init, snapshot.maint), (30_900 * USDC as i64, 34_650 * USDC as i64));
-    let h = w.health(&alice.account).unwrap();
-    assert_eq!(h.init, Fixed::from_int(30_900));
+    assert_eq!((snapshot.init, snapshot.maint), (27_899_999_983, 32_774_999_984));
+    let h = w.account_health(&alice.account).unwrap();
+    assert_eq!(h.collateral.init, Fixed::from_int(30_900));
+    assert_eq!((h.init_health, h.maint_health), (27_899_999_983, 32_774_999_984));
 }
 
 fn confidence_lowers_asset_value(w: &mut World) {
@@ -214,23 +223,26 @@ fn withdraw_refused_below_init_health(w: &mut World) {
     let m = standard(w);
     let alice = w.new_trader("alice");
     let bob = w.new_trader("bob");
-    w.fund_and_deposit(&alice, m.sol, 10 * SOL); // init value 1,200
+    w.fund_and_deposit(&alice, m.sol, 10 * SOL);
     w.fund_and_deposit(&bob, m.usdc, 1_000 * USDC);
-    transfer_quote_pnl(w, &alice, &bob, 1_000 * USDC as i64);
-    assert_eq!(w.balance(&alice.account, m.usdc), -1_000 * USDC as i64);
-    assert_eq!(w.health(&alice.account).unwrap().init, fx("200"));
+    transfer_quote_pnl(w, &alice, &bob, 900 * USDC as i64);
+    assert_eq!(w.balance(&alice.account, m.usdc), -900 * USDC as i64);
+    // Init health of n SOL owing d: 150 n * 0.8 - d - 150 n * 8% (the scan) - 5 qn = 108 n - d.
+    let h = w.account_health(&alice.account).unwrap();
+    assert_eq!(h.collateral.init, fx("300")); // 1,200 - 900
+    assert_eq!(h.init_health, 180 * USDC as i128 - 5);
 
-    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 1,080 - 1,000 = 80
-    assert_eq!(w.margin(&alice.account).health.init, 80 * USDC as i64);
-    expect::xm_error(w.withdraw(&alice, m.sol, SOL), XmError::InitHealthNegative); // 960 - 1,000
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 972 - 900
+    assert_eq!(w.margin(&alice.account).health.init, 72 * USDC as i64 - 5);
+    expect::xm_error(w.withdraw(&alice, m.sol, SOL), XmError::InitHealthNegative); // 864 - 900
                                                                                    // Owing quote, she cannot withdraw quote she does not have.
     expect::xm_error(w.withdraw(&alice, m.usdc, 1), XmError::InsufficientBalance);
 
     // Repaying part of the debt makes room again.
     w.fund_and_deposit(&alice, m.usdc, 500 * USDC);
-    assert_eq!(w.balance(&alice.account, m.usdc), -500 * USDC as i64);
-    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 960 - 500 = 460
-    assert_eq!(w.margin(&alice.account).health.init, 460 * USDC as i64);
+    assert_eq!(w.balance(&alice.account, m.usdc), -400 * USDC as i64);
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 864 - 400
+    assert_eq!(w.margin(&alice.account).health.init, 464 * USDC as i64 - 5);
 }
 
 fn repaying_owed_quote_ignores_cap(w: &mut World) {

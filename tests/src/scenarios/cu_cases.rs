@@ -1,6 +1,7 @@
 //! Compute-unit cases (recorded on every backend, reported and budget-checked on SBF): fixed
 //! keys and fixed state so the figures are reproducible.
 
+use super::perps::{funded, per_contract, with_sol_perp};
 use super::setup::{five_more, standard, SOL};
 use crate::expect;
 use crate::world::World;
@@ -9,6 +10,7 @@ use crate::Scenario;
 pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "cu_deposit_and_withdraw_1", run: cu_deposit_and_withdraw_1 },
     Scenario { name: "cu_withdraw_8_collateral", run: cu_withdraw_8_collateral },
+    Scenario { name: "cu_perp_trade", run: cu_perp_trade },
 ];
 
 fn cu_deposit_and_withdraw_1(w: &mut World) {
@@ -33,4 +35,13 @@ fn cu_withdraw_8_collateral(w: &mut World) {
     assert_eq!(w.margin(&alice.account).active_collateral().count(), 8);
     let report = expect::ok(w.withdraw(&alice, m.sol, SOL));
     w.record_cu("withdraw_8_collateral", &report);
+}
+
+fn cu_perp_trade(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 1, per_contract(150)));
+    w.record_cu("trade_perp_open", &report);
+    let report = expect::ok(w.update_funding(m.sol));
+    w.record_cu("perp_update_funding", &report);
 }

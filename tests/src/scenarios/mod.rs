@@ -4,6 +4,7 @@ pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
 pub mod oracle;
+pub mod perps;
 pub mod risk_engine;
 pub mod setup;
 
@@ -15,6 +16,7 @@ pub fn all() -> Vec<Scenario> {
         collateral::SCENARIOS,
         oracle::SCENARIOS,
         adversarial::SCENARIOS,
+        perps::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
     ]

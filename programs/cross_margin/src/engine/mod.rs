@@ -2,5 +2,6 @@
 //! parsing: the instruction handlers load accounts, call these functions and emit events.
 
 pub mod collateral;
+pub mod perp;
 pub mod portfolio;
 pub mod underlying;

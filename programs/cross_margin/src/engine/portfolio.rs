@@ -1,14 +1,24 @@
-//! The margin account as the pure health code sees it: [`PortfolioView`] implements
-//! `xmargin_risk::health::MarginReader` over a `MarginAccount` and the resolved risk inputs of the
-//! underlyings it holds. The keeper and tests build the same view from decoded accounts.
+//! An account's health from its balances and positions and the resolved risk inputs of the
+//! underlyings it touches: collateral after haircuts (`xmargin_risk::health`), perpetual P&L, and
+//! every underlying's book stressed through the integer engine (`xmargin_risk::book`), combined by
+//! `xmargin_risk::portfolio::combine`. The keeper and tests call the same function on decoded
+//! accounts.
 
 use anchor_lang::prelude::*;
-use xmargin_risk::health::{self, CollateralInput, Haircuts, Health, MarginReader, PriceInput};
-use xmargin_risk::{Fixed, RiskError, Round};
+use xmargin_risk::book::Exposure;
+use xmargin_risk::cache::ContractScale;
+use xmargin_risk::health::{value_holding, CollateralInput, Haircuts, Health, PriceInput};
+use xmargin_risk::margin::{Charges, Level, DEFAULT_PARAMS};
+use xmargin_risk::oracle::OraclePrice;
+use xmargin_risk::portfolio::to_native;
+use xmargin_risk::scenario::{MAX_SCENARIOS, SPAN_16};
+use xmargin_risk::{RiskError, Round};
 
 use crate::error::{risk_error, XmError};
 use crate::events::HealthSummary;
-use crate::state::{HealthSnapshot, MarginAccount, Underlying, MAX_COLLATERAL, QUOTE_INDEX};
+use crate::state::{
+    HealthSnapshot, MarginAccount, PerpPosition, Underlying, EMPTY_SLOT, QUOTE_INDEX,
+};
 
 /// Risk inputs of one non-quote underlying, resolved from its accounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +27,12 @@ pub struct UnderlyingRisk {
     pub decimals: u8,
     pub haircuts: Haircuts,
     pub price: PriceInput,
+    /// `Q32` scenario moves, init then maint.
+    pub moves: [[i64; MAX_SCENARIOS]; 2],
+    /// Native units per perpetual contract (0 if no perpetual is listed).
+    pub contract_size: u64,
+    /// The perpetual's funding index, qn per contract.
+    pub funding_index: i64,
 }
 
 impl UnderlyingRisk {
@@ -27,100 +43,229 @@ impl UnderlyingRisk {
             decimals: underlying.decimals,
             haircuts: underlying.collateral.haircuts_at(now),
             price,
+            moves: [underlying.risk.init_moves, underlying.risk.maint_moves],
+            contract_size: underlying.perp.contract_size,
+            funding_index: underlying.perp.funding_index,
         }
     }
-}
 
-/// Which underlyings, in order, a health computation needs accounts for: the account's non-quote
-/// holdings in slot order.
-pub fn required_underlyings(account: &MarginAccount) -> impl Iterator<Item = u16> + '_ {
-    account.active_collateral().map(|c| c.underlying).filter(|&u| u != QUOTE_INDEX)
-}
-
-/// A margin account with the risk inputs of its non-quote holdings.
-pub struct PortfolioView<'a> {
-    account: &'a MarginAccount,
-    risks: &'a [UnderlyingRisk],
-    quote_decimals: u8,
-    /// Per active holding: (slot, position in `risks` or `usize::MAX` for the quote asset).
-    holdings: [(u8, usize); MAX_COLLATERAL],
-    count: usize,
-}
-
-impl<'a> PortfolioView<'a> {
-    /// `risks` must list the underlyings of [`required_underlyings`] in that order.
-    pub fn new(
-        account: &'a MarginAccount,
-        risks: &'a [UnderlyingRisk],
-        quote_decimals: u8,
-    ) -> Result<PortfolioView<'a>> {
-        let mut holdings = [(0u8, usize::MAX); MAX_COLLATERAL];
-        let mut count = 0;
-        let mut next_risk = 0;
-        for (slot, c) in account.collateral.iter().enumerate() {
-            if c.underlying == crate::state::EMPTY_SLOT {
-                continue;
+    /// The validated price, or why the computation cannot use it.
+    fn valid_price(&self) -> core::result::Result<OraclePrice, RiskError> {
+        match self.price {
+            PriceInput::Valid(p) => Ok(p),
+            PriceInput::Quote => Ok(OraclePrice::exact(xmargin_risk::Fixed::ONE)),
+            PriceInput::Invalid(fault) => {
+                Err(RiskError::PriceUnavailable { underlying: self.index, fault })
             }
-            let risk = if c.underlying == QUOTE_INDEX {
-                usize::MAX
-            } else {
-                let r = risks.get(next_risk).ok_or(XmError::HealthAccountMissing)?;
-                require_eq!(r.index, c.underlying, XmError::HealthAccountMismatch);
-                next_risk += 1;
-                next_risk - 1
-            };
-            holdings[count] = (slot as u8, risk);
-            count += 1;
         }
-        require_eq!(next_risk, risks.len(), XmError::HealthAccountUnexpected);
-        Ok(PortfolioView { account, risks, quote_decimals, holdings, count })
-    }
-
-    /// Health of the portfolio (on-chain callers map the error with `risk_error`, which logs it).
-    pub fn health(&self) -> core::result::Result<Health, RiskError> {
-        health::compute(self)
     }
 }
 
-impl MarginReader for PortfolioView<'_> {
-    fn collateral_count(&self) -> usize {
-        self.count
-    }
+/// Prices per contract (qn) of an underlying's contracts: mid, asset (low), liability (high).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContractPrices {
+    pub mid: i64,
+    pub asset: i64,
+    pub liability: i64,
+}
 
-    fn collateral(&self, i: usize) -> core::result::Result<CollateralInput, RiskError> {
-        let (slot, risk) = self.holdings[i];
-        let position = &self.account.collateral[slot as usize];
-        Ok(match self.risks.get(risk) {
-            None => CollateralInput {
-                underlying: QUOTE_INDEX,
-                balance: position.balance,
-                decimals: self.quote_decimals,
-                haircuts: Haircuts::NONE,
-                price: PriceInput::Quote,
-            },
-            Some(r) => CollateralInput {
-                underlying: r.index,
-                balance: position.balance,
-                decimals: r.decimals,
-                haircuts: r.haircuts,
-                price: r.price,
-            },
+/// Prices per contract of `risk`'s perpetual with the quote asset's `quote_decimals`.
+pub fn contract_prices(
+    risk: &UnderlyingRisk,
+    quote_decimals: u8,
+) -> core::result::Result<ContractPrices, RiskError> {
+    use xmargin_risk::error::Context;
+    let p = risk.valid_price()?;
+    let scale = ContractScale::new(risk.contract_size, risk.decimals, quote_decimals)
+        .context("contract scale")?;
+    Ok(ContractPrices {
+        mid: scale.per_contract(p.mid, Round::Down).context("price per contract")?,
+        asset: scale.per_contract(p.asset, Round::Down).context("price per contract")?,
+        liability: scale.per_contract(p.liability, Round::Up).context("price per contract")?,
+    })
+}
+
+/// Which underlyings, ascending and without repeats, a health computation over `accounts`
+/// needs accounts for: every non-quote collateral holding and every perpetual position.
+pub fn required_underlyings(accounts: &[&MarginAccount]) -> Vec<u16> {
+    let mut out: Vec<u16> = accounts
+        .iter()
+        .flat_map(|a| {
+            let held = a.active_collateral().map(|c| c.underlying).filter(|&u| u != QUOTE_INDEX);
+            held.chain(a.perps.iter().map(|p| p.underlying).filter(|&u| u != EMPTY_SLOT))
         })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// An account's full health, qn, and the figures behind it. On-chain no correlation credit is
+/// given, so each level's requirement is the sum of the books' requirements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccountHealth {
+    pub collateral: Health,
+    /// Unrealized P&L of the perpetuals including unbooked funding, qn.
+    pub perp_pnl: i128,
+    /// Collateral after the level's haircuts plus `perp_pnl`, qn: `[init, maint]`.
+    pub equity: [i128; 2],
+    /// Sum of the books' requirements, qn: `[init, maint]`.
+    pub requirement: [i128; 2],
+    /// `equity[0] - requirement[0]`, qn.
+    pub init_health: i128,
+    /// `equity[1] - requirement[1]`, qn.
+    pub maint_health: i128,
+}
+
+impl AccountHealth {
+    /// Whether the account may not take on risk.
+    pub fn init_negative(&self) -> bool {
+        self.init_health < 0
     }
 }
 
-/// Health figures converted to native quote units (rounded down), for events and the snapshot.
-pub fn summarize(health: &Health, quote_decimals: u8) -> Result<HealthSummary> {
-    let scale = 10i128.pow(u32::from(quote_decimals));
-    let native = |x: Fixed| -> Result<i64> {
-        x.mul_int(scale).and_then(|v| v.to_i64(Round::Down)).map_err(|e| {
-            risk_error(RiskError::Math { what: "health in native quote units", err: e })
-        })
+/// Computes the health of `account`; `risks` must cover every underlying of
+/// [`required_underlyings`], ascending by index (extra entries are ignored).
+///
+/// One underlying at a time: its collateral and perpetual form one book, stressed at both levels
+/// and summed into the requirement at once, so nothing per underlying is kept (the SBF heap is
+/// 32 KB and never freed).
+pub fn compute(
+    account: &MarginAccount,
+    risks: &[UnderlyingRisk],
+    quote_decimals: u8,
+) -> Result<AccountHealth> {
+    for index in required_underlyings(&[account]) {
+        if risks.binary_search_by_key(&index, |r| r.index).is_err() {
+            msg!("health accounts: no inputs for underlying {}", index);
+            return err!(XmError::HealthAccountMissing);
+        }
+    }
+    let charges: [Charges; 2] = [
+        DEFAULT_PARAMS.charges(Level::Init, quote_decimals).map_err(risk_error)?,
+        DEFAULT_PARAMS.charges(Level::Maint, quote_decimals).map_err(risk_error)?,
+    ];
+    let mut collateral = Health::default();
+    let mut perp_pnl = 0i128;
+    let mut requirement = [0i128; 2];
+    for c in account.active_collateral().filter(|c| c.underlying == QUOTE_INDEX) {
+        let input = CollateralInput {
+            underlying: QUOTE_INDEX,
+            balance: c.balance,
+            decimals: quote_decimals,
+            haircuts: Haircuts::NONE,
+            price: PriceInput::Quote,
+        };
+        collateral.add(&value_holding(&input).map_err(risk_error)?).map_err(risk_error)?;
+    }
+    for risk in risks {
+        let mut book = Book { exposure: Exposure::default(), touched: false };
+        for c in account.active_collateral().filter(|c| c.underlying == risk.index) {
+            book.add_collateral(c.balance, risk, quote_decimals, &mut collateral)?;
+        }
+        for p in account.perps.iter().filter(|p| p.underlying == risk.index) {
+            perp_pnl += book.add_perp(p, risk, quote_decimals)?;
+        }
+        if book.touched {
+            book.add_requirements(risk, &charges, &mut requirement)?;
+        }
+    }
+    let overflow = || error!(XmError::MathOverflow);
+    let equity = |x| -> Result<i128> {
+        let c = to_native(x, quote_decimals).map_err(risk_error)?;
+        c.checked_add(perp_pnl).ok_or_else(overflow)
     };
+    let equity = [equity(collateral.init)?, equity(collateral.maint)?];
+    let health = |l: usize| equity[l].checked_sub(requirement[l]).ok_or_else(overflow);
+    Ok(AccountHealth {
+        collateral,
+        perp_pnl,
+        equity,
+        requirement,
+        init_health: health(0)?,
+        maint_health: health(1)?,
+    })
+}
+
+/// One underlying's positions while an account's health is computed.
+struct Book {
+    exposure: Exposure,
+    /// Whether anything was added (an untouched underlying adds no requirement).
+    touched: bool,
+}
+
+impl Book {
+    /// Values a collateral balance into `collateral`; if it carries weight it also moves with the
+    /// price in every scenario.
+    fn add_collateral(
+        &mut self,
+        balance: i64,
+        risk: &UnderlyingRisk,
+        quote_decimals: u8,
+        collateral: &mut Health,
+    ) -> Result<()> {
+        let input = CollateralInput {
+            underlying: risk.index,
+            balance,
+            decimals: risk.decimals,
+            haircuts: risk.haircuts,
+            price: risk.price,
+        };
+        let v = value_holding(&input).map_err(risk_error)?;
+        collateral.add(&v).map_err(risk_error)?;
+        if !v.value.is_zero() {
+            let notional = to_native(v.value, quote_decimals).map_err(risk_error)?;
+            self.exposure.add_linear(notional).map_err(risk_error)?;
+            self.touched = true;
+        }
+        Ok(())
+    }
+
+    /// Adds a perpetual position; returns its unrealized P&L including unbooked funding, valued
+    /// at the asset price when long and the liability price when short.
+    fn add_perp(
+        &mut self,
+        p: &PerpPosition,
+        risk: &UnderlyingRisk,
+        quote_decimals: u8,
+    ) -> Result<i128> {
+        let prices = contract_prices(risk, quote_decimals).map_err(risk_error)?;
+        let base = i128::from(p.base);
+        let unbooked = base * (i128::from(risk.funding_index) - i128::from(p.funding_snapshot));
+        let value = base * i128::from(if p.base > 0 { prices.asset } else { prices.liability });
+        self.exposure.add_linear(base * i128::from(prices.mid)).map_err(risk_error)?;
+        self.touched = true;
+        Ok(value + i128::from(p.quote) - unbooked)
+    }
+
+    /// Stresses the book at both levels and adds its requirements to `sums`.
+    #[inline(never)]
+    fn add_requirements(
+        &self,
+        risk: &UnderlyingRisk,
+        charges: &[Charges; 2],
+        sums: &mut [i128; 2],
+    ) -> Result<()> {
+        for level in Level::BOTH {
+            let l = level as usize;
+            let r = self
+                .exposure
+                .requirement(level, &SPAN_16, &risk.moves[l], &charges[l])
+                .map_err(risk_error)?;
+            sums[l] = sums[l].checked_add(r).ok_or(XmError::MathOverflow)?;
+        }
+        Ok(())
+    }
+}
+
+/// Health figures in native quote units for events and the snapshot.
+pub fn summarize(health: &AccountHealth, quote_decimals: u8) -> Result<HealthSummary> {
+    let narrow = |x: i128| i64::try_from(x).map_err(|_| error!(XmError::MathOverflow));
+    let assets = to_native(health.collateral.assets, quote_decimals).map_err(risk_error)?;
     Ok(HealthSummary {
-        init: native(health.init)?,
-        maint: native(health.maint)?,
-        assets: native(health.assets)?,
+        init: narrow(health.init_health)?,
+        maint: narrow(health.maint_health)?,
+        assets: narrow(assets)?,
     })
 }
 

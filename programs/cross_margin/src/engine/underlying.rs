@@ -3,7 +3,11 @@
 
 use anchor_lang::prelude::*;
 
-use crate::error::XmError;
+use xmargin_risk::margin::{grids, moves_q32, DEFAULT_PARAMS};
+use xmargin_risk::scenario::SPAN_16;
+use xmargin_risk::Fixed;
+
+use crate::error::{risk_error, XmError};
 use crate::state::{
     OracleParams, Underlying, UnderlyingKind, FULL_HAIRCUT_BPS, UNDERLYING_VERSION,
 };
@@ -86,7 +90,21 @@ pub fn initialize(u: &mut Underlying, init: UnderlyingInit) -> Result<()> {
             c.pending_init_haircut_bps = init.init_haircut_bps;
             c.pending_maint_haircut_bps = init.maint_haircut_bps;
             c.pending_effective_ts = init.effective_ts;
+            set_vol_index(u, 0)?;
         }
     }
+    Ok(())
+}
+
+/// Sets the volatility index (precision: 2^-32) and the scenario grid it implies, and starts a
+/// new volatility epoch (every risk-cache entry of the underlying becomes stale).
+pub fn set_vol_index(u: &mut Underlying, vol_index: i64) -> Result<()> {
+    require!(vol_index >= 0, XmError::InvalidVolatility);
+    let index = Fixed::from_raw(i128::from(vol_index) << 32);
+    let grids = grids(&DEFAULT_PARAMS, &SPAN_16, index).map_err(risk_error)?;
+    u.risk.vol_index = vol_index;
+    u.risk.vol_epoch = u.risk.vol_epoch.wrapping_add(1);
+    u.risk.init_moves = moves_q32(&grids.init).map_err(risk_error)?;
+    u.risk.maint_moves = moves_q32(&grids.maint).map_err(risk_error)?;
     Ok(())
 }

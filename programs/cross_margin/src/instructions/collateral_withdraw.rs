@@ -8,7 +8,7 @@ use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 use crate::engine::{collateral, portfolio};
 use crate::error::XmError;
 use crate::events::CollateralWithdrawn;
-use crate::health_accounts::require_init_health;
+use crate::health_accounts::{load_risks, require_init_health};
 use crate::state::{Group, MarginAccount, Underlying};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -64,12 +64,11 @@ pub fn handler<'info>(
         (group.signer(), group.quote_decimals)
     };
     // Read-only borrow while the health accounts are parsed: any of them may alias this account.
-    let health = require_init_health(
-        &*accounts.margin_account.load()?,
-        ctx.remaining_accounts,
-        quote_decimals,
-        now,
-    )?;
+    let health = {
+        let account = accounts.margin_account.load()?;
+        let risks = load_risks(&[&account], ctx.remaining_accounts, now)?;
+        require_init_health(&account, &risks, quote_decimals)?
+    };
     portfolio::record(&mut *accounts.margin_account.load_mut()?, &health, now);
     token::transfer(
         CpiContext::new_with_signer(

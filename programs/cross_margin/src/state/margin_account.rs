@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 
-use super::{PodI128, EMPTY_SLOT};
+use super::EMPTY_SLOT;
 use crate::assert_layout;
 
 pub const MARGIN_SEED: &[u8] = b"margin";
@@ -73,19 +73,23 @@ pub struct CollateralPosition {
     pub balance: i64,
 }
 
-/// A perpetual position (trading arrives with the perpetuals; the slot layout is fixed now).
+/// A perpetual position. Its unrealized P&L at a price `X` per contract is `base * X + quote`;
+/// funding and settled P&L are booked into `quote`.
 #[zero_copy]
 #[derive(Debug, Default)]
 pub struct PerpPosition {
     /// Underlying index, or `EMPTY_SLOT`.
     pub underlying: u16,
     pub _pad: [u8; 6],
-    /// Signed position size in native base units.
+    /// Signed size in contracts (negative = short), `|base| <= i32::MAX`.
     pub base: i64,
-    /// Cost basis in native quote units (negative for a long).
+    /// Quote side in native quote units: minus the cost of the contracts held, minus funding paid,
+    /// minus P&L already settled into the quote balance.
     pub quote: i64,
-    /// Funding index at the last settlement (precision: Fixed raw, 2^64).
-    pub funding_snapshot: PodI128,
+    /// The market's `funding_index` when funding was last booked into `quote`.
+    pub funding_snapshot: i64,
+    /// Reserved; zero.
+    pub reserved: [u8; 8],
 }
 
 /// An option position (trading arrives with the option chain; the slot layout is fixed now).

@@ -1,7 +1,7 @@
 //! Account layouts. All accounts are zero-copy (`repr(C)`, `bytemuck::Pod`), start with a version
 //! byte, end with a reserved tail, and have their sizes asserted at compile time. No field is wider
 //! than 8-byte aligned, so the layout is identical on SBF and on the host (where `u128` is 16-byte
-//! aligned): 128-bit numbers are stored as [`PodI128`].
+//! aligned): no account stores a 128-bit number.
 
 pub mod group;
 pub mod margin_account;
@@ -12,26 +12,6 @@ pub use margin_account::*;
 pub use underlying::*;
 
 use anchor_lang::prelude::*;
-
-/// A signed 128-bit integer stored as two little-endian 64-bit words (8-byte alignment).
-#[zero_copy]
-#[derive(Default, Debug, PartialEq, Eq)]
-pub struct PodI128 {
-    pub lo: u64,
-    pub hi: u64,
-}
-
-impl From<i128> for PodI128 {
-    fn from(v: i128) -> Self {
-        PodI128 { lo: v as u64, hi: (v >> 64) as u64 }
-    }
-}
-
-impl From<PodI128> for i128 {
-    fn from(v: PodI128) -> Self {
-        ((v.hi as i128) << 64) | v.lo as i128
-    }
-}
 
 /// Slot marker for "no underlying" in position arrays.
 pub const EMPTY_SLOT: u16 = u16::MAX;
@@ -48,8 +28,6 @@ macro_rules! assert_layout {
     };
 }
 
-assert_layout!(PodI128, 16);
-
 /// The offsets docs/accounts.md gives for the fields clients read most.
 #[cfg(test)]
 mod layout_tests {
@@ -60,16 +38,18 @@ mod layout_tests {
     fn offsets_match_the_documented_layout() {
         assert_eq!(
             (offset_of!(Group, admin), offset_of!(Group, quote_mint), offset_of!(Group, reserved)),
-            (8, 72, 112)
+            (8, 72, 120)
         );
         assert_eq!(
             (
                 offset_of!(Underlying, group),
                 offset_of!(Underlying, oracle),
                 offset_of!(Underlying, collateral),
+                offset_of!(Underlying, risk),
+                offset_of!(Underlying, perp),
                 offset_of!(Underlying, market)
             ),
-            (8, 120, 160, 320)
+            (8, 120, 160, 320, 592, 696)
         );
         assert_eq!(
             (

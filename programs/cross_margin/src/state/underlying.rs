@@ -3,16 +3,18 @@
 
 use anchor_lang::prelude::*;
 
+use xmargin_risk::scenario::MAX_SCENARIOS;
+
 use crate::assert_layout;
 
 pub const UNDERLYING_SEED: &[u8] = b"underlying";
 pub const VAULT_SEED: &[u8] = b"vault";
 pub const UNDERLYING_VERSION: u8 = 1;
 
-/// Bytes reserved for the underlying's perpetual market, option chain (fixed table of series) and
-/// per-series risk cache. Sized so the whole account stays below the 10,240-byte limit for
-/// accounts created by CPI: 9,216 bytes leave room for 32 series with a 16-scenario cache each.
-pub const MARKET_RESERVED_BYTES: usize = 9_216;
+/// Bytes reserved for the option chain (fixed table of series) and its per-series risk cache.
+/// Sized so the whole account stays below the 10,240-byte limit for accounts created by CPI:
+/// 8,840 bytes leave room for 32 series with a 16-scenario cache each.
+pub const MARKET_RESERVED_BYTES: usize = 8_840;
 
 /// Haircut of 100%: the asset counts for nothing.
 pub const FULL_HAIRCUT_BPS: u16 = 10_000;
@@ -56,8 +58,64 @@ pub struct Underlying {
     pub collateral: CollateralParams,
     /// Reserved for future fields; zero.
     pub reserved: [u8; 128],
-    /// Reserved for the perpetual, option chain and risk cache; see [`MARKET_RESERVED_BYTES`].
+    /// Scenario grid of the underlying (every book on it is stressed with these moves).
+    pub risk: RiskState,
+    /// The underlying's perpetual future.
+    pub perp: PerpMarket,
+    /// Reserved for the option chain and its risk cache; see [`MARKET_RESERVED_BYTES`].
     pub market: [u8; MARKET_RESERVED_BYTES],
+}
+
+/// The scenario grid in effect: derived from the volatility index with the default parameters
+/// (`xmargin_risk::margin::DEFAULT_PARAMS`) whenever the index changes.
+#[zero_copy]
+#[derive(Debug)]
+pub struct RiskState {
+    /// Volatility index (precision: 2^-32, so 2^32 = 100%); 0 until a vol authority posts one,
+    /// in which case the grid uses its floors.
+    pub vol_index: i64,
+    /// Incremented on every change of the vol inputs; risk-cache entries of another epoch are stale.
+    pub vol_epoch: u32,
+    pub _pad: [u8; 4],
+    /// Relative price move of each init scenario (precision: 2^-32), rounded away from zero.
+    pub init_moves: [i64; MAX_SCENARIOS],
+    /// Relative price move of each maint scenario (precision: 2^-32), rounded away from zero.
+    pub maint_moves: [i64; MAX_SCENARIOS],
+}
+
+/// A perpetual future on the underlying, cash-settled in the quote asset. Positions are in
+/// contracts of `contract_size` native units; prices per contract in native quote units (qn).
+#[zero_copy]
+#[derive(Debug)]
+pub struct PerpMarket {
+    /// 1 once the admin listed the perpetual (trading is refused before).
+    pub listed: u8,
+    pub _pad: u8,
+    /// Fee each side pays, basis points of the traded notional (precision: 1e4 = 100%).
+    pub fee_bps: u16,
+    /// Largest `|trade price - oracle price| / oracle price`, basis points.
+    pub band_bps: u16,
+    /// Largest `|funding rate|` per hour, basis points of the oracle price.
+    pub max_funding_bps_per_hour: u16,
+    /// Native units of the underlying per contract (> 0 once listed).
+    pub contract_size: u64,
+    /// Contracts held long (always equal to the contracts held short).
+    pub open_interest: u64,
+    /// Cumulative funding a long pays per contract since listing, qn (negative: longs received).
+    pub funding_index: i64,
+    /// Fraction of a qn per contract not yet added to `funding_index` (precision: 2^-32, in
+    /// `[0, 2^32)`); carried so that no funding is lost to rounding.
+    pub funding_remainder: i64,
+    /// Time-weighted average of `(trade price - oracle) / oracle` (precision: 2^-32).
+    pub premium_ema: i64,
+    /// Unix time (seconds) funding was last accrued.
+    pub last_funding_ts: i64,
+    /// Unix time (seconds) `premium_ema` was last updated.
+    pub last_premium_ts: i64,
+    /// Price of the last trade, qn per contract.
+    pub last_trade_price: i64,
+    /// Reserved for future fields; zero.
+    pub reserved: [u8; 32],
 }
 
 /// Oracle binding of an underlying (unused for the quote asset).
@@ -95,8 +153,10 @@ pub struct CollateralParams {
 }
 
 assert_layout!(OracleParams, 40);
+assert_layout!(RiskState, 16 + 16 * 2 * 8);
+assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 32);
-assert_layout!(Underlying, 8 + 32 * 3 + 16 + 40 + 32 + 128 + MARKET_RESERVED_BYTES);
+assert_layout!(Underlying, 8 + 32 * 3 + 16 + 40 + 32 + 128 + 272 + 104 + MARKET_RESERVED_BYTES);
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
 impl Underlying {

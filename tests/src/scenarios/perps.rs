@@ -1,0 +1,288 @@
+//! Perpetual futures: trades, fees, the price band, signatures, health after a trade, funding and
+//! P&L settlement. `World::send` checks after every transaction that quote, base and the funding
+//! sums are conserved exactly.
+
+use anchor_lang::error::ErrorCode as AnchorError;
+use cross_margin::engine::perp::PerpParams;
+use cross_margin::error::XmError;
+use cross_margin::events::{FundingUpdated, PerpTraded, PnlSettled};
+use xmargin_client::{ix, Signer};
+
+use super::setup::{standard, Standard, SOL};
+use crate::world::{Trader, World, E8, T0, USDC};
+use crate::{events, expect, Scenario};
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "perp_trade_books_positions_and_fees",
+        run: perp_trade_books_positions_and_fees,
+    },
+    Scenario { name: "perp_trade_outside_band_refused", run: perp_trade_outside_band_refused },
+    Scenario { name: "perp_trade_needs_both_signatures", run: perp_trade_needs_both_signatures },
+    Scenario { name: "perp_trade_health", run: perp_trade_health },
+    Scenario { name: "perp_funding_conserved", run: perp_funding_conserved },
+    Scenario { name: "perp_settlement_conserved", run: perp_settlement_conserved },
+    Scenario { name: "spot_hedged_by_short_perp", run: spot_hedged_by_short_perp },
+];
+
+/// One contract is 1 SOL; fee 10 bps a side, band 5%, funding capped at 1% an hour.
+pub const SOL_PERP: PerpParams =
+    PerpParams { contract_size: SOL, fee_bps: 10, band_bps: 500, max_funding_bps_per_hour: 100 };
+
+/// Native USDC per contract at a SOL price in dollars (1 contract = 1 SOL).
+pub const fn per_contract(dollars: i64) -> i64 {
+    dollars * USDC as i64
+}
+
+/// The standard markets with the SOL perpetual listed.
+pub fn with_sol_perp(w: &mut World) -> Standard {
+    let m = standard(w);
+    w.list_perp(m.sol, SOL_PERP);
+    m
+}
+
+/// A trader holding `usdc` quote units.
+pub fn funded(w: &mut World, label: &str, usdc: u64) -> Trader {
+    let t = w.new_trader(label);
+    w.fund_and_deposit(&t, 0, usdc * USDC);
+    t
+}
+
+fn perp_trade_books_positions_and_fees(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 10, per_contract(151)));
+
+    // Fee: 10 * 151 * 10 bps = 1.51 a side, kept by the group.
+    let fee = 1_510_000;
+    for (t, base, quote) in [(&alice, 10, -1_510 * USDC as i64), (&bob, -10, 1_510 * USDC as i64)] {
+        let a = w.margin(&t.account);
+        let p = a.perps.iter().find(|p| p.underlying == m.sol).expect("position");
+        assert_eq!((p.base, p.quote, p.funding_snapshot), (base, quote, 0));
+        assert_eq!(w.balance(&t.account, 0), 1_000 * USDC as i64 - fee);
+    }
+    let group: cross_margin::state::Group =
+        xmargin_client::accounts::decode(&w.chain.account(&w.group).expect("group").data)
+            .expect("group");
+    assert_eq!(group.fees_accrued, 2 * fee as u64);
+    assert_eq!(w.underlying(m.sol).perp.open_interest, 10);
+
+    // Alice: equity 998.49 + 10 * 150 - 1,510 = 988.49; the scan takes 8% of 1,500 = 120 and
+    // 6 qn of rounding: init health 868.49. The recorded snapshot is the off-chain figure.
+    let h = w.account_health(&alice.account).unwrap();
+    assert_eq!(h.perp_pnl, -10 * USDC as i128);
+    assert_eq!(h.init_health, 868_490_000 - 6);
+    assert_eq!(w.margin(&alice.account).health.init, 868_490_000 - 6);
+    if w.sees_program_output() {
+        let e: PerpTraded = events::single(&report);
+        assert_eq!((e.underlying, e.buyer, e.seller), (m.sol, alice.account, bob.account));
+        assert_eq!((e.quantity, e.price, e.fee_per_side), (10, per_contract(151), fee));
+        assert_eq!((e.buyer_base, e.seller_base), (10, -10));
+        assert_eq!(e.buyer_health.map(|h| h.init), Some(868_490_000 - 6));
+        assert!(e.seller_health.is_some());
+    }
+
+    // Closing at 150 leaves the realized loss of 10 in the positions; open interest returns to 0.
+    expect::ok(w.perp_trade(&bob, &alice, m.sol, 10, per_contract(150)));
+    assert_eq!(w.underlying(m.sol).perp.open_interest, 0);
+    let position = |w: &mut World, t: &Trader| {
+        let a = w.margin(&t.account);
+        a.perps.iter().find(|p| p.underlying == m.sol).map(|p| (p.base, p.quote))
+    };
+    assert_eq!(position(w, &alice), Some((0, -10 * USDC as i64)));
+    // Settling it frees both slots.
+    expect::ok(w.settle_pnl(&bob, &alice, m.sol));
+    assert_eq!((position(w, &alice), position(w, &bob)), (None, None));
+    assert_eq!(w.balance(&alice.account, 0), 990 * USDC as i64 - fee - 1_500_000);
+}
+
+fn perp_trade_outside_band_refused(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    // Oracle 150: the band is [142.5, 157.5] per contract, edges included.
+    for price in [per_contract(150) * 105 / 100 + 1, per_contract(150) * 95 / 100 - 1] {
+        expect::xm_error(w.perp_trade(&alice, &bob, m.sol, 1, price), XmError::PriceOutsideBand);
+    }
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 1, per_contract(150) * 105 / 100));
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 1, per_contract(150) * 95 / 100));
+    // Unlisted perpetual, invalid sizes and prices, trading with oneself.
+    expect::xm_error(
+        w.perp_trade(&alice, &bob, m.btc, 1, 60_000 * USDC as i64),
+        XmError::PerpNotListed,
+    );
+    expect::xm_error(
+        w.perp_trade(&alice, &bob, m.sol, 0, per_contract(150)),
+        XmError::InvalidTradeSize,
+    );
+    expect::xm_error(
+        w.perp_trade(&alice, &bob, m.sol, i64::from(i32::MAX) + 1, per_contract(150)),
+        XmError::InvalidTradeSize,
+    );
+    expect::xm_error(w.perp_trade(&alice, &bob, m.sol, 1, 0), XmError::InvalidTradeSize);
+    expect::xm_error(w.perp_trade(&alice, &alice, m.sol, 1, per_contract(150)), XmError::SelfTrade);
+}
+
+fn perp_trade_needs_both_signatures(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    let mallory = funded(w, "mallory", 1_000);
+    // Accounts: group, buyer authority, buyer, seller authority, seller, underlying, oracle.
+    let mut unsigned = w.perp_trade_ix(&alice, &bob, m.sol, 1, per_contract(150));
+    unsigned.accounts[3].is_signer = false;
+    expect::anchor_error(w.send(&[unsigned], &alice.wallet, &[]), AnchorError::AccountNotSigner);
+
+    // Mallory signs for Alice's account (selling to her at the band's edge).
+    let mut forged = w.perp_trade_ix(&alice, &mallory, m.sol, 1, per_contract(150));
+    forged.accounts[1].pubkey = mallory.wallet.pubkey();
+    expect::xm_error(w.send(&[forged], &mallory.wallet, &[]), XmError::NotOwnerOrDelegate);
+
+    // A delegate may trade for the owner.
+    let delegate = w.new_trader("alice-bot");
+    let set =
+        ix::account_set_delegate(&alice.wallet.pubkey(), &alice.account, &delegate.wallet.pubkey());
+    expect::ok(w.send(&[set], &alice.wallet, &[]));
+    let mut by_delegate = w.perp_trade_ix(&alice, &bob, m.sol, 1, per_contract(150));
+    by_delegate.accounts[1].pubkey = delegate.wallet.pubkey();
+    expect::ok(w.send(&[by_delegate], &delegate.wallet, &[&bob.wallet]));
+    assert_eq!(
+        w.margin(&alice.account).perps.iter().find(|p| p.underlying == m.sol).unwrap().base,
+        1
+    );
+}
+
+fn perp_trade_health(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 100), funded(w, "bob", 1_000));
+    // Short 10 at 150 needs 8% of 1,500 = 120 > 100 (less the fee): refused.
+    expect::xm_error(
+        w.perp_trade(&bob, &alice, m.sol, 10, per_contract(150)),
+        XmError::InitHealthNegative,
+    );
+    // Short 5: 100 - 0.75 - 60 = 39.25 (5 qn of rounding less).
+    expect::ok(w.perp_trade(&bob, &alice, m.sol, 5, per_contract(150)));
+    assert_eq!(w.margin(&alice.account).health.init, 39_250_000 - 5);
+
+    // SOL rallies to 158: Alice loses 40 and is below init health (100 - 0.75 - 40 - 63.2 < 0).
+    w.set_price(m.sol, 158 * E8, 0);
+    assert!(w.account_health(&alice.account).unwrap().init_health < 0);
+    // She cannot add risk, even at the band's edge in her favour...
+    expect::xm_error(
+        w.perp_trade(&bob, &alice, m.sol, 1, per_contract(158)),
+        XmError::InitHealthNegative,
+    );
+    // ...but she may reduce it, and the reducing side's health is not required.
+    let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 2, per_contract(158)));
+    if w.sees_program_output() {
+        let e: PerpTraded = events::single(&report);
+        assert_eq!((e.buyer_base, e.buyer_health), (-3, None));
+    }
+    // Flipping from short 3 to long 5 is not a reduction: 100 - 40 - 2.33 of fees = 57.67 of
+    // equity against 8% of 5 * 158 = 63.2.
+    expect::xm_error(
+        w.perp_trade(&alice, &bob, m.sol, 8, per_contract(158)),
+        XmError::InitHealthNegative,
+    );
+}
+
+fn perp_funding_conserved(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 10, per_contract(150)));
+
+    // An hour later a trade at 151.5 (+1%): funding to now accrues at the old average (0) first;
+    // the average becomes 1% (the full window has passed).
+    w.set_time(T0 + 3_600);
+    w.set_price(m.sol, 150 * E8, 0);
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 1, 151_500_000));
+    let perp = w.underlying(m.sol).perp;
+    assert_eq!((perp.funding_index, perp.premium_ema), (0, 42_949_672)); // floor(0.01 * 2^32)
+
+    // Another hour: longs pay 150 * 42,949,672 / 2^32 = 1.4999999 per contract: 1,499,999 qn
+    // booked, the fraction carried.
+    w.set_time(T0 + 7_200);
+    w.set_price(m.sol, 150 * E8, 0);
+    let report = expect::ok(w.update_funding(m.sol));
+    let perp = w.underlying(m.sol).perp;
+    assert_eq!(perp.funding_index, 1_499_999);
+    assert!(perp.funding_remainder > 0);
+    if w.sees_program_output() {
+        let e: FundingUpdated = events::single(&report);
+        assert_eq!((e.index, e.change, e.price), (1_499_999, 1_499_999, per_contract(150)));
+    }
+    // Unbooked funding counts in health: Alice's P&L is 11 * 150 - 1,651.5 - 11 * 1.499999.
+    assert_eq!(w.account_health(&alice.account).unwrap().perp_pnl, -1_500_000 - 16_499_989);
+    assert_eq!(w.account_health(&bob.account).unwrap().perp_pnl, 1_500_000 + 16_499_989);
+    // A second crank in the same second changes nothing.
+    expect::ok(w.update_funding(m.sol));
+    assert_eq!(w.underlying(m.sol).perp.funding_index, 1_499_999);
+
+    // A stale oracle stops the crank.
+    w.set_time(T0 + 7_300);
+    expect::xm_error(w.update_funding(m.sol), XmError::OracleStale);
+}
+
+fn perp_settlement_conserved(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 10, per_contract(151)));
+    w.set_price(m.sol, 160 * E8, 0);
+    let figures = |w: &mut World, t: &Trader| {
+        let h = w.account_health(&t.account).unwrap();
+        (h.equity, h.requirement)
+    };
+    let before = [figures(w, &alice), figures(w, &bob)];
+
+    // Alice gained 10 * 160 - 1,510 = 90: it moves from Bob's quote balance to hers.
+    expect::xm_error(w.settle_pnl(&bob, &alice, m.sol), XmError::NothingToSettle);
+    let report = expect::ok(w.settle_pnl(&alice, &bob, m.sol));
+    let fee = 1_510_000;
+    assert_eq!(w.balance(&alice.account, 0), 1_090 * USDC as i64 - fee);
+    assert_eq!(w.balance(&bob.account, 0), 910 * USDC as i64 - fee);
+    let quote = |w: &mut World, t: &Trader| {
+        w.margin(&t.account).perps.iter().find(|p| p.underlying == m.sol).unwrap().quote
+    };
+    assert_eq!((quote(w, &alice), quote(w, &bob)), (-1_600 * USDC as i64, 1_600 * USDC as i64));
+    // Equity and requirement are unchanged: settlement only changes the P&L's form.
+    let after = [figures(w, &alice), figures(w, &bob)];
+    assert_eq!(before, after);
+    if w.sees_program_output() {
+        let e: PnlSettled = events::single(&report);
+        assert_eq!((e.amount, e.price), (90 * USDC as i64, per_contract(160)));
+    }
+    expect::xm_error(w.settle_pnl(&alice, &bob, m.sol), XmError::NothingToSettle);
+
+    // At 40, Alice's loss of 10 * 40 - 1,600 = -1,200 exceeds her 1,088.49: her quote balance
+    // goes negative, an amount owed that counts at face value in equity...
+    w.set_price(m.sol, 40 * E8, 0);
+    expect::ok(w.settle_pnl(&bob, &alice, m.sol));
+    assert_eq!(w.balance(&alice.account, 0), -111_510_000);
+    assert_eq!(w.balance(&bob.account, 0), 2_108_490_000);
+    let h = w.account_health(&alice.account).unwrap();
+    assert_eq!(h.perp_pnl, 0);
+    // (1 qn lower: the balance is valued through the fixed-point collateral path, rounded down.)
+    assert_eq!(h.equity[1], -111_510_001);
+    // ...and repaid by depositing USDC.
+    w.fund_and_deposit(&alice, 0, 200 * USDC);
+    assert_eq!(w.balance(&alice.account, 0), 88_490_000);
+}
+
+fn spot_hedged_by_short_perp(w: &mut World) {
+    let m = with_sol_perp(w);
+    let alice = w.new_trader("alice");
+    w.fund_and_deposit(&alice, m.sol, 10 * SOL);
+    w.fund_and_deposit(&alice, 0, 300 * USDC);
+    let carol = w.new_trader("carol"); // the spot leg alone
+    w.fund_and_deposit(&carol, m.sol, 10 * SOL);
+    w.fund_and_deposit(&carol, 0, 300 * USDC);
+    let bob = funded(w, "bob", 2_000); // the perpetual leg alone (long)
+    expect::ok(w.perp_trade(&bob, &alice, m.sol, 10, per_contract(150)));
+
+    let requirement = |w: &mut World, t: &Trader| {
+        let [init, maint] = w.account_health(&t.account).unwrap().requirement;
+        (init, maint)
+    };
+    // Spot alone: 8% / 5% of 1,500. Perpetual alone: the same. Together: only rounding.
+    assert_eq!(requirement(w, &carol), (120_000_005, 75_000_005));
+    assert_eq!(requirement(w, &bob), (120_000_005, 75_000_005));
+    assert_eq!(requirement(w, &alice), (4, 4));
+}
