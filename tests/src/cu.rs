@@ -11,6 +11,7 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("risk_scenarios_series", Some(150_000)),
     ("trade_perp_open", Some(50_000)),
     ("perp_update_funding", Some(10_000)),
+    ("refresh_risk_series", Some(150_000)),
 ];
 
 /// `target/cu-report.json`.

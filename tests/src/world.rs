@@ -277,11 +277,20 @@ impl World {
 
     /// Sends one instruction from a funded keeper wallet that holds no account.
     pub fn send_as_keeper(&mut self, instruction: Instruction) -> Result<TxReport, TxFailure> {
-        let keeper = keypair("keeper");
-        if self.chain.account(&keeper.pubkey()).is_none() {
-            self.chain.airdrop(&keeper.pubkey(), 10_000_000_000);
+        self.send_as("keeper", instruction)
+    }
+
+    /// Sends one instruction paid and signed by the wallet `keypair(label)`, funded on first use.
+    pub fn send_as(
+        &mut self,
+        label: &str,
+        instruction: Instruction,
+    ) -> Result<TxReport, TxFailure> {
+        let wallet = keypair(label);
+        if self.chain.account(&wallet.pubkey()).is_none() {
+            self.chain.airdrop(&wallet.pubkey(), 10_000_000_000);
         }
-        self.send(&[instruction], &keeper, &[])
+        self.send(&[instruction], &wallet, &[])
     }
 
     /// Sends a transaction, then checks conservation of every market.

@@ -4,10 +4,11 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
+use cross_margin::engine::options::{ChainParams, SeriesParams};
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::instructions::{
     AccountCreateArgs, AccountSetDelegateArgs, CollateralDepositArgs, CollateralWithdrawArgs,
-    GroupCreateArgs, OptionQuoteArgs, TradeArgs, UnderlyingAddArgs,
+    GroupCreateArgs, OptionQuoteArgs, TradeArgs, UnderlyingAddArgs, VolsPostArgs,
 };
 use cross_margin::state::{MarginAccount, QUOTE_INDEX};
 use cross_margin::{accounts as acc, instruction as data, ID};
@@ -258,4 +259,57 @@ pub fn health_accounts(
             ]
         })
         .collect()
+}
+
+/// `option_list` on the underlying at `index`.
+pub fn option_list(admin: &Pubkey, group: &Pubkey, index: u16, params: ChainParams) -> Instruction {
+    build(
+        acc::OptionList { admin: *admin, group: *group, underlying: pda::underlying(group, index) },
+        data::OptionList { params },
+    )
+}
+
+/// `option_series_add` on the underlying at `index`.
+pub fn option_series_add(
+    admin: &Pubkey,
+    group: &Pubkey,
+    index: u16,
+    params: SeriesParams,
+) -> Instruction {
+    build(
+        acc::OptionSeriesAdd {
+            admin: *admin,
+            group: *group,
+            underlying: pda::underlying(group, index),
+        },
+        data::OptionSeriesAdd { params },
+    )
+}
+
+/// `option_vols_post` on the underlying at `index`, signed by the chain's vol authority.
+pub fn option_vols_post(
+    vol_authority: &Pubkey,
+    group: &Pubkey,
+    index: u16,
+    args: VolsPostArgs,
+) -> Instruction {
+    build(
+        acc::OptionVolsPost {
+            vol_authority: *vol_authority,
+            underlying: pda::underlying(group, index),
+        },
+        data::OptionVolsPost { args },
+    )
+}
+
+/// `risk_refresh` of `series` on the underlying at `index`, reading `oracle`.
+pub fn risk_refresh(group: &Pubkey, index: u16, series: u16, oracle: &Pubkey) -> Instruction {
+    build(
+        acc::RiskRefresh {
+            group: *group,
+            underlying: pda::underlying(group, index),
+            oracle: *oracle,
+        },
+        data::RiskRefresh { series },
+    )
 }

@@ -96,8 +96,9 @@ impl Exposure {
         Ok(())
     }
 
-    /// Adds `quantity` contracts of a series whose cache entry is `e` (already
-    /// [checked](SeriesEntry::check)), at price `price` per contract (qn) and time `now`.
+    /// Adds `quantity` contracts of a series whose cache entry is `e` at price `price` per
+    /// contract (qn) and time `now` (whether the entry is fresh enough is the caller's decision:
+    /// [`SeriesEntry::check`]).
     pub fn add_option(
         &mut self,
         quantity: i64,
@@ -111,38 +112,9 @@ impl Exposure {
         if quantity.abs() > MAX_CONTRACTS {
             return Err(overflow("option quantity"));
         }
-        let in_range = e.ref_price > 0
-            && e.ref_price <= MAX_PRICE
-            && price > 0
-            && price <= MAX_PRICE
-            && e.delta.abs() <= MAX_DELTA
-            && (0..=MAX_GAMMA_X).contains(&e.gamma_x)
-            && e.theta.abs() <= MAX_THETA
-            && e.shift <= MAX_SHIFT;
-        if !in_range {
-            return Err(RiskError::Math {
-                what: "risk cache entry",
-                err: MathError::Domain("entry out of range"),
-            });
-        }
-        let dx = i128::from(price) - i128::from(e.ref_price);
-        if dx.abs() > i128::from(e.ref_price) {
-            return Err(RiskError::Math {
-                what: "risk cache carry",
-                err: MathError::Domain("price more than doubled since the valuation"),
-            });
-        }
         let q = i128::from(quantity);
         let short = quantity < 0;
-        let delta_dx = (i128::from(e.delta) * dx) >> Q;
-        let gamma_dx = (i128::from(e.gamma_x) * dx) >> Q;
-        // gamma_x dX^2 / (2 X0) >= 0, unsigned.
-        let g = (e.gamma_x as u128 * dx.unsigned_abs()) >> Q;
-        let convex = div_rem(g * dx.unsigned_abs(), 2 * e.ref_price as u128).0 as i128;
-        let dt = i128::from(now.saturating_sub(e.ref_time).clamp(0, i64::from(u32::MAX)));
-        let theta = (i128::from(e.theta) * dt) >> Q;
-        // Four floors: the exact mark lies in [low, low + 4].
-        let low = i128::from(e.mark) + delta_dx + convex + theta;
+        let Carried { low, delta_dx, gamma_dx } = e.carry(price, now)?;
         let mark = if short { low + 4 } else { low }.max(0);
         self.option_value = add(self.option_value, q * mark, "option value")?;
         // A stored P&L is a floor: a written position uses the next unit up.
@@ -307,6 +279,55 @@ impl Exposure {
             low = low.min(mul_q32(self.linear, m) - 4);
         }
         Ok((-low).max(0))
+    }
+}
+
+/// A cache entry carried to a live price: the terms the book sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Carried {
+    /// Mark per contract, qn, rounded down by at most 4 (the exact one is in `[low, low + 4]`).
+    pub low: i128,
+    /// `floor(delta dX)`, qn per contract.
+    pub delta_dx: i128,
+    /// `floor(gamma_x dX)`, qn per contract.
+    pub gamma_dx: i128,
+}
+
+impl SeriesEntry {
+    /// The entry carried to `price` per contract (qn) at `now`:
+    /// `mark + delta dX + gamma_x dX^2 / (2 X0) + theta dt`. Refuses entries and prices outside
+    /// the engine's bounds and a price more than doubled (or below zero) since the valuation.
+    pub fn carry(&self, price: i64, now: i64) -> Result<Carried, RiskError> {
+        let in_range = self.ref_price > 0
+            && self.ref_price <= MAX_PRICE
+            && price > 0
+            && price <= MAX_PRICE
+            && self.delta.abs() <= MAX_DELTA
+            && (0..=MAX_GAMMA_X).contains(&self.gamma_x)
+            && self.theta.abs() <= MAX_THETA
+            && self.shift <= MAX_SHIFT;
+        if !in_range {
+            return Err(RiskError::Math {
+                what: "risk cache entry",
+                err: MathError::Domain("entry out of range"),
+            });
+        }
+        let dx = i128::from(price) - i128::from(self.ref_price);
+        if dx.abs() > i128::from(self.ref_price) {
+            return Err(RiskError::Math {
+                what: "risk cache carry",
+                err: MathError::Domain("price more than doubled since the valuation"),
+            });
+        }
+        let delta_dx = (i128::from(self.delta) * dx) >> Q;
+        let gamma_dx = (i128::from(self.gamma_x) * dx) >> Q;
+        // gamma_x dX^2 / (2 X0) >= 0, unsigned.
+        let g = (self.gamma_x as u128 * dx.unsigned_abs()) >> Q;
+        let convex = div_rem(g * dx.unsigned_abs(), 2 * self.ref_price as u128).0 as i128;
+        let dt = i128::from(now.saturating_sub(self.ref_time).clamp(0, i64::from(u32::MAX)));
+        let theta = (i128::from(self.theta) * dt) >> Q;
+        // Four floors: the exact mark lies in [low, low + 4].
+        Ok(Carried { low: i128::from(self.mark) + delta_dx + convex + theta, delta_dx, gamma_dx })
     }
 }
 

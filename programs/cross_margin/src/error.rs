@@ -106,6 +106,27 @@ pub enum XmError {
     InitHealthNegative,
     #[msg("arithmetic overflow")]
     MathOverflow,
+    // --- options -------------------------------------------------------------------------------
+    #[msg("invalid option chain parameters")]
+    InvalidChainParams,
+    #[msg("the underlying's option chain is already listed")]
+    ChainAlreadyListed,
+    #[msg("the underlying has no option chain listed")]
+    ChainNotListed,
+    #[msg("invalid series: kind must be 0 or 1, strike in 1..=2^52 qn, expiry in the future")]
+    InvalidSeriesParams,
+    #[msg("all series slots of the option chain are in use")]
+    SeriesSlotsFull,
+    #[msg("no such series in the underlying's option chain")]
+    SeriesNotListed,
+    #[msg("the series is not active (settled)")]
+    SeriesNotActive,
+    #[msg("the series has expired: it can only be settled")]
+    SeriesExpired,
+    #[msg("signer is not the chain's vol authority")]
+    NotVolAuthority,
+    #[msg("volatility inputs are missing or older than the chain's max age")]
+    VolatilityStale,
 }
 
 /// The program error for an oracle fault.

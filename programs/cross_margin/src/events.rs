@@ -3,6 +3,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::options::{ChainParams, SeriesParams};
 use crate::engine::perp::PerpParams;
 
 /// Health figures attached to events (native quote units, rounded down).
@@ -122,4 +123,39 @@ pub struct PnlSettled {
     pub amount: i64,
     /// Oracle mid price per contract used.
     pub price: i64,
+}
+
+#[event]
+pub struct ChainListed {
+    pub underlying: u16,
+    pub params: ChainParams,
+}
+
+#[event]
+pub struct SeriesAdded {
+    pub underlying: u16,
+    pub series: u16,
+    pub params: SeriesParams,
+}
+
+/// New volatility inputs: a new epoch (every cache entry of the underlying is stale).
+#[event]
+pub struct VolsPosted {
+    pub underlying: u16,
+    /// Precision: 2^-32.
+    pub vol_index: i64,
+    pub epoch: u32,
+    /// Number of series vols posted.
+    pub series: u16,
+}
+
+/// A series valued by the crank (per contract, native quote units; delta precision 2^-32).
+#[event]
+pub struct RiskRefreshed {
+    pub underlying: u16,
+    pub series: u16,
+    pub epoch: u32,
+    pub ref_price: i64,
+    pub mark: i64,
+    pub delta: i64,
 }

@@ -108,6 +108,35 @@ pub mod cross_margin {
         instructions::perp_settle_pnl::handler(ctx)
     }
 
+    /// Admin: lists the option chain of an underlying (contract size, fee, band, vol authority,
+    /// freshness limits, settlement window, rate).
+    pub fn option_list(
+        ctx: Context<OptionList>,
+        params: engine::options::ChainParams,
+    ) -> Result<()> {
+        instructions::option_list::handler(ctx, params)
+    }
+
+    /// Admin: adds a series (call or put, strike per contract, expiry) to an option chain.
+    pub fn option_series_add(
+        ctx: Context<OptionSeriesAdd>,
+        params: engine::options::SeriesParams,
+    ) -> Result<()> {
+        instructions::option_series_add::handler(ctx, params)
+    }
+
+    /// Vol authority: posts the volatility index and every series' implied vol (a new epoch: the
+    /// risk cache must be refreshed before risk-increasing option trades).
+    pub fn option_vols_post(ctx: Context<OptionVolsPost>, args: VolsPostArgs) -> Result<()> {
+        instructions::option_vols_post::handler(ctx, args)
+    }
+
+    /// Anyone (crank): values one series at the oracle price in every scenario and stores its
+    /// risk cache entry.
+    pub fn risk_refresh(ctx: Context<RiskRefresh>, series: u16) -> Result<()> {
+        instructions::risk_refresh::handler(ctx, series)
+    }
+
     /// Trader (owner): closes an empty margin account, returning its rent.
     pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
         instructions::account_close::handler(ctx)

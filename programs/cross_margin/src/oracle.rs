@@ -10,7 +10,7 @@
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 use xmargin_risk::health::PriceInput;
-use xmargin_risk::oracle::{validate, PriceSample};
+use xmargin_risk::oracle::{validate, OraclePrice, PriceSample};
 
 use crate::engine::portfolio::{contract_prices, ContractPrices, UnderlyingRisk};
 use crate::error::{oracle_fault_error, risk_error, XmError};
@@ -61,11 +61,23 @@ pub fn read_valid_contract_price(
     quote_decimals: u8,
     now: i64,
 ) -> Result<ContractPrices> {
-    let price = read_price(info, underlying, now)?;
-    if let PriceInput::Invalid(fault) = price {
-        msg!("underlying {}: {}", underlying.index, fault);
-        return Err(oracle_fault_error(fault).into());
-    }
+    let price = PriceInput::Valid(read_valid_price(info, underlying, now)?);
     contract_prices(&UnderlyingRisk::new(underlying, price, now), quote_decimals)
         .map_err(risk_error)
+}
+
+/// Reads the price of `underlying` and requires it valid (per whole token, quote units).
+pub fn read_valid_price(
+    info: &AccountInfo,
+    underlying: &Underlying,
+    now: i64,
+) -> Result<OraclePrice> {
+    match read_price(info, underlying, now)? {
+        PriceInput::Valid(p) => Ok(p),
+        PriceInput::Quote => err!(XmError::OracleAccountInvalid),
+        PriceInput::Invalid(fault) => {
+            msg!("underlying {}: {}", underlying.index, fault);
+            Err(oracle_fault_error(fault).into())
+        }
+    }
 }

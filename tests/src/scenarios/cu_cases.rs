@@ -1,6 +1,7 @@
 //! Compute-unit cases (recorded on every backend, reported and budget-checked on SBF): fixed
 //! keys and fixed state so the figures are reproducible.
 
+use super::options::{post_vols, refresh, with_sol_chain, VOL_78, VOL_80};
 use super::perps::{funded, per_contract, with_sol_perp};
 use super::setup::{five_more, standard, SOL};
 use crate::expect;
@@ -11,6 +12,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "cu_deposit_and_withdraw_1", run: cu_deposit_and_withdraw_1 },
     Scenario { name: "cu_withdraw_8_collateral", run: cu_withdraw_8_collateral },
     Scenario { name: "cu_perp_trade", run: cu_perp_trade },
+    Scenario { name: "cu_risk_refresh", run: cu_risk_refresh },
 ];
 
 fn cu_deposit_and_withdraw_1(w: &mut World) {
@@ -44,4 +46,11 @@ fn cu_perp_trade(w: &mut World) {
     w.record_cu("trade_perp_open", &report);
     let report = expect::ok(w.update_funding(m.sol));
     w.record_cu("perp_update_funding", &report);
+}
+
+fn cu_risk_refresh(w: &mut World) {
+    let m = with_sol_chain(w);
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
+    let report = expect::ok(refresh(w, m.sol, 0));
+    w.record_cu("refresh_risk_series", &report);
 }

@@ -3,6 +3,7 @@
 pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
+pub mod options;
 pub mod oracle;
 pub mod perps;
 pub mod risk_engine;
@@ -17,6 +18,7 @@ pub fn all() -> Vec<Scenario> {
         oracle::SCENARIOS,
         adversarial::SCENARIOS,
         perps::SCENARIOS,
+        options::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
     ]

@@ -2,6 +2,7 @@
 //! parsing: the instruction handlers load accounts, call these functions and emit events.
 
 pub mod collateral;
+pub mod options;
 pub mod perp;
 pub mod portfolio;
 pub mod underlying;

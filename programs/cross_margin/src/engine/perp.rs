@@ -157,20 +157,19 @@ pub fn release_if_flat(account: &mut MarginAccount, underlying: u16) {
 /// Result of one side of a fill.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fill {
-    pub base_before: i64,
-    pub base_after: i64,
+    pub before: i64,
+    pub after: i64,
 }
 
 impl Fill {
     /// Whether the fill only shrank the position (never opened, grew or flipped it).
     pub fn reduces(&self) -> bool {
-        self.base_after.signum() * self.base_before.signum() >= 0
-            && self.base_after.abs() <= self.base_before.abs()
+        self.after.signum() * self.before.signum() >= 0 && self.after.abs() <= self.before.abs()
     }
 
     /// Change in contracts held long.
     fn long_change(&self) -> i64 {
-        self.base_after.max(0) - self.base_before.max(0)
+        self.after.max(0) - self.before.max(0)
     }
 }
 
@@ -184,15 +183,15 @@ pub fn fill(
 ) -> Result<Fill> {
     let position = position_mut(account, underlying, market)?;
     book_funding(position, market)?;
-    let base_before = position.base;
-    let base_after = base_before.checked_add(base_delta).ok_or(XmError::PositionTooLarge)?;
-    require!(base_after.abs() <= MAX_CONTRACTS, XmError::PositionTooLarge);
+    let before = position.base;
+    let after = before.checked_add(base_delta).ok_or(XmError::PositionTooLarge)?;
+    require!(after.abs() <= MAX_CONTRACTS, XmError::PositionTooLarge);
     let cost = i128::from(base_delta) * i128::from(price);
     position.quote =
         i64::try_from(i128::from(position.quote) - cost).map_err(|_| XmError::MathOverflow)?;
-    position.base = base_after;
+    position.base = after;
     release_if_flat(account, underlying);
-    Ok(Fill { base_before, base_after })
+    Ok(Fill { before, after })
 }
 
 /// Updates open interest after a buyer's and a seller's fills.
@@ -253,7 +252,7 @@ mod tests {
 
     #[test]
     fn fills_reduce_or_not() {
-        let f = |b, a| Fill { base_before: b, base_after: a };
+        let f = |b, a| Fill { before: b, after: a };
         assert!(f(10, 4).reduces() && f(-10, 0).reduces() && f(0, 0).reduces());
         assert!(!f(10, 11).reduces() && !f(10, -1).reduces() && !f(0, 1).reduces());
     }

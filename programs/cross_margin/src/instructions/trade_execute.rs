@@ -80,7 +80,7 @@ pub fn handler<'info>(ctx: Context<'info, TradeExecute<'info>>, args: TradeArgs)
         let index = underlying.index;
         let market = underlying.perp;
         let fee = perp::fee(&market, args.quantity, args.price)?;
-        let mut fills = [Fill { base_before: 0, base_after: 0 }; 2];
+        let mut fills = [Fill { before: 0, after: 0 }; 2];
         for (k, (account, delta)) in
             [(&a.buyer, args.quantity), (&a.seller, -args.quantity)].into_iter().enumerate()
         {
@@ -119,8 +119,8 @@ pub fn handler<'info>(ctx: Context<'info, TradeExecute<'info>>, args: TradeArgs)
         quantity: args.quantity,
         price: args.price,
         fee_per_side: fee,
-        buyer_base: fills[0].base_after,
-        seller_base: fills[1].base_after,
+        buyer_base: fills[0].after,
+        seller_base: fills[1].after,
         buyer_health: health[0],
         seller_health: health[1],
     });

@@ -5,10 +5,12 @@
 
 pub mod group;
 pub mod margin_account;
+pub mod options;
 pub mod underlying;
 
 pub use group::*;
 pub use margin_account::*;
+pub use options::*;
 pub use underlying::*;
 
 use anchor_lang::prelude::*;
@@ -47,9 +49,10 @@ mod layout_tests {
                 offset_of!(Underlying, collateral),
                 offset_of!(Underlying, risk),
                 offset_of!(Underlying, perp),
-                offset_of!(Underlying, market)
+                offset_of!(Underlying, options),
+                offset_of!(Underlying, reserved_tail)
             ),
-            (8, 120, 160, 320, 592, 696)
+            (8, 120, 160, 320, 592, 696, 8_480)
         );
         assert_eq!(
             (

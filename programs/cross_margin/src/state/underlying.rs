@@ -1,20 +1,20 @@
-//! `Underlying`: one asset (SOL, BTC, ...): its oracle, its collateral parameters and vault, and
-//! (in the reserved `market` region) its perpetual, option chain and risk cache.
+//! `Underlying`: one asset (SOL, BTC, ...): its oracle, its collateral parameters and vault, its
+//! perpetual, and its option chain with the chain's risk cache.
 
 use anchor_lang::prelude::*;
 
 use xmargin_risk::scenario::MAX_SCENARIOS;
 
 use crate::assert_layout;
+use crate::state::OptionChain;
 
 pub const UNDERLYING_SEED: &[u8] = b"underlying";
 pub const VAULT_SEED: &[u8] = b"vault";
 pub const UNDERLYING_VERSION: u8 = 1;
 
-/// Bytes reserved for the option chain (fixed table of series) and its per-series risk cache.
-/// Sized so the whole account stays below the 10,240-byte limit for accounts created by CPI:
-/// 8,840 bytes leave room for 32 series with a 16-scenario cache each.
-pub const MARKET_RESERVED_BYTES: usize = 8_840;
+/// Bytes reserved after the option chain, so that the whole account stays below the 10,240-byte
+/// limit for accounts created by CPI.
+pub const TAIL_RESERVED_BYTES: usize = 1_056;
 
 /// Haircut of 100%: the asset counts for nothing.
 pub const FULL_HAIRCUT_BPS: u16 = 10_000;
@@ -62,8 +62,10 @@ pub struct Underlying {
     pub risk: RiskState,
     /// The underlying's perpetual future.
     pub perp: PerpMarket,
-    /// Reserved for the option chain and its risk cache; see [`MARKET_RESERVED_BYTES`].
-    pub market: [u8; MARKET_RESERVED_BYTES],
+    /// The underlying's option chain and its risk cache.
+    pub options: OptionChain,
+    /// Reserved for future fields; zero.
+    pub reserved_tail: [u8; TAIL_RESERVED_BYTES],
 }
 
 /// The scenario grid in effect: derived from the volatility index with the default parameters
@@ -156,7 +158,10 @@ assert_layout!(OracleParams, 40);
 assert_layout!(RiskState, 16 + 16 * 2 * 8);
 assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 32);
-assert_layout!(Underlying, 8 + 32 * 3 + 16 + 40 + 32 + 128 + 272 + 104 + MARKET_RESERVED_BYTES);
+assert_layout!(
+    Underlying,
+    8 + 32 * 3 + 16 + 40 + 32 + 128 + 272 + 104 + 7_784 + TAIL_RESERVED_BYTES
+);
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
 impl Underlying {

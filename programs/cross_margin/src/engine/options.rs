@@ -1,0 +1,161 @@
+//! Options: chain listing, series, volatility inputs and the risk crank on plain account structs.
+//!
+//! Units: quantities in contracts of the chain's `contract_size`, prices and strikes in native quote
+//! units (qn) per contract, volatilities and rates in `Q32` (2^32 = 100%).
+//!
+//! - **Vol inputs**: the vol authority posts the volatility index and every series' implied vol at
+//!   once; the post starts a new volatility epoch, so every cache entry is stale until the crank
+//!   revalues it.
+//! - **Risk crank** (`risk_refresh`): values one series at the oracle's mid price with the
+//!   fixed-point Black-Scholes in every scenario of both grids and stores the integer cache entry.
+
+use anchor_lang::prelude::*;
+use xmargin_risk::cache::{encode, ContractScale, SeriesEntry, MAX_PRICE, Q};
+use xmargin_risk::error::Context;
+use xmargin_risk::margin::{grids, DEFAULT_PARAMS};
+use xmargin_risk::scenario::SPAN_16;
+use xmargin_risk::series::{compute, Market, SeriesSpec};
+use xmargin_risk::Fixed;
+
+use crate::engine::perp::MAX_FEE_BPS;
+use crate::error::{risk_error, XmError};
+use crate::state::{CacheEntry, OptionChain, OptionSeries, SeriesStatus, Underlying, MAX_SERIES};
+
+/// Largest implied volatility or volatility index the authority may post (1,000%).
+pub const MAX_VOL: i64 = 10 << Q;
+/// Largest `|rate|` (100% a year).
+pub const MAX_RATE: i64 = 1 << Q;
+
+/// What the admin lists a chain with.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainParams {
+    /// Native units of the underlying per contract (> 0).
+    pub contract_size: u64,
+    /// Fee per side, basis points of the underlying's notional (<= 1,000).
+    pub fee_bps: u16,
+    /// Largest `|price - mark|`, basis points of the underlying's price (1..=10,000).
+    pub band_bps: u16,
+    /// Who posts volatilities.
+    pub vol_authority: Pubkey,
+    /// Vol inputs older than this block risk-increasing trades, seconds (> 0).
+    pub max_vol_age_secs: u32,
+    /// Cache entries older than this block risk-increasing trades, seconds (> 0).
+    pub cache_max_age_secs: u32,
+    /// Largest drift of the price from a cache entry's reference, basis points (1..=10,000).
+    pub cache_max_drift_bps: u32,
+    /// Window after expiry for the settlement price, seconds (> 0).
+    pub settle_window_secs: u32,
+    /// Risk-free rate, `Q32` per year (`|rate| <= 1`).
+    pub rate: i64,
+}
+
+/// Lists the chain.
+pub fn list(chain: &mut OptionChain, p: &ChainParams) -> Result<()> {
+    require!(chain.listed == 0, XmError::ChainAlreadyListed);
+    require!(
+        p.contract_size > 0
+            && p.fee_bps <= MAX_FEE_BPS
+            && (1..=10_000).contains(&p.band_bps)
+            && p.max_vol_age_secs > 0
+            && p.cache_max_age_secs > 0
+            && (1..=10_000).contains(&p.cache_max_drift_bps)
+            && p.settle_window_secs > 0
+            && p.rate.abs() <= MAX_RATE,
+        XmError::InvalidChainParams
+    );
+    chain.listed = 1;
+    chain.contract_size = p.contract_size;
+    chain.fee_bps = p.fee_bps;
+    chain.band_bps = p.band_bps;
+    chain.vol_authority = p.vol_authority;
+    chain.max_vol_age_secs = p.max_vol_age_secs;
+    chain.cache_max_age_secs = p.cache_max_age_secs;
+    chain.cache_max_drift_bps = p.cache_max_drift_bps;
+    chain.settle_window_secs = p.settle_window_secs;
+    chain.rate = p.rate;
+    Ok(())
+}
+
+/// A series to list.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeriesParams {
+    /// 0 = call, 1 = put.
+    pub kind: u8,
+    /// Strike per contract, qn (1..=2^52).
+    pub strike: i64,
+    /// Expiry, unix seconds (after now).
+    pub expiry: i64,
+}
+
+/// Adds a series; returns its index. Its vol is 0 until the authority posts one.
+pub fn add_series(chain: &mut OptionChain, p: &SeriesParams, now: i64) -> Result<u16> {
+    require!(chain.listed == 1, XmError::ChainNotListed);
+    require!(usize::from(chain.series_count) < MAX_SERIES, XmError::SeriesSlotsFull);
+    require!(
+        p.kind <= 1 && (1..=MAX_PRICE).contains(&p.strike) && p.expiry > now,
+        XmError::InvalidSeriesParams
+    );
+    let index = chain.series_count;
+    chain.series[usize::from(index)] = OptionSeries {
+        status: SeriesStatus::Active as u8,
+        kind: p.kind,
+        expiry: p.expiry,
+        strike: p.strike,
+        ..OptionSeries::default()
+    };
+    chain.series_count += 1;
+    Ok(u16::from(index))
+}
+
+/// Posts the volatility inputs: `vols[i]` for series `i` (one per listed series; settled ones are
+/// ignored). The caller then starts a new epoch with the new index.
+pub fn post_vols(chain: &mut OptionChain, vols: &[i64], now: i64) -> Result<()> {
+    require!(chain.listed == 1, XmError::ChainNotListed);
+    require!(vols.len() == usize::from(chain.series_count), XmError::InvalidVolatility);
+    require!(vols.iter().all(|v| (1..=MAX_VOL).contains(v)), XmError::InvalidVolatility);
+    for (s, &v) in chain.series.iter_mut().zip(vols) {
+        s.vol = v;
+    }
+    chain.vols_posted_ts = now;
+    Ok(())
+}
+
+/// A `Q32` number as `Fixed`.
+fn q32(x: i64) -> Fixed {
+    Fixed::from_raw(i128::from(x) << (64 - Q))
+}
+
+/// Values series `index` of `u` at `spot` (quote units per whole token) and `now`: the cache entry
+/// of the current volatility epoch.
+pub fn value_series(
+    u: &Underlying,
+    index: usize,
+    spot: Fixed,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<SeriesEntry> {
+    let chain = &u.options;
+    let s = chain.series.get(index).filter(|_| index < usize::from(chain.series_count));
+    let s = s.ok_or(XmError::SeriesNotListed)?;
+    require!(s.is(SeriesStatus::Active), XmError::SeriesNotActive);
+    require!(now < s.expiry, XmError::SeriesExpired);
+    require!(s.vol > 0, XmError::VolatilityStale);
+    let scale = ContractScale::new(chain.contract_size, u.decimals, quote_decimals)
+        .context("contract scale")
+        .map_err(risk_error)?;
+    let strike = Fixed::from_int(s.strike)
+        .div(scale.factor)
+        .context("strike per unit")
+        .map_err(risk_error)?;
+    let spec = SeriesSpec { kind: s.option_kind(), strike, expiry: s.expiry };
+    let market = Market { spot, vol: q32(s.vol), rate: q32(chain.rate), now };
+    let g = grids(&DEFAULT_PARAMS, &SPAN_16, q32(u.risk.vol_index)).map_err(risk_error)?;
+    let risk =
+        compute(&spec, &market, &g.init, &g.maint).context("valuation").map_err(risk_error)?;
+    encode(&risk, &scale, u.risk.vol_epoch).context("cache entry").map_err(risk_error)
+}
+
+/// Stores a valuation.
+pub fn store(chain: &mut OptionChain, index: usize, entry: &SeriesEntry) {
+    chain.series[index].cache = CacheEntry::from(entry);
+}

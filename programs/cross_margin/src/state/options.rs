@@ -1,0 +1,164 @@
+//! An underlying's option chain: its parameters, a fixed table of series and, per series, the risk
+//! cache entry the health check reads. Lives inside `Underlying` (one account holds everything a
+//! health check needs for an underlying).
+
+use anchor_lang::prelude::*;
+use xmargin_risk::cache::SeriesEntry;
+use xmargin_risk::scenario::MAX_SCENARIOS;
+
+use crate::assert_layout;
+
+/// Series per underlying: two expiries of eight strikes, calls and puts (the reference portfolio),
+/// within the account's 10,240-byte limit.
+pub const MAX_SERIES: usize = 32;
+
+/// Life of a series slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum SeriesStatus {
+    Empty = 0,
+    /// Listed: tradable until expiry.
+    Active = 1,
+    /// Expired and its settlement price recorded: positions are cash-settled.
+    Settled = 2,
+}
+
+/// The option chain of one underlying.
+#[zero_copy]
+#[derive(Debug)]
+pub struct OptionChain {
+    /// 1 once the admin listed the chain.
+    pub listed: u8,
+    /// Series slots in use (listed in order, never reused).
+    pub series_count: u8,
+    /// Fee each side pays, basis points of the premium's underlying notional
+    /// (precision: 1e4 = 100%).
+    pub fee_bps: u16,
+    /// Largest `|trade price - mark|`, basis points of the underlying's price per contract.
+    pub band_bps: u16,
+    pub _pad: [u8; 2],
+    /// Native units of the underlying per contract (> 0 once listed).
+    pub contract_size: u64,
+    /// Who posts implied volatilities (`option_set_vols`).
+    pub vol_authority: Pubkey,
+    /// Unix time (seconds) the volatility inputs were last posted; 0 = never.
+    pub vols_posted_ts: i64,
+    /// Vol inputs older than this (seconds) block risk-increasing option trades.
+    pub max_vol_age_secs: u32,
+    /// Cache entries older than this (seconds) block risk-increasing option trades.
+    pub cache_max_age_secs: u32,
+    /// Largest `|price - reference| / reference` a cache entry is carried over, basis points.
+    pub cache_max_drift_bps: u32,
+    /// Seconds after expiry within which a Pyth price may settle a series.
+    pub settle_window_secs: u32,
+    /// Risk-free rate used in valuations (precision: 2^-32 per year).
+    pub rate: i64,
+    /// Reserved for future fields; zero.
+    pub reserved: [u8; 24],
+    pub series: [OptionSeries; MAX_SERIES],
+}
+
+/// One European, cash-settled series.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct OptionSeries {
+    /// [`SeriesStatus`] as `u8`.
+    pub status: u8,
+    /// 0 = call, 1 = put.
+    pub kind: u8,
+    pub _pad: [u8; 6],
+    /// Expiry, unix seconds.
+    pub expiry: i64,
+    /// Strike per contract, native quote units (qn).
+    pub strike: i64,
+    /// Implied volatility posted by the vol authority (precision: 2^-32, 2^32 = 100%).
+    pub vol: i64,
+    /// Settlement price of the underlying per contract, qn; 0 until settled.
+    pub settlement_price: i64,
+    /// Payoff per long contract at settlement, qn (`max(0, +/-(settlement - strike))`).
+    pub settlement_value: i64,
+    /// Contracts held long (always equal to the contracts written).
+    pub open_interest: u64,
+    /// Risk per contract written by `risk_refresh`.
+    pub cache: CacheEntry,
+}
+
+/// [`SeriesEntry`] as stored (field for field; see `xmargin_risk::cache` for units).
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct CacheEntry {
+    /// Unix time of the valuation; 0 = never valued.
+    pub ref_time: i64,
+    /// Underlying price per contract at the valuation, qn.
+    pub ref_price: i64,
+    /// Value per contract, qn.
+    pub mark: i64,
+    /// Delta (precision: 2^-32).
+    pub delta: i64,
+    /// `gamma * S0` (precision: 2^-32).
+    pub gamma_x: i64,
+    /// Value change per second, qn per contract (precision: 2^-32).
+    pub theta: i64,
+    /// Volatility epoch of the valuation.
+    pub epoch: u32,
+    /// Scenario P&L unit: `2^shift` qn.
+    pub shift: u8,
+    pub _pad: [u8; 3],
+    /// Scenario P&L per contract, init grid, units of `2^shift` qn.
+    pub init_pnl: [i32; MAX_SCENARIOS],
+    /// Scenario P&L per contract, maint grid, units of `2^shift` qn.
+    pub maint_pnl: [i32; MAX_SCENARIOS],
+}
+
+assert_layout!(CacheEntry, 6 * 8 + 8 + 2 * 4 * MAX_SCENARIOS);
+assert_layout!(OptionSeries, 8 + 6 * 8 + 184);
+assert_layout!(OptionChain, 8 + 8 + 32 + 8 + 16 + 8 + 24 + 240 * MAX_SERIES);
+
+impl From<&CacheEntry> for SeriesEntry {
+    fn from(c: &CacheEntry) -> SeriesEntry {
+        SeriesEntry {
+            ref_time: c.ref_time,
+            ref_price: c.ref_price,
+            mark: c.mark,
+            delta: c.delta,
+            gamma_x: c.gamma_x,
+            theta: c.theta,
+            epoch: c.epoch,
+            shift: c.shift,
+            init_pnl: c.init_pnl,
+            maint_pnl: c.maint_pnl,
+        }
+    }
+}
+
+impl From<&SeriesEntry> for CacheEntry {
+    fn from(e: &SeriesEntry) -> CacheEntry {
+        CacheEntry {
+            ref_time: e.ref_time,
+            ref_price: e.ref_price,
+            mark: e.mark,
+            delta: e.delta,
+            gamma_x: e.gamma_x,
+            theta: e.theta,
+            epoch: e.epoch,
+            shift: e.shift,
+            _pad: [0; 3],
+            init_pnl: e.init_pnl,
+            maint_pnl: e.maint_pnl,
+        }
+    }
+}
+
+impl OptionSeries {
+    pub fn is(&self, status: SeriesStatus) -> bool {
+        self.status == status as u8
+    }
+
+    pub fn option_kind(&self) -> xmargin_risk::black_scholes::OptionKind {
+        if self.kind == 0 {
+            xmargin_risk::black_scholes::OptionKind::Call
+        } else {
+            xmargin_risk::black_scholes::OptionKind::Put
+        }
+    }
+}

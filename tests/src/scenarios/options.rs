@@ -1,0 +1,193 @@
+//! Options: listing a chain and its series, the vol authority's inputs and the risk crank.
+
+use cross_margin::engine::options::{value_series, ChainParams, SeriesParams};
+use cross_margin::error::XmError;
+use cross_margin::events::RiskRefreshed;
+use cross_margin::instructions::VolsPostArgs;
+use cross_margin::state::SeriesStatus;
+use xmargin_client::chain::{TxFailure, TxReport};
+use xmargin_client::{ix, Signer};
+use xmargin_risk::cache::{SeriesEntry, Q_ONE};
+use xmargin_risk::margin::{grids, moves_q32, DEFAULT_PARAMS};
+use xmargin_risk::scenario::SPAN_16;
+use xmargin_risk::Fixed;
+
+use super::perps::per_contract;
+use super::setup::{standard, Standard, SOL};
+use crate::world::{keypair, World, E8, T0};
+use crate::{events, expect, Scenario};
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario { name: "option_chain_listing", run: option_chain_listing },
+    Scenario { name: "option_vols_post", run: option_vols_post },
+    Scenario { name: "risk_refresh_values_series", run: risk_refresh_values_series },
+];
+
+/// Thirty days.
+pub const EXPIRY: i64 = T0 + 30 * 86_400;
+
+/// The SOL chain: 1 SOL per contract, fee 5 bps, band 5% of the price, vols and cache good for
+/// 10 minutes, 5% drift, settlement within 5 minutes of expiry, 5% rate.
+pub fn sol_chain() -> ChainParams {
+    ChainParams {
+        contract_size: SOL,
+        fee_bps: 5,
+        band_bps: 500,
+        vol_authority: keypair("vol-authority").pubkey(),
+        max_vol_age_secs: 600,
+        cache_max_age_secs: 600,
+        cache_max_drift_bps: 500,
+        settle_window_secs: 300,
+        rate: Q_ONE / 20,
+    }
+}
+
+/// Series 0: the 30-day 165 call; series 1: the 30-day 140 put.
+pub const SERIES: [SeriesParams; 2] = [
+    SeriesParams { kind: 0, strike: per_contract(165), expiry: EXPIRY },
+    SeriesParams { kind: 1, strike: per_contract(140), expiry: EXPIRY },
+];
+
+/// 78% and 80% in `Q32`.
+pub const VOL_78: i64 = Q_ONE / 100 * 78;
+pub const VOL_80: i64 = Q_ONE / 100 * 80;
+
+/// The standard markets with the SOL chain and its two series listed.
+pub fn with_sol_chain(w: &mut World) -> Standard {
+    let m = standard(w);
+    let admin = w.admin.insecure_clone();
+    let mut instructions = vec![ix::option_list(&admin.pubkey(), &w.group, m.sol, sol_chain())];
+    for s in SERIES {
+        instructions.push(ix::option_series_add(&admin.pubkey(), &w.group, m.sol, s));
+    }
+    expect::ok(w.send(&instructions, &admin, &[]));
+    m
+}
+
+/// Posts the vol index and one vol per series, signed by the vol authority.
+pub fn post_vols(
+    w: &mut World,
+    index: u16,
+    vol_index: i64,
+    vols: Vec<i64>,
+) -> Result<TxReport, TxFailure> {
+    let authority = keypair("vol-authority").pubkey();
+    let args = VolsPostArgs { vol_index, vols };
+    w.send_as("vol-authority", ix::option_vols_post(&authority, &w.group, index, args))
+}
+
+/// Values `series` of market `index` (sent by a keeper).
+pub fn refresh(w: &mut World, index: u16, series: u16) -> Result<TxReport, TxFailure> {
+    let oracle = w.markets[index as usize].price_account;
+    w.send_as_keeper(ix::risk_refresh(&w.group, index, series, &oracle))
+}
+
+fn option_chain_listing(w: &mut World) {
+    let m = with_sol_chain(w);
+    let chain = w.underlying(m.sol).options;
+    assert_eq!((chain.listed, chain.series_count, chain.contract_size), (1, 2, SOL));
+    let s = chain.series[1];
+    assert!(s.is(SeriesStatus::Active));
+    assert_eq!((s.kind, s.strike, s.expiry, s.vol), (1, per_contract(140), EXPIRY, 0));
+
+    let (admin, group) = (w.admin.insecure_clone(), w.group);
+    let list = |params| ix::option_list(&admin.pubkey(), &group, m.btc, params);
+    // Not the admin; invalid parameters; listed twice; the quote asset has no chain.
+    let mallory = w.new_trader("mallory");
+    let forged = ix::option_list(&mallory.wallet.pubkey(), &w.group, m.btc, sol_chain());
+    expect::xm_error(w.send(&[forged], &mallory.wallet, &[]), XmError::NotGroupAdmin);
+    let bad = [
+        ChainParams { contract_size: 0, ..sol_chain() },
+        ChainParams { band_bps: 0, ..sol_chain() },
+        ChainParams { cache_max_drift_bps: 10_001, ..sol_chain() },
+        ChainParams { rate: Q_ONE + 1, ..sol_chain() },
+    ];
+    for params in bad {
+        expect::xm_error(w.send(&[list(params)], &admin, &[]), XmError::InvalidChainParams);
+    }
+    let quote = ix::option_list(&admin.pubkey(), &w.group, m.usdc, sol_chain());
+    expect::xm_error(w.send(&[quote], &admin, &[]), XmError::InvalidChainParams);
+    let again = ix::option_list(&admin.pubkey(), &w.group, m.sol, sol_chain());
+    expect::xm_error(w.send(&[again], &admin, &[]), XmError::ChainAlreadyListed);
+
+    // Series: only on a listed chain, with a valid kind, strike and a future expiry.
+    let add = |index, params| ix::option_series_add(&admin.pubkey(), &group, index, params);
+    let unlisted = add(m.btc, SERIES[0]);
+    expect::xm_error(w.send(&[unlisted], &admin, &[]), XmError::ChainNotListed);
+    for params in [
+        SeriesParams { kind: 2, ..SERIES[0] },
+        SeriesParams { strike: 0, ..SERIES[0] },
+        SeriesParams { expiry: T0, ..SERIES[0] },
+    ] {
+        let add = add(m.sol, params);
+        expect::xm_error(w.send(&[add], &admin, &[]), XmError::InvalidSeriesParams);
+    }
+    let forged = ix::option_series_add(&mallory.wallet.pubkey(), &w.group, m.sol, SERIES[0]);
+    expect::xm_error(w.send(&[forged], &mallory.wallet, &[]), XmError::NotGroupAdmin);
+    assert_eq!(w.underlying(m.sol).options.series_count, 2);
+}
+
+fn option_vols_post(w: &mut World) {
+    let m = with_sol_chain(w);
+    let epoch = w.underlying(m.sol).risk.vol_epoch;
+
+    // Only the vol authority; one vol per series, each in (0, 1,000%].
+    let mallory = w.new_trader("mallory");
+    let args = VolsPostArgs { vol_index: VOL_80, vols: vec![VOL_78, VOL_80] };
+    let forged = ix::option_vols_post(&mallory.wallet.pubkey(), &w.group, m.sol, args);
+    expect::xm_error(w.send(&[forged], &mallory.wallet, &[]), XmError::NotVolAuthority);
+    for vols in [vec![VOL_78], vec![VOL_78, 0], vec![VOL_78, 10 * Q_ONE + 1]] {
+        expect::xm_error(post_vols(w, m.sol, VOL_80, vols), XmError::InvalidVolatility);
+    }
+    expect::xm_error(post_vols(w, m.sol, -1, vec![VOL_78, VOL_80]), XmError::InvalidVolatility);
+
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
+    let u = w.underlying(m.sol);
+    assert_eq!((u.risk.vol_index, u.risk.vol_epoch), (VOL_80, epoch + 1));
+    assert_eq!((u.options.series[0].vol, u.options.series[1].vol), (VOL_78, VOL_80));
+    assert_eq!(u.options.vols_posted_ts, w.now());
+    // The grid follows the index: init range 3 * 80% * sqrt(1/365) = 12.56% > the 8% floor.
+    let g = grids(&DEFAULT_PARAMS, &SPAN_16, Fixed::from_raw(i128::from(VOL_80) << 32)).unwrap();
+    assert_eq!(u.risk.init_moves, moves_q32(&g.init).unwrap());
+    assert_eq!(u.risk.maint_moves, moves_q32(&g.maint).unwrap());
+    let range = u.risk.init_moves[10] as f64 / Q_ONE as f64;
+    assert!((range - 0.1256).abs() < 0.0001, "{range}");
+}
+
+fn risk_refresh_values_series(w: &mut World) {
+    let m = with_sol_chain(w);
+    // Never valued and no vol posted yet.
+    expect::xm_error(refresh(w, m.sol, 0), XmError::VolatilityStale);
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
+    expect::xm_error(refresh(w, m.sol, 2), XmError::SeriesNotListed);
+
+    let report = expect::ok(refresh(w, m.sol, 0));
+    let u = w.underlying(m.sol);
+    let stored = SeriesEntry::from(&u.options.series[0].cache);
+    // The same code off-chain gives the same entry, bit for bit.
+    let spot = Fixed::from_int(150);
+    let expected = value_series(&u, 0, spot, 6, w.now()).unwrap();
+    assert_eq!(stored, expected);
+    assert_eq!(
+        (stored.ref_time, stored.ref_price, stored.epoch),
+        (w.now(), per_contract(150), u.risk.vol_epoch)
+    );
+    // A 30-day 165 call at 150, 78% vol, 5% rate: Black-Scholes in f64 gives 7.9717375 and
+    // delta 0.3836037; the stored mark is rounded down to the qn, delta to 2^-32.
+    assert!((7_971_736..=7_971_737).contains(&stored.mark), "{}", stored.mark);
+    let delta = stored.delta as f64 / Q_ONE as f64;
+    assert!((delta - 0.3836037).abs() < 1e-6, "{delta}");
+    // Up 1/3 of the range with vol up gains; the -2 range extreme loses almost the whole mark.
+    assert!(stored.pnl(0, 2) > 0 && stored.pnl(0, 15) < -6_000_000);
+    if w.sees_program_output() {
+        let e: RiskRefreshed = events::single(&report);
+        assert_eq!((e.series, e.mark, e.epoch), (0, stored.mark, stored.epoch));
+    }
+
+    // A stale oracle blocks the crank; after expiry the series can no longer be valued.
+    w.set_time(T0 + 120);
+    expect::xm_error(refresh(w, m.sol, 1), XmError::OracleStale);
+    w.set_time(EXPIRY);
+    w.set_price(m.sol, 150 * E8, 0);
+    expect::xm_error(refresh(w, m.sol, 1), XmError::SeriesExpired);
+}
