@@ -313,3 +313,20 @@ pub fn risk_refresh(group: &Pubkey, index: u16, series: u16, oracle: &Pubkey) ->
         data::RiskRefresh { series },
     )
 }
+
+/// `option_settle_expiry` of the series of market `index` expiring at `expiry`, reading `oracle`.
+pub fn option_settle_expiry(
+    group: &Pubkey,
+    index: u16,
+    expiry: i64,
+    oracle: &Pubkey,
+) -> Instruction {
+    build(
+        acc::OptionSettleExpiry {
+            group: *group,
+            underlying: pda::underlying(group, index),
+            oracle: *oracle,
+        },
+        data::OptionSettleExpiry { expiry },
+    )
+}

@@ -123,10 +123,14 @@ pub enum XmError {
     SeriesNotActive,
     #[msg("the series has expired: it can only be settled")]
     SeriesExpired,
+    #[msg("no active series of the chain expires at that time, or it has not expired yet")]
+    NothingToSettleAtExpiry,
     #[msg("signer is not the chain's vol authority")]
     NotVolAuthority,
     #[msg("volatility inputs are missing or older than the chain's max age")]
     VolatilityStale,
+    #[msg("settlement price was not published within the window after expiry")]
+    SettlementPriceOutsideWindow,
 }
 
 /// The program error for an oracle fault.

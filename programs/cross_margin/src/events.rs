@@ -159,3 +159,14 @@ pub struct RiskRefreshed {
     pub mark: i64,
     pub delta: i64,
 }
+
+/// Series of a chain settled at an expiry.
+#[event]
+pub struct ExpirySettled {
+    pub underlying: u16,
+    pub expiry: i64,
+    /// Settlement price per contract, native quote units.
+    pub price: i64,
+    /// Number of series settled.
+    pub series: u16,
+}

@@ -137,6 +137,12 @@ pub mod cross_margin {
         instructions::risk_refresh::handler(ctx, series)
     }
 
+    /// Anyone (crank): records the settlement price of a chain's series expiring at `expiry` from
+    /// a Pyth update published within the settlement window after it.
+    pub fn option_settle_expiry(ctx: Context<OptionSettleExpiry>, expiry: i64) -> Result<()> {
+        instructions::option_settle_expiry::handler(ctx, expiry)
+    }
+
     /// Trader (owner): closes an empty margin account, returning its rent.
     pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
         instructions::account_close::handler(ctx)

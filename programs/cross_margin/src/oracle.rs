@@ -18,14 +18,47 @@ use crate::state::Underlying;
 
 /// Reads the price of `underlying` at unix time `now` from the account `info`.
 pub fn read_price(info: &AccountInfo, underlying: &Underlying, now: i64) -> Result<PriceInput> {
+    grade_update(&load_update(info)?, underlying, now)
+}
+
+/// The `PriceUpdateV2` in `info`, after the account checks.
+fn load_update(info: &AccountInfo) -> Result<PriceUpdateV2> {
     if *info.owner != pyth_solana_receiver_sdk::ID {
         msg!("price account {} owned by {}", info.key, info.owner);
         return err!(XmError::OracleWrongOwner);
     }
     let data = info.try_borrow_data()?;
-    let update = PriceUpdateV2::try_deserialize(&mut &data[..])
-        .map_err(|_| error!(XmError::OracleAccountInvalid))?;
-    grade_update(&update, underlying, now)
+    PriceUpdateV2::try_deserialize(&mut &data[..])
+        .map_err(|_| error!(XmError::OracleAccountInvalid))
+}
+
+/// Reads a settlement price: an update of `underlying`'s feed published in
+/// `[expiry, expiry + window_secs]`, graded at its publish time (so it may be used any time later).
+pub fn read_settlement_price(
+    info: &AccountInfo,
+    underlying: &Underlying,
+    expiry: i64,
+    window_secs: u32,
+) -> Result<OraclePrice> {
+    let update = load_update(info)?;
+    let published = update.price_message.publish_time;
+    if published < expiry || published > expiry.saturating_add(i64::from(window_secs)) {
+        msg!("price published at {}, window [{}, +{} s]", published, expiry, window_secs);
+        return err!(XmError::SettlementPriceOutsideWindow);
+    }
+    valid(grade_update(&update, underlying, published)?, underlying)
+}
+
+/// The price if valid, else the fault's error.
+fn valid(price: PriceInput, underlying: &Underlying) -> Result<OraclePrice> {
+    match price {
+        PriceInput::Valid(p) => Ok(p),
+        PriceInput::Quote => err!(XmError::OracleAccountInvalid),
+        PriceInput::Invalid(fault) => {
+            msg!("underlying {}: {}", underlying.index, fault);
+            Err(oracle_fault_error(fault).into())
+        }
+    }
 }
 
 /// Grades a decoded `PriceUpdateV2` for `underlying` at `now` (the feed must match). Shared with
@@ -72,12 +105,5 @@ pub fn read_valid_price(
     underlying: &Underlying,
     now: i64,
 ) -> Result<OraclePrice> {
-    match read_price(info, underlying, now)? {
-        PriceInput::Valid(p) => Ok(p),
-        PriceInput::Quote => err!(XmError::OracleAccountInvalid),
-        PriceInput::Invalid(fault) => {
-            msg!("underlying {}: {}", underlying.index, fault);
-            Err(oracle_fault_error(fault).into())
-        }
-    }
+    valid(read_price(info, underlying, now)?, underlying)
 }

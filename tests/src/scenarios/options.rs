@@ -2,9 +2,10 @@
 
 use cross_margin::engine::options::{value_series, ChainParams, SeriesParams};
 use cross_margin::error::XmError;
-use cross_margin::events::RiskRefreshed;
+use cross_margin::events::{ExpirySettled, RiskRefreshed};
 use cross_margin::instructions::VolsPostArgs;
 use cross_margin::state::SeriesStatus;
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
 use xmargin_client::{ix, Signer};
 use xmargin_risk::cache::{SeriesEntry, Q_ONE};
@@ -21,6 +22,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "option_chain_listing", run: option_chain_listing },
     Scenario { name: "option_vols_post", run: option_vols_post },
     Scenario { name: "risk_refresh_values_series", run: risk_refresh_values_series },
+    Scenario { name: "option_expiry_settlement_price", run: option_expiry_settlement_price },
 ];
 
 /// Thirty days.
@@ -190,4 +192,63 @@ fn risk_refresh_values_series(w: &mut World) {
     w.set_time(EXPIRY);
     w.set_price(m.sol, 150 * E8, 0);
     expect::xm_error(refresh(w, m.sol, 1), XmError::SeriesExpired);
+}
+
+fn option_expiry_settlement_price(w: &mut World) {
+    let m = with_sol_chain(w);
+    let admin = w.admin.insecure_clone();
+    let later = SeriesParams { kind: 0, strike: per_contract(150), expiry: EXPIRY + 86_400 };
+    let add = ix::option_series_add(&admin.pubkey(), &w.group, m.sol, later);
+    expect::ok(w.send(&[add], &admin, &[]));
+    let oracle = w.markets[m.sol as usize].price_account;
+    let settle = |w: &mut World, expiry| {
+        w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, expiry, &oracle))
+    };
+    let publish = |w: &mut World, dollars: i64, at: i64| {
+        w.set_price_update(m.sol, dollars * E8, 0, at, VerificationLevel::Full)
+    };
+
+    // Before expiry nothing settles, whatever the price's time.
+    w.set_time(EXPIRY - 10);
+    publish(w, 172, EXPIRY - 10);
+    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceOutsideWindow);
+    publish(w, 172, EXPIRY);
+    expect::xm_error(settle(w, EXPIRY), XmError::NothingToSettleAtExpiry);
+    // After expiry: a price published before it, or after the 300 s window, is refused.
+    w.set_time(EXPIRY + 3_600);
+    publish(w, 172, EXPIRY - 1);
+    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceOutsideWindow);
+    publish(w, 172, EXPIRY + 301);
+    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceOutsideWindow);
+    // A partially verified update in the window is refused like any invalid price.
+    w.set_price_update(
+        m.sol,
+        172 * E8,
+        0,
+        EXPIRY + 30,
+        VerificationLevel::Partial { num_signatures: 5 },
+    );
+    expect::xm_error(settle(w, EXPIRY), XmError::OracleNotFullyVerified);
+
+    // One published 30 s after expiry settles both 30-day series, an hour later: the 165 call
+    // pays 7 per contract, the 140 put nothing; the later series stays active.
+    publish(w, 172, EXPIRY + 30);
+    let report = expect::ok(settle(w, EXPIRY));
+    let chain = w.underlying(m.sol).options;
+    let [call, put, next] = [chain.series[0], chain.series[1], chain.series[2]];
+    assert!(call.is(SeriesStatus::Settled) && put.is(SeriesStatus::Settled));
+    assert_eq!(
+        (call.settlement_price, call.settlement_value),
+        (per_contract(172), per_contract(7))
+    );
+    assert_eq!((put.settlement_price, put.settlement_value), (per_contract(172), 0));
+    assert!(next.is(SeriesStatus::Active) && next.settlement_price == 0);
+    if w.sees_program_output() {
+        let e: ExpirySettled = events::single(&report);
+        assert_eq!((e.expiry, e.price, e.series), (EXPIRY, per_contract(172), 2));
+    }
+    // Settled once: a second call finds nothing; a settled series cannot be valued.
+    expect::xm_error(settle(w, EXPIRY), XmError::NothingToSettleAtExpiry);
+    publish(w, 172, EXPIRY + 3_600);
+    expect::xm_error(refresh(w, m.sol, 0), XmError::SeriesNotActive);
 }

@@ -1,4 +1,5 @@
-//! Options: chain listing, series, volatility inputs and the risk crank on plain account structs.
+//! Options: chain listing, series, volatility inputs, the risk crank and expiry on plain account
+//! structs.
 //!
 //! Units: quantities in contracts of the chain's `contract_size`, prices and strikes in native quote
 //! units (qn) per contract, volatilities and rates in `Q32` (2^32 = 100%).
@@ -8,8 +9,13 @@
 //!   revalues it.
 //! - **Risk crank** (`risk_refresh`): values one series at the oracle's mid price with the
 //!   fixed-point Black-Scholes in every scenario of both grids and stores the integer cache entry.
+//! - **Expiry**: the settlement price is the oracle's mid per contract (rounded down) from an
+//!   update published in `[expiry, expiry + settle_window]`; each long contract is then worth
+//!   `max(0, settlement - strike)` (call) or `max(0, strike - settlement)` (put), an integer qn, so
+//!   a series' payments over all positions (sum of quantities 0) sum to exactly 0.
 
 use anchor_lang::prelude::*;
+use xmargin_risk::black_scholes::OptionKind;
 use xmargin_risk::cache::{encode, ContractScale, SeriesEntry, MAX_PRICE, Q};
 use xmargin_risk::error::Context;
 use xmargin_risk::margin::{grids, DEFAULT_PARAMS};
@@ -158,4 +164,58 @@ pub fn value_series(
 /// Stores a valuation.
 pub fn store(chain: &mut OptionChain, index: usize, entry: &SeriesEntry) {
     chain.series[index].cache = CacheEntry::from(entry);
+}
+
+/// Records `settlement` (qn per contract) for every active series expiring at `expiry`; returns how
+/// many were settled. `now` must be at or after the expiry.
+pub fn settle_expiry(
+    chain: &mut OptionChain,
+    expiry: i64,
+    settlement: i64,
+    now: i64,
+) -> Result<u16> {
+    let mut settled = 0u16;
+    if now >= expiry {
+        let count = usize::from(chain.series_count);
+        for s in chain.series[..count].iter_mut() {
+            if s.is(SeriesStatus::Active) && s.expiry == expiry {
+                s.settlement_price = settlement;
+                s.settlement_value = settlement_value(s, settlement);
+                s.status = SeriesStatus::Settled as u8;
+                settled += 1;
+            }
+        }
+    }
+    require!(settled > 0, XmError::NothingToSettleAtExpiry);
+    Ok(settled)
+}
+
+/// The payoff per long contract of `s` at `settlement` per contract, qn.
+pub fn settlement_value(s: &OptionSeries, settlement: i64) -> i64 {
+    match s.option_kind() {
+        OptionKind::Call => settlement.saturating_sub(s.strike).max(0),
+        OptionKind::Put => s.strike.saturating_sub(settlement).max(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytemuck::Zeroable;
+
+    #[test]
+    fn expiry_settles_only_its_series_with_their_payoffs() {
+        let mut chain = OptionChain::zeroed();
+        chain.listed = 1;
+        for (kind, strike, expiry) in [(0, 165, 100), (1, 140, 100), (1, 180, 100), (0, 150, 200)] {
+            let p = SeriesParams { kind, strike, expiry };
+            add_series(&mut chain, &p, 0).unwrap();
+        }
+        assert!(settle_expiry(&mut chain, 100, 172, 99).is_err()); // not expired yet
+        assert_eq!(settle_expiry(&mut chain, 100, 172, 100).unwrap(), 3);
+        let values: Vec<i64> = chain.series[..4].iter().map(|s| s.settlement_value).collect();
+        assert_eq!(values, [7, 0, 8, 0]);
+        assert!(chain.series[3].is(SeriesStatus::Active));
+        assert!(settle_expiry(&mut chain, 100, 172, 100).is_err()); // nothing left at 100
+    }
 }
