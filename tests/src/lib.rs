@@ -5,6 +5,7 @@
 //! SBF (litesvm with the real `.so`), where compute units are recorded and checked against
 //! budgets ([`cu`]).
 
+mod conservation;
 pub mod cu;
 pub mod events;
 pub mod expect;

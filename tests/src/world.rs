@@ -5,8 +5,9 @@
 use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::portfolio::AccountHealth;
-use cross_margin::instructions::{Instrument, TradeArgs};
-use cross_margin::state::{Group, MarginAccount, Underlying, QUOTE_INDEX};
+use cross_margin::engine::trade::Instrument;
+use cross_margin::instructions::TradeArgs;
+use cross_margin::state::{MarginAccount, Underlying};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::accounts::{decode, token_amount};
 use xmargin_client::chain::{AccountData, LocalChain, TxFailure, TxReport};
@@ -34,7 +35,7 @@ pub struct World {
     pub group: Pubkey,
     pub markets: Vec<Market>,
     /// Margin accounts whose balances the conservation check sums.
-    accounts: Vec<Pubkey>,
+    pub(crate) accounts: Vec<Pubkey>,
     /// CU cases recorded by the scenario (`case`, compute units).
     pub cu: Vec<(String, u64)>,
     /// Transactions sent so far (for failure messages).
@@ -218,13 +219,14 @@ impl World {
         self.send(&[instruction], &admin, &[]).expect("perp_list");
     }
 
-    /// The `trade_execute` instruction: `buyer` buys `quantity` perpetual contracts of market
+    /// The `trade_execute` instruction: `buyer` buys `quantity` contracts of `instrument` on market
     /// `index` from `seller` at `price` qn each, with correct health accounts.
-    pub fn perp_trade_ix(
+    pub fn trade_ix(
         &mut self,
         buyer: &Trader,
         seller: &Trader,
         index: u16,
+        instrument: Instrument,
         quantity: i64,
         price: i64,
     ) -> Instruction {
@@ -236,12 +238,27 @@ impl World {
             ix::TradeSide { authority: seller.wallet.pubkey(), key: seller.account, account: &s },
             index,
             &underlying,
-            TradeArgs { instrument: Instrument::Perp, quantity, price },
+            TradeArgs { instrument, quantity, price },
             |i| markets[i as usize].price_account,
         )
     }
 
-    /// A perpetual trade signed by both owners (the buyer pays the transaction fee).
+    /// A trade signed by both owners (the buyer pays the transaction fee).
+    pub fn trade(
+        &mut self,
+        buyer: &Trader,
+        seller: &Trader,
+        index: u16,
+        instrument: Instrument,
+        quantity: i64,
+        price: i64,
+    ) -> Result<TxReport, TxFailure> {
+        let instruction = self.trade_ix(buyer, seller, index, instrument, quantity, price);
+        let seller_wallet = seller.wallet.insecure_clone();
+        self.send(&[instruction], &buyer.wallet, &[&seller_wallet])
+    }
+
+    /// A perpetual trade signed by both owners.
     pub fn perp_trade(
         &mut self,
         buyer: &Trader,
@@ -250,9 +267,16 @@ impl World {
         quantity: i64,
         price: i64,
     ) -> Result<TxReport, TxFailure> {
-        let instruction = self.perp_trade_ix(buyer, seller, index, quantity, price);
-        let seller_wallet = seller.wallet.insecure_clone();
-        self.send(&[instruction], &buyer.wallet, &[&seller_wallet])
+        self.trade(buyer, seller, index, Instrument::Perp, quantity, price)
+    }
+
+    /// Recomputes and records an account's health on-chain (sent by a keeper).
+    pub fn refresh_health(&mut self, account: &Pubkey) -> Result<TxReport, TxFailure> {
+        let state = self.margin(account);
+        let markets = &self.markets;
+        let instruction =
+            ix::health_refresh(account, &state, |i| markets[i as usize].price_account);
+        self.send_as_keeper(instruction)
     }
 
     /// Runs the funding crank of market `index` (sent by a keeper).
@@ -304,62 +328,6 @@ impl World {
         self.steps += 1;
         self.check_conservation();
         result
-    }
-
-    /// Exact conservation, for every market: vault token amount == `total_deposits` == the sum of
-    /// the tracked accounts' balances (plus the group's accrued fees for the quote asset); and for
-    /// every perpetual: the sum of `base` is 0 and the sum of `quote + base * funding_snapshot` is
-    /// 0 (funding booked at any index keeps that sum, and it is the sum of `quote` once every
-    /// position has booked to the same index).
-    pub fn check_conservation(&mut self) {
-        let accounts: Vec<MarginAccount> = self
-            .accounts
-            .clone()
-            .iter()
-            .filter_map(|key| self.chain.account(key))
-            .map(|a| decode(&a.data).expect("margin account"))
-            .collect();
-        let fees = match self.chain.account(&self.group) {
-            Some(g) if self.group != Pubkey::default() => {
-                decode::<Group>(&g.data).expect("group").fees_accrued
-            }
-            _ => 0,
-        };
-        for m in self.markets.clone() {
-            let Some(vault) = self.chain.account(&m.vault) else { continue };
-            let vault_amount = token_amount(&vault.data).expect("vault is a token account");
-            let total = self.underlying(m.index).collateral.total_deposits;
-            let mut sum: i128 = if m.index == QUOTE_INDEX { i128::from(fees) } else { 0 };
-            let mut perp = (0i128, 0i128);
-            for account in &accounts {
-                sum += account
-                    .active_collateral()
-                    .filter(|c| c.underlying == m.index)
-                    .map(|c| i128::from(c.balance))
-                    .sum::<i128>();
-                for p in account.perps.iter().filter(|p| p.underlying == m.index) {
-                    perp.0 += i128::from(p.base);
-                    perp.1 +=
-                        i128::from(p.quote) + i128::from(p.base) * i128::from(p.funding_snapshot);
-                }
-            }
-            assert!(
-                u128::from(vault_amount) == u128::from(total) && i128::from(total) == sum,
-                "step {}: {} vault {} != total_deposits {} or account sum (+ fees) {}",
-                self.steps,
-                m.name,
-                vault_amount,
-                total,
-                sum
-            );
-            assert_eq!(
-                perp,
-                (0, 0),
-                "step {}: {} perpetual sums (base, quote)",
-                self.steps,
-                m.name
-            );
-        }
     }
 
     pub fn margin(&mut self, key: &Pubkey) -> MarginAccount {

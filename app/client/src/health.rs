@@ -4,12 +4,14 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountDeserialize;
 use cross_margin::engine::collateral::change_balance;
-use cross_margin::engine::perp::fill;
 use cross_margin::engine::portfolio::{self, required_underlyings, AccountHealth, UnderlyingRisk};
-use cross_margin::instructions::{Instrument, TradeArgs};
+use cross_margin::engine::trade::Instrument;
+use cross_margin::engine::{option_positions, perp};
+use cross_margin::instructions::TradeArgs;
 use cross_margin::oracle::grade_update;
 use cross_margin::state::{Group, MarginAccount, Underlying};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use xmargin_risk::health::PriceInput;
 
 use crate::accounts::{decode, DecodeError};
 use crate::chain::Chain;
@@ -58,12 +60,15 @@ pub fn underlyings_after_trade(
     args: &TradeArgs,
 ) -> Vec<u16> {
     let [mut buyer, mut seller] = [*accounts[0], *accounts[1]];
+    let (index, q) = (underlying.index, args.quantity);
     let filled = match args.instrument {
         Instrument::Perp => {
-            let (index, market) = (underlying.index, &underlying.perp);
-            fill(&mut buyer, index, market, args.quantity, args.price)
-                .and_then(|_| fill(&mut seller, index, market, -args.quantity, args.price))
+            let market = &underlying.perp;
+            perp::fill(&mut buyer, index, market, q, args.price)
+                .and_then(|_| perp::fill(&mut seller, index, market, -q, args.price))
         }
+        Instrument::Option { series } => option_positions::fill(&mut buyer, index, series, q)
+            .and_then(|_| option_positions::fill(&mut seller, index, series, -q)),
     };
     // An impossible trade fails on-chain anyway: keep the holdings.
     if filled.is_err() {
@@ -85,21 +90,29 @@ pub fn fetch<T: bytemuck::Pod + anchor_lang::Discriminator>(
 pub struct Portfolio {
     pub account: MarginAccount,
     pub quote_decimals: u8,
-    /// Risk inputs of the underlyings the account touches, ascending by index.
-    pub risks: Vec<UnderlyingRisk>,
+    /// Unix time of the chain when fetched.
+    pub now: i64,
+    /// The underlyings the account touches with their graded prices, ascending by index.
+    pub underlyings: Vec<(Underlying, PriceInput)>,
 }
 
 impl Portfolio {
+    /// The risk inputs, as the program resolves them from the health accounts.
+    pub fn risks(&self) -> Vec<UnderlyingRisk<'_>> {
+        self.underlyings.iter().map(|(u, p)| UnderlyingRisk::new(u, *p, self.now)).collect()
+    }
+
     /// The collateral holdings as the pure health code reads them, in slot order.
     pub fn holdings(&self) -> Vec<xmargin_risk::health::CollateralInput> {
-        use xmargin_risk::health::{CollateralInput, Haircuts, PriceInput};
+        use xmargin_risk::health::{CollateralInput, Haircuts};
+        let risks = self.risks();
         self.account
             .active_collateral()
-            .map(|c| match self.risks.iter().find(|r| r.index == c.underlying) {
+            .map(|c| match risks.iter().find(|r| r.index() == c.underlying) {
                 Some(r) => CollateralInput {
-                    underlying: r.index,
+                    underlying: r.index(),
                     balance: c.balance,
-                    decimals: r.decimals,
+                    decimals: r.underlying.decimals,
                     haircuts: r.haircuts,
                     price: r.price,
                 },
@@ -116,7 +129,8 @@ impl Portfolio {
 
     /// Health, exactly as the program computes it.
     pub fn health(&self) -> Result<AccountHealth, HealthError> {
-        portfolio::compute(&self.account, &self.risks, self.quote_decimals).map_err(program_error)
+        portfolio::compute(&self.account, &self.risks(), self.quote_decimals, self.now)
+            .map_err(program_error)
     }
 }
 
@@ -130,7 +144,7 @@ pub fn fetch_portfolio(
     let account: MarginAccount = fetch(chain, account_key)?;
     let group: Group = fetch(chain, &account.group)?;
     let now = chain.now();
-    let mut risks = Vec::new();
+    let mut underlyings = Vec::new();
     for index in required_underlyings(&[&account]) {
         let underlying: Underlying = fetch(chain, &pda::underlying(&account.group, index))?;
         let price_key = price_of(index);
@@ -138,9 +152,9 @@ pub fn fetch_portfolio(
         let update = PriceUpdateV2::try_deserialize(&mut &data[..])
             .map_err(|_| HealthError::Decode(price_key, DecodeError::WrongType))?;
         let price = grade_update(&update, &underlying, now).map_err(program_error)?;
-        risks.push(UnderlyingRisk::new(&underlying, price, now));
+        underlyings.push((underlying, price));
     }
-    Ok(Portfolio { account, quote_decimals: group.quote_decimals, risks })
+    Ok(Portfolio { account, quote_decimals: group.quote_decimals, now, underlyings })
 }
 
 /// Health of the margin account at `account_key` (see [`fetch_portfolio`]).

@@ -330,3 +330,27 @@ pub fn option_settle_expiry(
         data::OptionSettleExpiry { expiry },
     )
 }
+
+/// `option_settle_positions` on the underlying at `index` for the margin accounts `accounts`.
+pub fn option_settle_positions(group: &Pubkey, index: u16, accounts: &[Pubkey]) -> Instruction {
+    let mut ix = build(
+        acc::OptionSettlePositions { group: *group, underlying: pda::underlying(group, index) },
+        data::OptionSettlePositions {},
+    );
+    ix.accounts.extend(accounts.iter().map(|key| AccountMeta::new(*key, false)));
+    ix
+}
+
+/// `health_refresh` of `account` (decoded as `state`), with its health accounts (prices from
+/// `price_of`).
+pub fn health_refresh(
+    key: &Pubkey,
+    state: &MarginAccount,
+    price_of: impl Fn(u16) -> Pubkey,
+) -> Instruction {
+    let group = state.group;
+    let mut ix = build(acc::HealthRefresh { group, margin_account: *key }, data::HealthRefresh {});
+    let needed = cross_margin::engine::portfolio::required_underlyings(&[state]);
+    ix.accounts.extend(health_accounts(&group, needed, price_of));
+    ix
+}

@@ -131,6 +131,14 @@ pub enum XmError {
     VolatilityStale,
     #[msg("settlement price was not published within the window after expiry")]
     SettlementPriceOutsideWindow,
+    #[msg("a series' risk cache entry is missing, of an old vol epoch, too old or too far from the price")]
+    RiskCacheStale,
+    #[msg("all option slots of the margin account are in use")]
+    OptionSlotsFull,
+    #[msg("the series has expired and awaits its settlement price")]
+    SeriesAwaitingSettlement,
+    #[msg("no margin account given, or one that is read-only")]
+    SettlementAccountInvalid,
 }
 
 /// The program error for an oracle fault.

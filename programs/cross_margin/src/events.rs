@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 
 use crate::engine::options::{ChainParams, SeriesParams};
 use crate::engine::perp::PerpParams;
+use crate::engine::trade::Instrument;
 
 /// Health figures attached to events (native quote units, rounded down).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -84,18 +85,22 @@ pub struct PerpListed {
     pub params: PerpParams,
 }
 
-/// A perpetual trade. Sizes in contracts, prices and fees in native quote units per contract / in
-/// total.
+/// A trade of a perpetual or an option series. Sizes in contracts; prices per contract, premium
+/// and fees in native quote units.
 #[event]
-pub struct PerpTraded {
+pub struct Traded {
     pub underlying: u16,
+    pub instrument: Instrument,
     pub buyer: Pubkey,
     pub seller: Pubkey,
     pub quantity: i64,
     pub price: i64,
+    /// Premium the buyer paid the seller (options; 0 for perpetuals).
+    pub premium: i64,
     pub fee_per_side: i64,
-    pub buyer_base: i64,
-    pub seller_base: i64,
+    /// Positions in the instrument after the trade.
+    pub buyer_position: i64,
+    pub seller_position: i64,
     /// Health after the trade of a side that added risk (`None`: the side only reduced).
     pub buyer_health: Option<HealthSummary>,
     pub seller_health: Option<HealthSummary>,
@@ -169,4 +174,24 @@ pub struct ExpirySettled {
     pub price: i64,
     /// Number of series settled.
     pub series: u16,
+}
+
+/// Option positions of one account cash-settled after expiry.
+#[event]
+pub struct OptionPositionsSettled {
+    pub underlying: u16,
+    pub account: Pubkey,
+    /// Positions closed.
+    pub positions: u16,
+    /// Native quote units paid into the account's quote balance (negative: it paid).
+    pub amount: i64,
+    /// The chain's net amount paid so far (0 once every position of its settled series is).
+    pub chain_net_paid: i64,
+}
+
+/// Health recomputed on request (also the instruction's return data).
+#[event]
+pub struct HealthRefreshed {
+    pub account: Pubkey,
+    pub health: HealthSummary,
 }

@@ -143,6 +143,22 @@ pub mod cross_margin {
         instructions::option_settle_expiry::handler(ctx, expiry)
     }
 
+    /// Anyone (crank): cash-settles the positions that the margin accounts passed as remaining
+    /// accounts hold in settled series of the underlying's chain (batched over accounts).
+    pub fn option_settle_positions<'info>(
+        ctx: Context<'info, OptionSettlePositions<'info>>,
+    ) -> Result<()> {
+        instructions::option_settle_positions::handler(ctx)
+    }
+
+    /// Anyone: recomputes a margin account's health from its health accounts, stores and returns
+    /// it (return data).
+    pub fn health_refresh<'info>(
+        ctx: Context<'info, HealthRefresh<'info>>,
+    ) -> Result<events::HealthSummary> {
+        instructions::health_refresh::handler(ctx)
+    }
+
     /// Trader (owner): closes an empty margin account, returning its rent.
     pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
         instructions::account_close::handler(ctx)

@@ -12,7 +12,7 @@ use pyth_solana_receiver_sdk::price_update::{PriceUpdateV2, VerificationLevel};
 use xmargin_risk::health::PriceInput;
 use xmargin_risk::oracle::{validate, OraclePrice, PriceSample};
 
-use crate::engine::portfolio::{contract_prices, ContractPrices, UnderlyingRisk};
+use crate::engine::portfolio::{contract_prices, ContractPrices};
 use crate::error::{oracle_fault_error, risk_error, XmError};
 use crate::state::Underlying;
 
@@ -86,17 +86,17 @@ pub fn grade_update(
     })
 }
 
-/// Reads the price of `underlying` and requires it valid, per contract of its perpetual (qn):
-/// for actions that need this very price (a trade's band, funding, settlement).
+/// Reads the price of `underlying` and requires it valid, per contract of `contract_size` native
+/// units (qn): for actions that need this very price (a trade's band, funding, settlement).
 pub fn read_valid_contract_price(
     info: &AccountInfo,
     underlying: &Underlying,
+    contract_size: u64,
     quote_decimals: u8,
     now: i64,
 ) -> Result<ContractPrices> {
-    let price = PriceInput::Valid(read_valid_price(info, underlying, now)?);
-    contract_prices(&UnderlyingRisk::new(underlying, price, now), quote_decimals)
-        .map_err(risk_error)
+    let price = read_valid_price(info, underlying, now)?;
+    contract_prices(&price, contract_size, underlying.decimals, quote_decimals).map_err(risk_error)
 }
 
 /// Reads the price of `underlying` and requires it valid (per whole token, quote units).

@@ -3,6 +3,7 @@
 pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
+pub mod option_trades;
 pub mod options;
 pub mod oracle;
 pub mod perps;
@@ -19,6 +20,7 @@ pub fn all() -> Vec<Scenario> {
         adversarial::SCENARIOS,
         perps::SCENARIOS,
         options::SCENARIOS,
+        option_trades::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
     ]

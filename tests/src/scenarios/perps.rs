@@ -4,8 +4,9 @@
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use cross_margin::engine::perp::PerpParams;
+use cross_margin::engine::trade::Instrument;
 use cross_margin::error::XmError;
-use cross_margin::events::{FundingUpdated, PerpTraded, PnlSettled};
+use cross_margin::events::{FundingUpdated, PnlSettled, Traded};
 use xmargin_client::{ix, Signer};
 
 use super::setup::{standard, Standard, SOL};
@@ -74,10 +75,10 @@ fn perp_trade_books_positions_and_fees(w: &mut World) {
     assert_eq!(h.init_health, 868_490_000 - 6);
     assert_eq!(w.margin(&alice.account).health.init, 868_490_000 - 6);
     if w.sees_program_output() {
-        let e: PerpTraded = events::single(&report);
+        let e: Traded = events::single(&report);
         assert_eq!((e.underlying, e.buyer, e.seller), (m.sol, alice.account, bob.account));
         assert_eq!((e.quantity, e.price, e.fee_per_side), (10, per_contract(151), fee));
-        assert_eq!((e.buyer_base, e.seller_base), (10, -10));
+        assert_eq!((e.buyer_position, e.seller_position), (10, -10));
         assert_eq!(e.buyer_health.map(|h| h.init), Some(868_490_000 - 6));
         assert!(e.seller_health.is_some());
     }
@@ -127,12 +128,12 @@ fn perp_trade_needs_both_signatures(w: &mut World) {
     let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
     let mallory = funded(w, "mallory", 1_000);
     // Accounts: group, buyer authority, buyer, seller authority, seller, underlying, oracle.
-    let mut unsigned = w.perp_trade_ix(&alice, &bob, m.sol, 1, per_contract(150));
+    let mut unsigned = w.trade_ix(&alice, &bob, m.sol, Instrument::Perp, 1, per_contract(150));
     unsigned.accounts[3].is_signer = false;
     expect::anchor_error(w.send(&[unsigned], &alice.wallet, &[]), AnchorError::AccountNotSigner);
 
     // Mallory signs for Alice's account (selling to her at the band's edge).
-    let mut forged = w.perp_trade_ix(&alice, &mallory, m.sol, 1, per_contract(150));
+    let mut forged = w.trade_ix(&alice, &mallory, m.sol, Instrument::Perp, 1, per_contract(150));
     forged.accounts[1].pubkey = mallory.wallet.pubkey();
     expect::xm_error(w.send(&[forged], &mallory.wallet, &[]), XmError::NotOwnerOrDelegate);
 
@@ -141,7 +142,7 @@ fn perp_trade_needs_both_signatures(w: &mut World) {
     let set =
         ix::account_set_delegate(&alice.wallet.pubkey(), &alice.account, &delegate.wallet.pubkey());
     expect::ok(w.send(&[set], &alice.wallet, &[]));
-    let mut by_delegate = w.perp_trade_ix(&alice, &bob, m.sol, 1, per_contract(150));
+    let mut by_delegate = w.trade_ix(&alice, &bob, m.sol, Instrument::Perp, 1, per_contract(150));
     by_delegate.accounts[1].pubkey = delegate.wallet.pubkey();
     expect::ok(w.send(&[by_delegate], &delegate.wallet, &[&bob.wallet]));
     assert_eq!(
@@ -173,8 +174,8 @@ fn perp_trade_health(w: &mut World) {
     // ...but she may reduce it, and the reducing side's health is not required.
     let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 2, per_contract(158)));
     if w.sees_program_output() {
-        let e: PerpTraded = events::single(&report);
-        assert_eq!((e.buyer_base, e.buyer_health), (-3, None));
+        let e: Traded = events::single(&report);
+        assert_eq!((e.buyer_position, e.buyer_health), (-3, None));
     }
     // Flipping from short 3 to long 5 is not a reduction: 100 - 40 - 2.33 of fees = 57.67 of
     // equity against 8% of 5 * 158 = 63.2.

@@ -2,7 +2,9 @@
 //! parsing: the instruction handlers load accounts, call these functions and emit events.
 
 pub mod collateral;
+pub mod option_positions;
 pub mod options;
 pub mod perp;
 pub mod portfolio;
+pub mod trade;
 pub mod underlying;

@@ -21,11 +21,13 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::collateral::change_balance;
+use crate::engine::trade::{
+    check_band, fee_ceil, open_interest_after, position_after, Fill, Traded,
+};
 use crate::error::XmError;
-use crate::state::{MarginAccount, PerpMarket, PerpPosition, EMPTY_SLOT};
+use crate::state::{MarginAccount, PerpMarket, PerpPosition, Underlying, EMPTY_SLOT, QUOTE_INDEX};
 
-/// Largest position in contracts (the risk engine's bound).
-pub const MAX_CONTRACTS: i64 = xmargin_risk::book::MAX_CONTRACTS;
 /// Funding and premium window, seconds.
 pub const FUNDING_WINDOW_SECS: i64 = 3_600;
 /// Largest trading fee, basis points.
@@ -70,16 +72,6 @@ pub fn list(market: &mut PerpMarket, params: &PerpParams, now: i64) -> Result<()
 fn mul_div_floor(a: i128, b: i128, d: u128) -> Result<i128> {
     let p = a.checked_mul(b).ok_or(XmError::MathOverflow)?;
     Ok(xmargin_risk::wide::div_floor(p, d))
-}
-
-/// Checks a trade price against the band around the oracle price `x` (both qn per contract).
-pub fn check_band(market: &PerpMarket, price: i64, x: i64) -> Result<()> {
-    let diff = (i128::from(price) - i128::from(x)).unsigned_abs() * 10_000;
-    if diff > x.unsigned_abs() as u128 * u128::from(market.band_bps) {
-        msg!("price {} outside {} bps of the oracle's {} per contract", price, market.band_bps, x);
-        return err!(XmError::PriceOutsideBand);
-    }
-    Ok(())
 }
 
 /// Updates the premium average with a trade at `price` when the oracle says `x`.
@@ -154,25 +146,6 @@ pub fn release_if_flat(account: &mut MarginAccount, underlying: u16) {
     }
 }
 
-/// Result of one side of a fill.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fill {
-    pub before: i64,
-    pub after: i64,
-}
-
-impl Fill {
-    /// Whether the fill only shrank the position (never opened, grew or flipped it).
-    pub fn reduces(&self) -> bool {
-        self.after.signum() * self.before.signum() >= 0 && self.after.abs() <= self.before.abs()
-    }
-
-    /// Change in contracts held long.
-    fn long_change(&self) -> i64 {
-        self.after.max(0) - self.before.max(0)
-    }
-}
-
 /// Applies `base_delta` contracts at `price` to the account's position (funding booked first).
 pub fn fill(
     account: &mut MarginAccount,
@@ -183,9 +156,7 @@ pub fn fill(
 ) -> Result<Fill> {
     let position = position_mut(account, underlying, market)?;
     book_funding(position, market)?;
-    let before = position.base;
-    let after = before.checked_add(base_delta).ok_or(XmError::PositionTooLarge)?;
-    require!(after.abs() <= MAX_CONTRACTS, XmError::PositionTooLarge);
+    let Fill { before, after } = position_after(position.base, base_delta)?;
     let cost = i128::from(base_delta) * i128::from(price);
     position.quote =
         i64::try_from(i128::from(position.quote) - cost).map_err(|_| XmError::MathOverflow)?;
@@ -194,19 +165,31 @@ pub fn fill(
     Ok(Fill { before, after })
 }
 
-/// Updates open interest after a buyer's and a seller's fills.
-pub fn update_open_interest(market: &mut PerpMarket, buyer: &Fill, seller: &Fill) -> Result<()> {
-    let change = buyer.long_change() + seller.long_change();
-    let oi = i64::try_from(market.open_interest).map_err(|_| XmError::MathOverflow)? + change;
-    market.open_interest = u64::try_from(oi).map_err(|_| XmError::MathOverflow)?;
-    Ok(())
-}
-
-/// Fee in qn on `contracts` at `price`, rounded up.
-pub fn fee(market: &PerpMarket, contracts: i64, price: i64) -> Result<i64> {
-    let notional = contracts.unsigned_abs() as u128 * price.unsigned_abs() as u128;
-    let fee = (notional * u128::from(market.fee_bps)).div_ceil(10_000);
-    i64::try_from(fee).map_err(|_| error!(XmError::MathOverflow))
+/// Trades `quantity` contracts at `price` between `sides` (`[buyer, seller]`) when the oracle's
+/// mid is `x` per contract: band, funding accrued up to now, both fills with their fees taken from
+/// the quote balances, open interest and the premium average.
+pub fn trade(
+    u: &mut Underlying,
+    sides: [&mut MarginAccount; 2],
+    quantity: i64,
+    price: i64,
+    x: i64,
+    now: i64,
+) -> Result<Traded> {
+    check_band(u.perp.band_bps, price, x, x)?;
+    // Funding up to now accrues at the premium that prevailed before this trade.
+    accrue_funding(&mut u.perp, x, now)?;
+    // |quantity| < 2^31, 0 < price < 2^63, bps < 2^16: the product fits.
+    let notional = quantity.unsigned_abs() as u128 * price.unsigned_abs() as u128;
+    let fee = fee_ceil(notional * u128::from(u.perp.fee_bps))?;
+    let mut fills = [Fill { before: 0, after: 0 }; 2];
+    for (k, (account, delta)) in sides.into_iter().zip([quantity, -quantity]).enumerate() {
+        fills[k] = fill(account, u.index, &u.perp, delta, price)?;
+        change_balance(account, QUOTE_INDEX, -fee)?;
+    }
+    u.perp.open_interest = open_interest_after(u.perp.open_interest, &fills)?;
+    record_premium(&mut u.perp, price, x, now)?;
+    Ok(Traded { fills, fee, premium: 0 })
 }
 
 /// Unrealized P&L of a position at `x` per contract, after booking funding.
@@ -248,12 +231,5 @@ mod tests {
         let before = m.funding_index;
         accrue_funding(&mut m, 1_000_000, 3_600 * 2).unwrap();
         assert_eq!(m.funding_index - before, 10_000);
-    }
-
-    #[test]
-    fn fills_reduce_or_not() {
-        let f = |b, a| Fill { before: b, after: a };
-        assert!(f(10, 4).reduces() && f(-10, 0).reduces() && f(0, 0).reduces());
-        assert!(!f(10, 11).reduces() && !f(10, -1).reduces() && !f(0, 1).reduces());
     }
 }

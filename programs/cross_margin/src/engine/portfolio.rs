@@ -1,8 +1,9 @@
 //! An account's health from its balances and positions and the resolved risk inputs of the
-//! underlyings it touches: collateral after haircuts (`xmargin_risk::health`), perpetual P&L, and
-//! every underlying's book stressed through the integer engine (`xmargin_risk::book`), combined by
-//! `xmargin_risk::portfolio::combine`. The keeper and tests call the same function on decoded
-//! accounts.
+//! underlyings it touches: collateral after haircuts (`xmargin_risk::health`), perpetual P&L and
+//! option values, and every underlying's book (its collateral, perpetual and options together)
+//! stressed through the integer engine (`xmargin_risk::book`). On-chain no correlation credit is
+//! given: the requirement is the sum of the books'. The keeper and tests call the same function
+//! on decoded accounts.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::book::Exposure;
@@ -11,42 +12,34 @@ use xmargin_risk::health::{value_holding, CollateralInput, Haircuts, Health, Pri
 use xmargin_risk::margin::{Charges, Level, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::to_native;
-use xmargin_risk::scenario::{MAX_SCENARIOS, SPAN_16};
+use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::{RiskError, Round};
 
+use crate::engine::option_positions;
 use crate::error::{risk_error, XmError};
 use crate::events::HealthSummary;
 use crate::state::{
-    HealthSnapshot, MarginAccount, PerpPosition, Underlying, EMPTY_SLOT, QUOTE_INDEX,
+    HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus, Underlying,
+    EMPTY_SLOT, QUOTE_INDEX,
 };
 
-/// Risk inputs of one non-quote underlying, resolved from its accounts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnderlyingRisk {
-    pub index: u16,
-    pub decimals: u8,
+/// Risk inputs of one non-quote underlying: its account (read in place: the option chain is
+/// large), the haircuts in effect and its graded price.
+#[derive(Clone, Copy, Debug)]
+pub struct UnderlyingRisk<'a> {
+    pub underlying: &'a Underlying,
     pub haircuts: Haircuts,
     pub price: PriceInput,
-    /// `Q32` scenario moves, init then maint.
-    pub moves: [[i64; MAX_SCENARIOS]; 2],
-    /// Native units per perpetual contract (0 if no perpetual is listed).
-    pub contract_size: u64,
-    /// The perpetual's funding index, qn per contract.
-    pub funding_index: i64,
 }
 
-impl UnderlyingRisk {
+impl<'a> UnderlyingRisk<'a> {
     /// Inputs of `underlying` at unix time `now`, with its price already read.
-    pub fn new(underlying: &Underlying, price: PriceInput, now: i64) -> UnderlyingRisk {
-        UnderlyingRisk {
-            index: underlying.index,
-            decimals: underlying.decimals,
-            haircuts: underlying.collateral.haircuts_at(now),
-            price,
-            moves: [underlying.risk.init_moves, underlying.risk.maint_moves],
-            contract_size: underlying.perp.contract_size,
-            funding_index: underlying.perp.funding_index,
-        }
+    pub fn new(underlying: &'a Underlying, price: PriceInput, now: i64) -> UnderlyingRisk<'a> {
+        UnderlyingRisk { underlying, haircuts: underlying.collateral.haircuts_at(now), price }
+    }
+
+    pub fn index(&self) -> u16 {
+        self.underlying.index
     }
 
     /// The validated price, or why the computation cannot use it.
@@ -55,7 +48,7 @@ impl UnderlyingRisk {
             PriceInput::Valid(p) => Ok(p),
             PriceInput::Quote => Ok(OraclePrice::exact(xmargin_risk::Fixed::ONE)),
             PriceInput::Invalid(fault) => {
-                Err(RiskError::PriceUnavailable { underlying: self.index, fault })
+                Err(RiskError::PriceUnavailable { underlying: self.index(), fault })
             }
         }
     }
@@ -69,15 +62,17 @@ pub struct ContractPrices {
     pub liability: i64,
 }
 
-/// Prices per contract of `risk`'s perpetual with the quote asset's `quote_decimals`.
+/// Prices per contract of `contract_size` native units of a token with `decimals`, in a quote
+/// asset with `quote_decimals`.
 pub fn contract_prices(
-    risk: &UnderlyingRisk,
+    p: &OraclePrice,
+    contract_size: u64,
+    decimals: u8,
     quote_decimals: u8,
 ) -> core::result::Result<ContractPrices, RiskError> {
     use xmargin_risk::error::Context;
-    let p = risk.valid_price()?;
-    let scale = ContractScale::new(risk.contract_size, risk.decimals, quote_decimals)
-        .context("contract scale")?;
+    let scale =
+        ContractScale::new(contract_size, decimals, quote_decimals).context("contract scale")?;
     Ok(ContractPrices {
         mid: scale.per_contract(p.mid, Round::Down).context("price per contract")?,
         asset: scale.per_contract(p.asset, Round::Down).context("price per contract")?,
@@ -86,13 +81,15 @@ pub fn contract_prices(
 }
 
 /// Which underlyings, ascending and without repeats, a health computation over `accounts`
-/// needs accounts for: every non-quote collateral holding and every perpetual position.
+/// needs accounts for: every non-quote collateral holding, perpetual and option position.
 pub fn required_underlyings(accounts: &[&MarginAccount]) -> Vec<u16> {
     let mut out: Vec<u16> = accounts
         .iter()
         .flat_map(|a| {
             let held = a.active_collateral().map(|c| c.underlying).filter(|&u| u != QUOTE_INDEX);
-            held.chain(a.perps.iter().map(|p| p.underlying).filter(|&u| u != EMPTY_SLOT))
+            let perps = a.perps.iter().map(|p| p.underlying);
+            let options = a.options.iter().map(|o| o.underlying);
+            held.chain(perps.chain(options).filter(|&u| u != EMPTY_SLOT))
         })
         .collect();
     out.sort_unstable();
@@ -107,7 +104,11 @@ pub struct AccountHealth {
     pub collateral: Health,
     /// Unrealized P&L of the perpetuals including unbooked funding, qn.
     pub perp_pnl: i128,
-    /// Collateral after the level's haircuts plus `perp_pnl`, qn: `[init, maint]`.
+    /// Value of the option positions, qn: live series at their carried marks (rounded against the
+    /// holder), settled series at their settlement value.
+    pub option_value: i128,
+    /// Collateral after the level's haircuts plus `perp_pnl` and `option_value`, qn:
+    /// `[init, maint]`.
     pub equity: [i128; 2],
     /// Sum of the books' requirements, qn: `[init, maint]`.
     pub requirement: [i128; 2],
@@ -134,9 +135,10 @@ pub fn compute(
     account: &MarginAccount,
     risks: &[UnderlyingRisk],
     quote_decimals: u8,
+    now: i64,
 ) -> Result<AccountHealth> {
     for index in required_underlyings(&[account]) {
-        if risks.binary_search_by_key(&index, |r| r.index).is_err() {
+        if risks.binary_search_by_key(&index, |r| r.index()).is_err() {
             msg!("health accounts: no inputs for underlying {}", index);
             return err!(XmError::HealthAccountMissing);
         }
@@ -145,8 +147,9 @@ pub fn compute(
         DEFAULT_PARAMS.charges(Level::Init, quote_decimals).map_err(risk_error)?,
         DEFAULT_PARAMS.charges(Level::Maint, quote_decimals).map_err(risk_error)?,
     ];
+    let overflow = || error!(XmError::MathOverflow);
     let mut collateral = Health::default();
-    let mut perp_pnl = 0i128;
+    let (mut perp_pnl, mut option_value) = (0i128, 0i128);
     let mut requirement = [0i128; 2];
     for c in account.active_collateral().filter(|c| c.underlying == QUOTE_INDEX) {
         let input = CollateralInput {
@@ -158,28 +161,39 @@ pub fn compute(
         };
         collateral.add(&value_holding(&input).map_err(risk_error)?).map_err(risk_error)?;
     }
+    // Most accounts hold no options: one pass over the 128 slots instead of one per underlying.
+    let any_options = account.options.iter().any(|o| o.underlying != EMPTY_SLOT);
     for risk in risks {
-        let mut book = Book { exposure: Exposure::default(), touched: false };
-        for c in account.active_collateral().filter(|c| c.underlying == risk.index) {
+        let index = risk.index();
+        let mut book = Book::default();
+        for c in account.active_collateral().filter(|c| c.underlying == index) {
             book.add_collateral(c.balance, risk, quote_decimals, &mut collateral)?;
         }
-        for p in account.perps.iter().filter(|p| p.underlying == risk.index) {
+        for p in account.perps.iter().filter(|p| p.underlying == index) {
             perp_pnl += book.add_perp(p, risk, quote_decimals)?;
         }
+        if any_options {
+            for o in account.options.iter().filter(|o| o.underlying == index) {
+                book.add_option(o, risk, quote_decimals, now)?;
+            }
+        }
+        let value = book.exposure.option_value.checked_add(book.settled_value);
+        option_value = value.and_then(|v| option_value.checked_add(v)).ok_or_else(overflow)?;
         if book.touched {
             book.add_requirements(risk, &charges, &mut requirement)?;
         }
     }
-    let overflow = || error!(XmError::MathOverflow);
     let equity = |x| -> Result<i128> {
         let c = to_native(x, quote_decimals).map_err(risk_error)?;
-        c.checked_add(perp_pnl).ok_or_else(overflow)
+        let e = c.checked_add(perp_pnl).and_then(|e| e.checked_add(option_value));
+        e.ok_or_else(overflow)
     };
     let equity = [equity(collateral.init)?, equity(collateral.maint)?];
     let health = |l: usize| equity[l].checked_sub(requirement[l]).ok_or_else(overflow);
     Ok(AccountHealth {
         collateral,
         perp_pnl,
+        option_value,
         equity,
         requirement,
         init_health: health(0)?,
@@ -188,10 +202,15 @@ pub fn compute(
 }
 
 /// One underlying's positions while an account's health is computed.
+#[derive(Default)]
 struct Book {
     exposure: Exposure,
     /// Whether anything was added (an untouched underlying adds no requirement).
     touched: bool,
+    /// Value of positions in settled series, qn (exact, no risk).
+    settled_value: i128,
+    /// Mid price per option contract, qn, once needed.
+    option_price: Option<i64>,
 }
 
 impl Book {
@@ -205,9 +224,9 @@ impl Book {
         collateral: &mut Health,
     ) -> Result<()> {
         let input = CollateralInput {
-            underlying: risk.index,
+            underlying: risk.index(),
             balance,
-            decimals: risk.decimals,
+            decimals: risk.underlying.decimals,
             haircuts: risk.haircuts,
             price: risk.price,
         };
@@ -229,13 +248,51 @@ impl Book {
         risk: &UnderlyingRisk,
         quote_decimals: u8,
     ) -> Result<i128> {
-        let prices = contract_prices(risk, quote_decimals).map_err(risk_error)?;
+        let u = risk.underlying;
+        let price = risk.valid_price().map_err(risk_error)?;
+        let prices = contract_prices(&price, u.perp.contract_size, u.decimals, quote_decimals)
+            .map_err(risk_error)?;
         let base = i128::from(p.base);
-        let unbooked = base * (i128::from(risk.funding_index) - i128::from(p.funding_snapshot));
+        let unbooked = base * (i128::from(u.perp.funding_index) - i128::from(p.funding_snapshot));
         let value = base * i128::from(if p.base > 0 { prices.asset } else { prices.liability });
         self.exposure.add_linear(base * i128::from(prices.mid)).map_err(risk_error)?;
         self.touched = true;
         Ok(value + i128::from(p.quote) - unbooked)
+    }
+
+    /// Adds an option position: a settled series at its settlement value; a live one from its
+    /// cache entry, which must be fresh (`option_positions::fresh_entry`), carried to the mid.
+    fn add_option(
+        &mut self,
+        o: &OptionPosition,
+        risk: &UnderlyingRisk,
+        quote_decimals: u8,
+        now: i64,
+    ) -> Result<()> {
+        let u = risk.underlying;
+        let s = option_positions::series(&u.options, o.series)?;
+        if s.is(SeriesStatus::Settled) {
+            let value = i128::from(o.quantity) * i128::from(s.settlement_value);
+            self.settled_value =
+                self.settled_value.checked_add(value).ok_or(XmError::MathOverflow)?;
+            return Ok(());
+        }
+        let x = match self.option_price {
+            Some(x) => x,
+            None => {
+                use xmargin_risk::error::Context;
+                let mid = risk.valid_price().map_err(risk_error)?.mid;
+                let scale = ContractScale::new(u.options.contract_size, u.decimals, quote_decimals)
+                    .context("contract scale")
+                    .map_err(risk_error)?;
+                let x = scale.per_contract(mid, Round::Down).context("price per contract");
+                *self.option_price.insert(x.map_err(risk_error)?)
+            }
+        };
+        let entry = option_positions::fresh_entry(u, o.series, s, x, now)?;
+        self.exposure.add_option(o.quantity, &entry, x, now).map_err(risk_error)?;
+        self.touched = true;
+        Ok(())
     }
 
     /// Stresses the book at both levels and adds its requirements to `sums`.
@@ -246,11 +303,12 @@ impl Book {
         charges: &[Charges; 2],
         sums: &mut [i128; 2],
     ) -> Result<()> {
+        let moves = [&risk.underlying.risk.init_moves, &risk.underlying.risk.maint_moves];
         for level in Level::BOTH {
             let l = level as usize;
             let r = self
                 .exposure
-                .requirement(level, &SPAN_16, &risk.moves[l], &charges[l])
+                .requirement(level, &SPAN_16, moves[l], &charges[l])
                 .map_err(risk_error)?;
             sums[l] = sums[l].checked_add(r).ok_or(XmError::MathOverflow)?;
         }

@@ -8,7 +8,7 @@ use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 use crate::engine::{collateral, portfolio};
 use crate::error::XmError;
 use crate::events::CollateralWithdrawn;
-use crate::health_accounts::{load_risks, require_init_health};
+use crate::health_accounts::HealthAccounts;
 use crate::state::{Group, MarginAccount, Underlying};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -66,8 +66,8 @@ pub fn handler<'info>(
     // Read-only borrow while the health accounts are parsed: any of them may alias this account.
     let health = {
         let account = accounts.margin_account.load()?;
-        let risks = load_risks(&[&account], ctx.remaining_accounts, now)?;
-        require_init_health(&account, &risks, quote_decimals)?
+        let inputs = HealthAccounts::load(&[&account], ctx.remaining_accounts, now)?;
+        inputs.require_init_health(&account, quote_decimals)?
     };
     portfolio::record(&mut *accounts.margin_account.load_mut()?, &health, now);
     token::transfer(

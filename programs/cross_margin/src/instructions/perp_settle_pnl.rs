@@ -33,7 +33,13 @@ pub fn handler(ctx: Context<PerpSettlePnl>) -> Result<()> {
     let quote_decimals = a.group.load()?.quote_decimals;
     let underlying = a.underlying.load()?;
     require!(underlying.perp.listed == 1, XmError::PerpNotListed);
-    let x = read_valid_contract_price(&a.oracle, &underlying, quote_decimals, now)?;
+    let x = read_valid_contract_price(
+        &a.oracle,
+        &underlying,
+        underlying.perp.contract_size,
+        quote_decimals,
+        now,
+    )?;
     let (mut winner, mut loser) = (a.winner.load_mut()?, a.loser.load_mut()?);
     let mut pnl = [0i128; 2];
     for (k, account) in [&mut *winner, &mut *loser].into_iter().enumerate() {

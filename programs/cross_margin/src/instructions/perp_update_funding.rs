@@ -23,7 +23,13 @@ pub fn handler(ctx: Context<PerpUpdateFunding>) -> Result<()> {
     let quote_decimals = ctx.accounts.group.load()?.quote_decimals;
     let mut underlying = ctx.accounts.underlying.load_mut()?;
     require!(underlying.perp.listed == 1, XmError::PerpNotListed);
-    let x = read_valid_contract_price(&ctx.accounts.oracle, &underlying, quote_decimals, now)?;
+    let x = read_valid_contract_price(
+        &ctx.accounts.oracle,
+        &underlying,
+        underlying.perp.contract_size,
+        quote_decimals,
+        now,
+    )?;
     let change = perp::accrue_funding(&mut underlying.perp, x.mid, now)?;
     emit!(FundingUpdated {
         underlying: underlying.index,

@@ -1,27 +1,21 @@
-//! `trade_execute`: a bilateral trade both counterparties sign (each the owner or the delegate of
-//! its margin account). The price must lie within the instrument's band around the oracle price, so
-//! colluding accounts cannot move value between them to dodge health. Each side pays the fee (to
-//! the group) from its quote balance. Afterwards each account whose position did not only shrink
-//! must have init health >= 0; remaining accounts: the health accounts of both accounts together
-//! (see `health_accounts`).
+//! `trade_execute`: a bilateral trade of a perpetual or an option series that both counterparties
+//! sign (each the owner or the delegate of its margin account). The price must lie within the
+//! instrument's band (around the oracle for a perpetual, around the carried mark for an option),
+//! so colluding accounts cannot move value between them to dodge health. An option's premium moves
+//! from the buyer's quote balance to the seller's; each side pays the fee (to the group) from its
+//! quote balance. Afterwards each account whose position did not only shrink must have init
+//! health >= 0 (which needs fresh vols and risk cache entries for every series it holds);
+//! remaining accounts: the health accounts of both accounts together (see `health_accounts`).
 
 use anchor_lang::prelude::*;
 
-use crate::engine::collateral::change_balance;
-use crate::engine::perp::{self, Fill, MAX_CONTRACTS};
-use crate::engine::portfolio;
+use crate::engine::trade::{Instrument, Traded as Outcome, MAX_CONTRACTS};
+use crate::engine::{option_positions, perp, portfolio};
 use crate::error::XmError;
-use crate::events::{HealthSummary, PerpTraded};
-use crate::health_accounts::{load_risks, require_init_health};
+use crate::events::{HealthSummary, Traded};
+use crate::health_accounts::HealthAccounts;
 use crate::oracle::read_valid_contract_price;
-use crate::state::{Group, MarginAccount, Underlying, QUOTE_INDEX};
-
-/// What is traded.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Instrument {
-    /// The perpetual future of the underlying.
-    Perp,
-}
+use crate::state::{Group, MarginAccount, Underlying};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct TradeArgs {
@@ -53,6 +47,7 @@ pub struct TradeExecute<'info> {
         constraint = seller.load()?.is_owner_or_delegate(seller_authority.key) @ XmError::NotOwnerOrDelegate,
     )]
     pub seller: AccountLoader<'info, MarginAccount>,
+    /// The underlying of the perpetual or of the series' chain.
     #[account(mut, has_one = group @ XmError::WrongGroup)]
     pub underlying: AccountLoader<'info, Underlying>,
     /// CHECK: the underlying's Pyth price account, checked by `oracle::read_price`.
@@ -69,41 +64,64 @@ pub fn handler<'info>(ctx: Context<'info, TradeExecute<'info>>, args: TradeArgs)
     let now = Clock::get()?.unix_timestamp;
     let mut group = a.group.load_mut()?;
     let quote_decimals = group.quote_decimals;
-    let (index, fee, fills) = {
-        let mut underlying = a.underlying.load_mut()?;
-        let Instrument::Perp = args.instrument;
-        require!(underlying.perp.listed == 1, XmError::PerpNotListed);
-        let x = read_valid_contract_price(&a.oracle, &underlying, quote_decimals, now)?;
-        perp::check_band(&underlying.perp, args.price, x.mid)?;
-        // Funding up to now accrues at the premium that prevailed before this trade.
-        perp::accrue_funding(&mut underlying.perp, x.mid, now)?;
-        let index = underlying.index;
-        let market = underlying.perp;
-        let fee = perp::fee(&market, args.quantity, args.price)?;
-        let mut fills = [Fill { before: 0, after: 0 }; 2];
-        for (k, (account, delta)) in
-            [(&a.buyer, args.quantity), (&a.seller, -args.quantity)].into_iter().enumerate()
-        {
-            let mut account = account.load_mut()?;
-            fills[k] = perp::fill(&mut account, index, &market, delta, args.price)?;
-            change_balance(&mut account, QUOTE_INDEX, -fee)?;
-        }
-        perp::update_open_interest(&mut underlying.perp, &fills[0], &fills[1])?;
-        perp::record_premium(&mut underlying.perp, args.price, x.mid, now)?;
-        (index, fee, fills)
+    let (index, outcome) = {
+        let mut u = a.underlying.load_mut()?;
+        let (mut buyer, mut seller) = (a.buyer.load_mut()?, a.seller.load_mut()?);
+        let sides = [&mut *buyer, &mut *seller];
+        let (q, p) = (args.quantity, args.price);
+        let outcome = match args.instrument {
+            Instrument::Perp => {
+                require!(u.perp.listed == 1, XmError::PerpNotListed);
+                let size = u.perp.contract_size;
+                let x = read_valid_contract_price(&a.oracle, &u, size, quote_decimals, now)?;
+                perp::trade(&mut u, sides, q, p, x.mid, now)?
+            }
+            Instrument::Option { series } => {
+                let size = u.options.contract_size;
+                require!(u.options.listed == 1, XmError::ChainNotListed);
+                let x = read_valid_contract_price(&a.oracle, &u, size, quote_decimals, now)?;
+                option_positions::trade(&mut u, series, sides, q, p, x.mid, now)?
+            }
+        };
+        (u.index, outcome)
     };
-    group.fees_accrued =
-        group.fees_accrued.checked_add(2 * fee.unsigned_abs()).ok_or(XmError::MathOverflow)?;
+    let fees = u64::try_from(outcome.fee).map_err(|_| XmError::MathOverflow)?;
+    group.fees_accrued = group.fees_accrued.checked_add(2 * fees).ok_or(XmError::MathOverflow)?;
     drop(group);
+    let health = check_health(&ctx, &outcome, quote_decimals, now)?;
+    emit!(Traded {
+        underlying: index,
+        instrument: args.instrument,
+        buyer: a.buyer.key(),
+        seller: a.seller.key(),
+        quantity: args.quantity,
+        price: args.price,
+        premium: outcome.premium,
+        fee_per_side: outcome.fee,
+        buyer_position: outcome.fills[0].after,
+        seller_position: outcome.fills[1].after,
+        buyer_health: health[0],
+        seller_health: health[1],
+    });
+    Ok(())
+}
 
-    // Read-only borrows while the health accounts are parsed: any of them may alias these.
+/// Requires init health >= 0 of each side whose position did not only shrink, and records it.
+fn check_health<'info>(
+    ctx: &Context<'info, TradeExecute<'info>>,
+    outcome: &Outcome,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<[Option<HealthSummary>; 2]> {
+    let a = &ctx.accounts;
     let mut health: [Option<HealthSummary>; 2] = [None, None];
+    // Read-only borrows while the health accounts are parsed: any of them may alias these.
     {
         let (buyer, seller) = (a.buyer.load()?, a.seller.load()?);
-        let risks = load_risks(&[&buyer, &seller], ctx.remaining_accounts, now)?;
+        let inputs = HealthAccounts::load(&[&buyer, &seller], ctx.remaining_accounts, now)?;
         for (k, account) in [&buyer, &seller].into_iter().enumerate() {
-            if !fills[k].reduces() {
-                health[k] = Some(require_init_health(account, &risks, quote_decimals)?);
+            if !outcome.fills[k].reduces() {
+                health[k] = Some(inputs.require_init_health(account, quote_decimals)?);
             }
         }
     }
@@ -112,17 +130,5 @@ pub fn handler<'info>(ctx: Context<'info, TradeExecute<'info>>, args: TradeArgs)
             portfolio::record(&mut *account.load_mut()?, summary, now);
         }
     }
-    emit!(PerpTraded {
-        underlying: index,
-        buyer: a.buyer.key(),
-        seller: a.seller.key(),
-        quantity: args.quantity,
-        price: args.price,
-        fee_per_side: fee,
-        buyer_base: fills[0].after,
-        seller_base: fills[1].after,
-        buyer_health: health[0],
-        seller_health: health[1],
-    });
-    Ok(())
+    Ok(health)
 }

@@ -53,8 +53,11 @@ pub struct OptionChain {
     pub settle_window_secs: u32,
     /// Risk-free rate used in valuations (precision: 2^-32 per year).
     pub rate: i64,
+    /// Net amount paid into quote balances by settling positions of settled series, qn; 0 once
+    /// every position of them is settled.
+    pub settlement_net_paid: i64,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 24],
+    pub reserved: [u8; 16],
     pub series: [OptionSeries; MAX_SERIES],
 }
 
@@ -112,7 +115,7 @@ pub struct CacheEntry {
 
 assert_layout!(CacheEntry, 6 * 8 + 8 + 2 * 4 * MAX_SCENARIOS);
 assert_layout!(OptionSeries, 8 + 6 * 8 + 184);
-assert_layout!(OptionChain, 8 + 8 + 32 + 8 + 16 + 8 + 24 + 240 * MAX_SERIES);
+assert_layout!(OptionChain, 8 + 8 + 32 + 8 + 16 + 8 + 8 + 16 + 240 * MAX_SERIES);
 
 impl From<&CacheEntry> for SeriesEntry {
     fn from(c: &CacheEntry) -> SeriesEntry {
