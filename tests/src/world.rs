@@ -40,6 +40,8 @@ pub struct World {
     pub cu: Vec<(String, u64)>,
     /// Transactions sent so far (for failure messages).
     pub steps: usize,
+    /// When set, every transaction starts with `SetComputeUnitLimit` of this many units.
+    pub compute_limit: Option<u32>,
 }
 
 impl World {
@@ -56,6 +58,7 @@ impl World {
             accounts: vec![],
             cu: vec![],
             steps: 0,
+            compute_limit: None,
         }
     }
 
@@ -324,7 +327,14 @@ impl World {
         payer: &Keypair,
         signers: &[&Keypair],
     ) -> Result<TxReport, TxFailure> {
-        let result = self.chain.send(instructions, payer, signers);
+        let result = match self.compute_limit {
+            Some(units) => {
+                let mut all = vec![ix::compute_unit_limit(units)];
+                all.extend_from_slice(instructions);
+                self.chain.send(&all, payer, signers)
+            }
+            None => self.chain.send(instructions, payer, signers),
+        };
         self.steps += 1;
         self.check_conservation();
         result

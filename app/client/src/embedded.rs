@@ -119,6 +119,10 @@ impl Chain for EmbeddedChain {
         payer: &Keypair,
         signers: &[&Keypair],
     ) -> Result<TxReport, TxFailure> {
+        // The bank registers new blockhashes in the background and forgets old ones: always sign
+        // with the latest (long runs would otherwise outlive their blockhash).
+        let latest = self.runtime.block_on(self.context.banks_client.get_latest_blockhash());
+        self.context.last_blockhash = latest.expect("banks client transport");
         let all = signing_keys(payer, signers);
         let mut tx = Transaction::new_signed_with_payer(
             instructions,

@@ -354,3 +354,15 @@ pub fn health_refresh(
     ix.accounts.extend(health_accounts(&group, needed, price_of));
     ix
 }
+
+/// The compute budget program.
+pub const COMPUTE_BUDGET_ID: Pubkey =
+    Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
+
+/// `SetComputeUnitLimit`: the transaction may use up to `units` (the default is 200,000 per
+/// instruction; a health check over a full portfolio on both sides of a trade needs more).
+pub fn compute_unit_limit(units: u32) -> Instruction {
+    let mut data = vec![2u8];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction { program_id: COMPUTE_BUDGET_ID, accounts: vec![], data }
+}

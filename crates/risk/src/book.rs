@@ -34,6 +34,8 @@ pub const MAX_CONTRACTS: i64 = i32::MAX as i64;
 const MAX_SHIFT: u8 = 32;
 /// Bound on the linear notional and the carry sums (keeps the per-scenario products in range).
 const MAX_SUM: i128 = 1 << 90;
+/// Largest `sum |q|` of a book's options (128 positions of `MAX_CONTRACTS` are below 2^38).
+const MAX_BOOK_CONTRACTS: i128 = 1 << 40;
 
 fn overflow(what: &'static str) -> RiskError {
     RiskError::Math { what, err: MathError::Overflow(what) }
@@ -109,27 +111,41 @@ impl Exposure {
         if quantity == 0 {
             return Ok(());
         }
-        if quantity.abs() > MAX_CONTRACTS {
+        if quantity.abs() > MAX_CONTRACTS || self.contracts > MAX_BOOK_CONTRACTS {
             return Err(overflow("option quantity"));
         }
+        // Products below use the unchecked multiplies of `wide` (SBF expands an overflow-checked
+        // 128-bit multiply to a costly routine): `|q| <= 2^31`, `carry` bounds the entry and
+        // price, and the sums stay below 2^127 for at most `MAX_BOOK_CONTRACTS` contracts.
         let q = i128::from(quantity);
         let short = quantity < 0;
         let Carried { low, delta_dx, gamma_dx } = e.carry(price, now)?;
         let mark = if short { low + 4 } else { low }.max(0);
-        self.option_value = add(self.option_value, q * mark, "option value")?;
-        // A stored P&L is a floor: a written position uses the next unit up.
+        self.option_value = add(self.option_value, mul_i128(q, mark), "option value")?;
+        // A stored P&L is a floor: a written position uses the next unit up. |q (p + adj)| < 2^62
+        // and the shift is at most 32, so each term is below 2^94.
         let adj = i64::from(short);
         for (level, stored) in [(0, &e.init_pnl), (1, &e.maint_pnl)] {
-            for (acc, p) in self.pnl[level].iter_mut().zip(stored) {
-                *acc += i128::from(quantity * (i64::from(*p) + adj)) << e.shift;
+            let sums = self.pnl[level].iter_mut().zip(stored);
+            if e.shift == 0 {
+                // The common case (contracts below ~$2,000 with 6 quote decimals): no shift.
+                for (acc, p) in sums {
+                    *acc = acc.wrapping_add(i128::from(quantity.wrapping_mul(i64::from(*p) + adj)));
+                }
+            } else {
+                for (acc, p) in sums {
+                    let term = i128::from(quantity.wrapping_mul(i64::from(*p) + adj)) << e.shift;
+                    *acc = acc.wrapping_add(term);
+                }
             }
         }
-        self.carry_delta += q * delta_dx;
-        self.carry_gamma += q * gamma_dx;
-        self.option_delta += q * ((i128::from(e.delta) * i128::from(price)) >> Q);
+        self.carry_delta = self.carry_delta.wrapping_add(mul_i128(q, delta_dx));
+        self.carry_gamma = self.carry_gamma.wrapping_add(mul_i128(q, gamma_dx));
+        let delta_x = mul_i128(i128::from(e.delta), i128::from(price)) >> Q;
+        self.option_delta = self.option_delta.wrapping_add(mul_i128(q, delta_x));
         self.contracts += q.abs();
         if short {
-            self.written += -q * i128::from(price);
+            self.written = self.written.wrapping_add(mul_i128(-q, i128::from(price)));
         }
         Ok(())
     }
@@ -219,16 +235,20 @@ impl Exposure {
         moves: &[i64; MAX_SCENARIOS],
     ) -> Result<[i128; MAX_SCENARIOS], RiskError> {
         let (a, b) = (self.carry_delta, self.carry_gamma);
-        let allowance = 8 * self.contracts + 4;
+        let allowance = (self.contracts << 3) + 4; // contracts <= 2^40 + 2^31
+        let stored = &self.pnl[level as usize];
         let mut pnl = [0i128; MAX_SCENARIOS];
-        // |linear|, |a|, |b| < 2^90 and |m| <= 2^33 keep every product below 2^126.
+        // No sum here can overflow, so none is checked: |linear|, |a|, |b| < 2^90 and
+        // |m| <= 2^33 keep every product below 2^124, and |stored| < 2^104 (each position adds
+        // below |q| 2^63 and sum |q| <= MAX_BOOK_CONTRACTS).
         for (i, s) in scenarios.iter().enumerate() {
             let m = i128::from(moves[i]);
             let gamma = mul_i128(i128::from(Q_ONE) + m, b) >> Q;
-            let carry = mul_i128(m, a + gamma) >> Q;
-            let total =
-                add(mul_q32(self.linear, moves[i]), self.pnl[level as usize][i], "scenario P&L")
-                    .and_then(|t| add(t, carry - allowance, "scenario P&L"))?;
+            let carry = mul_i128(m, a.wrapping_add(gamma)) >> Q;
+            let total = mul_q32(self.linear, moves[i])
+                .wrapping_add(stored[i])
+                .wrapping_add(carry)
+                .wrapping_sub(allowance);
             pnl[i] = weigh(total, s)?;
         }
         Ok(pnl)
@@ -319,13 +339,15 @@ impl SeriesEntry {
                 err: MathError::Domain("price more than doubled since the valuation"),
             });
         }
-        let delta_dx = (i128::from(self.delta) * dx) >> Q;
-        let gamma_dx = (i128::from(self.gamma_x) * dx) >> Q;
-        // gamma_x dX^2 / (2 X0) >= 0, unsigned.
-        let g = (self.gamma_x as u128 * dx.unsigned_abs()) >> Q;
-        let convex = div_rem(g * dx.unsigned_abs(), 2 * self.ref_price as u128).0 as i128;
+        // |delta|, gamma_x <= 2^44, |dX| <= 2^52, |theta| <= 2^56, dt < 2^32: every product
+        // fits, so the unchecked multiplies apply.
+        let delta_dx = mul_i128(i128::from(self.delta), dx) >> Q;
+        let gamma_dx = mul_i128(i128::from(self.gamma_x), dx) >> Q;
+        // gamma_x dX^2 / (2 X0) >= 0, unsigned; g <= 2^64, g |dX| < 2^117.
+        let g = mul_i128(i128::from(self.gamma_x), dx.abs()) >> Q;
+        let convex = div_rem(mul_i128(g, dx.abs()) as u128, 2 * self.ref_price as u128).0 as i128;
         let dt = i128::from(now.saturating_sub(self.ref_time).clamp(0, i64::from(u32::MAX)));
-        let theta = (i128::from(self.theta) * dt) >> Q;
+        let theta = mul_i128(i128::from(self.theta), dt) >> Q;
         // Four floors: the exact mark lies in [low, low + 4].
         Ok(Carried { low: i128::from(self.mark) + delta_dx + convex + theta, delta_dx, gamma_dx })
     }

@@ -217,8 +217,11 @@ impl SeriesEntry {
         if self.ref_time < expiry && now >= expiry {
             return Err(CacheFault::Expired);
         }
-        let drift = (i128::from(price) - i128::from(self.ref_price)).unsigned_abs() * 10_000;
-        let allowed = self.ref_price as u128 * u128::from(limits.max_drift_bps.min(10_000));
+        // |price - ref| < 2^64: exact 64x64-bit products, no overflow-checked 128-bit multiply.
+        let diff = (i128::from(price) - i128::from(self.ref_price)).unsigned_abs() as u64;
+        let drift = crate::wide::mul_64(diff, 10_000);
+        let allowed =
+            crate::wide::mul_64(self.ref_price as u64, u64::from(limits.max_drift_bps.min(10_000)));
         if drift > allowed {
             let bps = crate::wide::div_rem(drift, self.ref_price as u128).0;
             return Err(CacheFault::Drift { drift_bps: u64::try_from(bps).unwrap_or(u64::MAX) });

@@ -72,10 +72,12 @@ pub fn mul_i128(a: i128, b: i128) -> i128 {
 pub fn mul_64(a: u64, b: u64) -> u128 {
     const M: u64 = 0xffff_ffff;
     let (a1, a0, b1, b0) = (a >> 32, a & M, b >> 32, b & M);
-    let p00 = a0 * b0;
-    let p01 = a0 * b1;
-    let p10 = a1 * b0;
-    let p11 = a1 * b1;
+    // 32x32-bit products cannot overflow: wrapping avoids the overflow-checked multiply, which
+    // SBF expands to a 128-bit one.
+    let p00 = a0.wrapping_mul(b0);
+    let p01 = a0.wrapping_mul(b1);
+    let p10 = a1.wrapping_mul(b0);
+    let p11 = a1.wrapping_mul(b1);
     // Each term is below 2^32, their sum below 2^34.
     let mid = (p00 >> 32) + (p01 & M) + (p10 & M);
     let lo = (mid << 32) | (p00 & M);

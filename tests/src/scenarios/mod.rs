@@ -7,6 +7,7 @@ pub mod option_trades;
 pub mod options;
 pub mod oracle;
 pub mod perps;
+pub mod reference;
 pub mod risk_engine;
 pub mod setup;
 
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Scenario> {
         option_trades::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
+        reference::SCENARIOS,
     ]
     .concat()
 }

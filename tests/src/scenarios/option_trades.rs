@@ -99,8 +99,7 @@ fn option_trade_premium_fees_and_value(w: &mut World) {
         assert_eq!(e.buyer_health.map(|h| h.init as i128), Some(ha.init_health));
     }
     // The recorded snapshot is refreshed on request, by anyone.
-    let report = expect::ok(w.refresh_health(&bob.account));
-    w.record_cu("health_1_option", &report);
+    expect::ok(w.refresh_health(&bob.account));
     assert_eq!(w.margin(&bob.account).health.maint as i128, hb.maint_health);
 
     // Closing: Bob buys the ten back; open interest returns to 0 and both slots are freed.
@@ -248,8 +247,7 @@ fn option_expiry_cash_settlement(w: &mut World) {
         assert_eq!((e.account, e.positions, e.amount), (alice.account, 1, 70 * USDC as i64));
     }
     // A batch with everyone (Alice again: nothing left, skipped).
-    let report = expect::ok(settle(w, &[&bob, &carol, &alice]));
-    w.record_cu("settle_expired_batch_3", &report);
+    expect::ok(settle(w, &[&bob, &carol, &alice]));
     let chain = w.underlying(m.sol).options;
     assert_eq!(chain.settlement_net_paid, 0);
     assert_eq!((chain.series[0].open_interest, chain.series[1].open_interest), (0, 0));
