@@ -3,6 +3,7 @@
 pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
+pub mod option_hedges;
 pub mod option_trades;
 pub mod options;
 pub mod oracle;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Scenario> {
         perps::SCENARIOS,
         options::SCENARIOS,
         option_trades::SCENARIOS,
+        option_hedges::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,
