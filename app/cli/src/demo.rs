@@ -17,17 +17,17 @@ use crate::format::{amount, Table};
 /// Demo clock start (unix seconds).
 const START: i64 = 1_760_000_000;
 
-struct Trader {
-    label: &'static str,
-    wallet: Keypair,
-    account: Pubkey,
+pub(crate) struct Trader {
+    pub(crate) label: &'static str,
+    pub(crate) wallet: Keypair,
+    pub(crate) account: Pubkey,
 }
 
-struct Demo {
-    chain: EmbeddedChain,
-    admin: Keypair,
-    group: Pubkey,
-    markets: Vec<Market>,
+pub(crate) struct Demo {
+    pub(crate) chain: EmbeddedChain,
+    pub(crate) admin: Keypair,
+    pub(crate) group: Pubkey,
+    pub(crate) markets: Vec<Market>,
 }
 
 /// `(asset spec, confidence mantissa at exponent -8)` of the demo's collateral assets.
@@ -109,7 +109,8 @@ pub fn run() -> Result<(), Box<dyn Error>> {
     demo.deposit(&carol, 1, 1_000_000_000)?; // a deposit needs no price
     demo.withdraw(&alice, 0, 100_000_000)?; // alice holds SOL: refused
     demo.withdraw(&bob, 3, 50_000_000)?; // bob holds no SOL: allowed
-    Ok(())
+
+    crate::demo_hedges::hedged_vs_legs(&mut demo)
 }
 
 impl Demo {
@@ -178,7 +179,7 @@ impl Demo {
         Ok(())
     }
 
-    fn trader(&mut self, label: &'static str) -> Result<Trader, Box<dyn Error>> {
+    pub(crate) fn trader(&mut self, label: &'static str) -> Result<Trader, Box<dyn Error>> {
         let wallet = sandbox::keypair(label);
         self.chain.airdrop(&wallet.pubkey(), 10_000_000_000);
         self.chain.send(&[ix::account_create(&wallet.pubkey(), &self.group, 0)], &wallet, &[])?;
@@ -194,17 +195,43 @@ impl Demo {
         instruction: Instruction,
         signer: &Keypair,
     ) -> Result<(), Box<dyn Error>> {
-        match self.chain.send(&[instruction], signer, &[]) {
-            Ok(_) => println!("  {what:<36} ok"),
+        self.act_with(what, instruction, signer, &[])
+    }
+
+    /// [`Demo::act`] with a second signer (both sides of a trade).
+    pub(crate) fn act_signed(
+        &mut self,
+        what: String,
+        instruction: Instruction,
+        payer: &Keypair,
+        other: &Keypair,
+    ) -> Result<(), Box<dyn Error>> {
+        self.act_with(what, instruction, payer, &[other])
+    }
+
+    fn act_with(
+        &mut self,
+        what: String,
+        instruction: Instruction,
+        signer: &Keypair,
+        others: &[&Keypair],
+    ) -> Result<(), Box<dyn Error>> {
+        match self.chain.send(&[instruction], signer, others) {
+            Ok(_) => println!("  {what:<54} ok"),
             Err(failure) => match failure.program_error() {
-                Some((name, message)) => println!("  {what:<36} refused: {name} ({message})"),
+                Some((name, message)) => println!("  {what:<54} refused: {name} ({message})"),
                 None => return Err(Box::new(failure) as Box<dyn Error>),
             },
         }
         Ok(())
     }
 
-    fn deposit(&mut self, trader: &Trader, index: u16, native: u64) -> Result<(), Box<dyn Error>> {
+    pub(crate) fn deposit(
+        &mut self,
+        trader: &Trader,
+        index: u16,
+        native: u64,
+    ) -> Result<(), Box<dyn Error>> {
         let m = self.markets[index as usize].clone();
         let source = sandbox::token_account_key(trader.label, &m);
         let held = self

@@ -1,6 +1,7 @@
 //! `xmargin`: the trader CLI of the cross-margin clearing layer.
 
 mod demo;
+mod demo_hedges;
 mod format;
 mod num;
 mod price;

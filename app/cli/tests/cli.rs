@@ -1,4 +1,4 @@
-//! The `xmargin` binary as users run it: `price` and `risk`, text and JSON.
+//! The `xmargin` binary as users run it: `price` and `risk` (text and JSON) and `demo`.
 
 use std::process::Command;
 
@@ -70,4 +70,18 @@ fn risk_runs_the_example_portfolio() {
         v["requirement_init"]["total"].as_f64().unwrap()
             > v["requirement_maint"]["total"].as_f64().unwrap()
     );
+}
+
+#[test]
+fn demo_runs_and_shows_hedges_against_their_legs() {
+    let (ok, out, err) = xmargin(&["demo"]);
+    assert!(ok, "{err}");
+    // Section 4: the stale SOL feed refuses only Alice's withdrawal.
+    assert!(out.contains("refused: OracleStale"), "{out}");
+    // Section 5: init requirement together and as separate legs, in USDC.
+    let row = |name: &str| out.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_owned();
+    let covered = row("10 SOL + 10 written 165 calls");
+    assert!(covered.contains("172.611030") && covered.contains("333.091984"), "{out}");
+    let hedged = row("10 long 165 calls + 4 short perps");
+    assert!(hedged.contains("34.048672") && hedged.contains("145.255382"), "{out}");
 }
