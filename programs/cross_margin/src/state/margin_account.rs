@@ -33,7 +33,7 @@ pub struct MarginAccount {
     pub group: Pubkey,
     /// Wallet that controls the account (withdraw, close, set delegate).
     pub owner: Pubkey,
-    /// Wallet allowed to deposit and (later) trade for the owner; never to withdraw or close.
+    /// Wallet allowed to deposit and trade for the owner; never to withdraw or close.
     /// `Pubkey::default()` means none.
     pub delegate: Pubkey,
     /// Health as last computed by an instruction, for readers.
@@ -92,7 +92,8 @@ pub struct PerpPosition {
     pub reserved: [u8; 8],
 }
 
-/// An option position (trading arrives with the option chain; the slot layout is fixed now).
+/// An option position in a series of an underlying's chain (opened by `trade_execute`, closed by
+/// trading it to zero or by `option_settle_positions` after expiry).
 #[zero_copy]
 #[derive(Debug, Default)]
 pub struct OptionPosition {
