@@ -22,11 +22,11 @@
 //! `MAX_*`, [`MAX_MOVE`](crate::margin::MAX_MOVE)) so that the per-position arithmetic cannot
 //! overflow and needs no checks; sums are checked.
 
-use crate::cache::{SeriesEntry, MAX_DELTA, MAX_GAMMA_X, MAX_PRICE, MAX_THETA, Q, Q_ONE};
+use crate::cache::{SeriesEntry, MAX_DELTA, MAX_GAMMA_X, MAX_PRICE, MAX_THETA, Q};
 use crate::error::{MathError, RiskError};
 use crate::margin::{Charges, Level, MAX_MOVE};
 use crate::scenario::{Scenario, MAX_SCENARIOS};
-use crate::wide::{div_floor, div_rem, mul_i128, mul_q32};
+use crate::wide::{div_floor, div_rem, mul_64, mul_i128, mul_q32, mul_q32_64, mul_wide};
 
 /// Largest position size in contracts (perpetual or option).
 pub const MAX_CONTRACTS: i64 = i32::MAX as i64;
@@ -36,6 +36,12 @@ const MAX_SHIFT: u8 = 32;
 const MAX_SUM: i128 = 1 << 90;
 /// Largest `sum |q|` of a book's options (128 positions of `MAX_CONTRACTS` are below 2^38).
 const MAX_BOOK_CONTRACTS: i128 = 1 << 40;
+/// Contracts the 64-bit pending P&L sums may hold: each position adds below `2^31 |q|` per
+/// scenario, so `sum |q| < 2^32` keeps every pending sum below `2^63`.
+const PENDING_CONTRACTS: u64 = 1 << 32;
+/// Books below this in every sum (`|linear|`, `|A|`, `|B|`, each scenario's stored P&L; qn, $72
+/// billion with 6 quote decimals) are stressed in 64-bit arithmetic: every term is then below 2^60.
+const SMALL_BOOK: u64 = 1 << 56;
 
 fn overflow(what: &'static str) -> RiskError {
     RiskError::Math { what, err: MathError::Overflow(what) }
@@ -78,8 +84,18 @@ pub struct Exposure {
     pub linear: i128,
     /// `sum q * mark(X, t)`, qn (rounded against the holder: down for long, up for written).
     pub option_value: i128,
-    /// `sum q * pnl_s` per level and scenario, qn.
+    /// `sum q * pnl_s` per level and scenario, qn, of the positions before the pending ones.
     pnl: [[i128; MAX_SCENARIOS]; 2],
+    /// The same sums for the latest positions that share one stored shift, in units of
+    /// `2^pending_shift` qn: 64-bit additions in the inner loop (on SBF each 128-bit one is
+    /// several). Moved into `pnl` when the shift changes or `pending_contracts` would reach
+    /// [`PENDING_CONTRACTS`].
+    pending: [[i64; MAX_SCENARIOS]; 2],
+    pending_shift: u8,
+    /// `sum |q|` of the pending positions.
+    pending_contracts: u64,
+    /// Whether `pnl` holds anything (the 64-bit stress reads `pending` only).
+    flushed: bool,
     /// `A` and `B` of the carry, qn.
     carry_delta: i128,
     carry_gamma: i128,
@@ -117,37 +133,51 @@ impl Exposure {
         // Products below use the unchecked multiplies of `wide` (SBF expands an overflow-checked
         // 128-bit multiply to a costly routine): `|q| <= 2^31`, `carry` bounds the entry and
         // price, and the sums stay below 2^127 for at most `MAX_BOOK_CONTRACTS` contracts.
+        let Carried { low, delta_dx, gamma_dx } = e.carry(price, now)?;
         let q = i128::from(quantity);
         let short = quantity < 0;
-        let Carried { low, delta_dx, gamma_dx } = e.carry(price, now)?;
         let mark = if short { low + 4 } else { low }.max(0);
         self.option_value = add(self.option_value, mul_i128(q, mark), "option value")?;
-        // A stored P&L is a floor: a written position uses the next unit up. |q (p + adj)| < 2^62
-        // and the shift is at most 32, so each term is below 2^94.
-        let adj = i64::from(short);
-        for (level, stored) in [(0, &e.init_pnl), (1, &e.maint_pnl)] {
-            let sums = self.pnl[level].iter_mut().zip(stored);
-            if e.shift == 0 {
-                // The common case (contracts below ~$2,000 with 6 quote decimals): no shift.
-                for (acc, p) in sums {
-                    *acc = acc.wrapping_add(i128::from(quantity.wrapping_mul(i64::from(*p) + adj)));
-                }
-            } else {
-                for (acc, p) in sums {
-                    let term = i128::from(quantity.wrapping_mul(i64::from(*p) + adj)) << e.shift;
-                    *acc = acc.wrapping_add(term);
-                }
-            }
-        }
+        self.add_scenario_pnl(quantity, e);
         self.carry_delta = self.carry_delta.wrapping_add(mul_i128(q, delta_dx));
         self.carry_gamma = self.carry_gamma.wrapping_add(mul_i128(q, gamma_dx));
-        let delta_x = mul_i128(i128::from(e.delta), i128::from(price)) >> Q;
+        let delta_x = mul_wide(e.delta, price) >> Q;
         self.option_delta = self.option_delta.wrapping_add(mul_i128(q, delta_x));
         self.contracts += q.abs();
         if short {
-            self.written = self.written.wrapping_add(mul_i128(-q, i128::from(price)));
+            self.written = self.written.wrapping_add(mul_wide(-quantity, price));
         }
         Ok(())
+    }
+
+    /// Adds `quantity * (stored + adj)` of both levels to the pending sums. A stored P&L is a
+    /// floor, so a written position uses the next unit up (`adj = 1`); `|q (p + adj)| <= 2^62`.
+    fn add_scenario_pnl(&mut self, quantity: i64, e: &SeriesEntry) {
+        let size = quantity.unsigned_abs();
+        if e.shift != self.pending_shift || self.pending_contracts + size >= PENDING_CONTRACTS {
+            self.flush_pending();
+            self.pending_shift = e.shift;
+        }
+        self.pending_contracts += size;
+        let adj = i64::from(quantity < 0);
+        for (pending, stored) in self.pending.iter_mut().zip([&e.init_pnl, &e.maint_pnl]) {
+            for (acc, p) in pending.iter_mut().zip(stored) {
+                *acc = acc.wrapping_add(quantity.wrapping_mul(i64::from(*p) + adj));
+            }
+        }
+    }
+
+    /// Moves the pending sums into `pnl` (each below `2^63 2^32`; the totals stay below 2^104).
+    fn flush_pending(&mut self) {
+        let shift = self.pending_shift;
+        for (sums, pending) in self.pnl.iter_mut().zip(self.pending.iter_mut()) {
+            for (sum, p) in sums.iter_mut().zip(pending.iter_mut()) {
+                *sum = sum.wrapping_add(i128::from(*p) << shift);
+                *p = 0;
+            }
+        }
+        self.pending_contracts = 0;
+        self.flushed = true;
     }
 
     /// The book's margin at `level`, with that level's `Q32` moves and charges.
@@ -194,6 +224,8 @@ impl Exposure {
         self.check_bounds(moves)?;
         let scan_loss = if self.contracts == 0 {
             self.linear_loss(scenarios, moves)?
+        } else if let Some(loss) = self.small_scan_loss(level, scenarios, moves) {
+            loss
         } else {
             worst_loss(&self.full_pnl(level, scenarios, moves)?).1
         };
@@ -236,22 +268,62 @@ impl Exposure {
     ) -> Result<[i128; MAX_SCENARIOS], RiskError> {
         let (a, b) = (self.carry_delta, self.carry_gamma);
         let allowance = (self.contracts << 3) + 4; // contracts <= 2^40 + 2^31
-        let stored = &self.pnl[level as usize];
+        let (stored, pending) = (&self.pnl[level as usize], &self.pending[level as usize]);
         let mut pnl = [0i128; MAX_SCENARIOS];
         // No sum here can overflow, so none is checked: |linear|, |a|, |b| < 2^90 and
-        // |m| <= 2^33 keep every product below 2^124, and |stored| < 2^104 (each position adds
-        // below |q| 2^63 and sum |q| <= MAX_BOOK_CONTRACTS).
+        // |m| <= 2^33 keep every product below 2^126, and |stored| < 2^104 (each position adds
+        // below |q| 2^63 and sum |q| <= MAX_BOOK_CONTRACTS). Consecutive scenarios with the same
+        // move (the vol-up/vol-down pairs of SPAN_16) share the move's terms.
+        let mut last = (0i64, 0i128);
         for (i, s) in scenarios.iter().enumerate() {
-            let m = i128::from(moves[i]);
-            let gamma = mul_i128(i128::from(Q_ONE) + m, b) >> Q;
-            let carry = mul_i128(m, a.wrapping_add(gamma)) >> Q;
-            let total = mul_q32(self.linear, moves[i])
+            if i == 0 || moves[i] != last.0 {
+                // floor((2^32 + m) b / 2^32) = b + floor(m b / 2^32): two products of at most
+                // 64-bit ones each (`mul_q32`) where the sums are below 2^60.
+                let m = moves[i];
+                let carry = mul_q32(a.wrapping_add(b).wrapping_add(mul_q32(b, m)), m);
+                let moved = mul_q32(self.linear, m).wrapping_add(carry);
+                last = (m, moved.wrapping_sub(allowance));
+            }
+            let total = last
+                .1
                 .wrapping_add(stored[i])
-                .wrapping_add(carry)
-                .wrapping_sub(allowance);
+                .wrapping_add(i128::from(pending[i]) << self.pending_shift);
             pnl[i] = weigh(total, s)?;
         }
         Ok(pnl)
+    }
+
+    /// The scan loss of `full_pnl` in 64-bit arithmetic, if the book is small enough
+    /// ([`SMALL_BOOK`]; `None` otherwise): the same floors, so the same number. On SBF each
+    /// 128-bit operation is several 64-bit ones and spills registers.
+    fn small_scan_loss(
+        &self,
+        level: Level,
+        scenarios: &[Scenario; MAX_SCENARIOS],
+        moves: &[i64; MAX_SCENARIOS],
+    ) -> Option<i128> {
+        let small = |x: i128| i64::try_from(x).ok().filter(|v| v.unsigned_abs() < SMALL_BOOK);
+        let (linear, a, b) =
+            (small(self.linear)?, small(self.carry_delta)?, small(self.carry_gamma)?);
+        let (pending, shift) = (&self.pending[level as usize], self.pending_shift);
+        if self.flushed || pending.iter().any(|p| p.unsigned_abs() >= SMALL_BOOK >> shift) {
+            return None;
+        }
+        // contracts <= 2^40 + 2^31. With |m| <= 2^33 (checked): |floor(linear m)| < 2^57,
+        // |a + b + floor(b m)| < 2^58, the carry below 2^59, each total below 2^60.
+        let allowance = ((self.contracts << 3) + 4) as i64;
+        let mut lowest = i64::MAX;
+        let mut last = (0i64, 0i64);
+        for (i, s) in scenarios.iter().enumerate() {
+            let m = moves[i];
+            if i == 0 || m != last.0 {
+                let sum = a.wrapping_add(b).wrapping_add(mul_q32_64(b, m));
+                let moved = mul_q32_64(linear, m).wrapping_add(mul_q32_64(sum, m));
+                last = (m, moved.wrapping_sub(allowance));
+            }
+            lowest = lowest.min(weigh_small(last.1.wrapping_add(pending[i] << shift), s));
+        }
+        Some(i128::from(lowest.min(0)).wrapping_neg())
     }
 
     /// Weighted scenario P&L of a book without options: `floor(linear m_s) - 4`. The common case
@@ -332,8 +404,9 @@ impl SeriesEntry {
                 err: MathError::Domain("entry out of range"),
             });
         }
-        let dx = i128::from(price) - i128::from(self.ref_price);
-        if dx.abs() > i128::from(self.ref_price) {
+        // Both prices are in (0, 2^52]: the difference fits.
+        let dx = price - self.ref_price;
+        if dx.unsigned_abs() > self.ref_price.unsigned_abs() {
             return Err(RiskError::Math {
                 what: "risk cache carry",
                 err: MathError::Domain("price more than doubled since the valuation"),
@@ -341,13 +414,18 @@ impl SeriesEntry {
         }
         // |delta|, gamma_x <= 2^44, |dX| <= 2^52, |theta| <= 2^56, dt < 2^32: every product
         // fits, so the unchecked multiplies apply.
-        let delta_dx = mul_i128(i128::from(self.delta), dx) >> Q;
-        let gamma_dx = mul_i128(i128::from(self.gamma_x), dx) >> Q;
-        // gamma_x dX^2 / (2 X0) >= 0, unsigned; g <= 2^64, g |dX| < 2^117.
-        let g = mul_i128(i128::from(self.gamma_x), dx.abs()) >> Q;
-        let convex = div_rem(mul_i128(g, dx.abs()) as u128, 2 * self.ref_price as u128).0 as i128;
-        let dt = i128::from(now.saturating_sub(self.ref_time).clamp(0, i64::from(u32::MAX)));
-        let theta = mul_i128(i128::from(self.theta), dt) >> Q;
+        let delta_dx = mul_wide(self.delta, dx) >> Q;
+        let gamma_dx = mul_wide(self.gamma_x, dx) >> Q;
+        // gamma_x dX^2 / (2 X0) >= 0, unsigned; g <= 2^64, g |dX| <= 2^116.
+        let g = mul_64(self.gamma_x as u64, dx.unsigned_abs()) >> Q;
+        let convex = if g == 0 {
+            0
+        } else {
+            let num = mul_i128(g as i128, i128::from(dx.unsigned_abs())) as u128;
+            div_rem(num, 2 * self.ref_price as u128).0 as i128
+        };
+        let dt = now.saturating_sub(self.ref_time).clamp(0, i64::from(u32::MAX));
+        let theta = mul_wide(self.theta, dt) >> Q;
         // Four floors: the exact mark lies in [low, low + 4].
         Ok(Carried { low: i128::from(self.mark) + delta_dx + convex + theta, delta_dx, gamma_dx })
     }
@@ -361,6 +439,25 @@ fn weigh(total: i128, s: &Scenario) -> Result<i128, RiskError> {
     } else {
         bps_floor(total, u32::from(s.weight_bps), "weighted scenario P&L")
     }
+}
+
+/// [`weigh`] for `|total| < 2^60`, without the 128-bit product: `floor(total w / 10^4) =
+/// q w + floor(r w / 10^4)` with `total = 10^4 q + r`, `0 <= r < 10^4`; `|q| < 2^47`, `w < 2^16`.
+#[inline]
+fn weigh_small(total: i64, s: &Scenario) -> i64 {
+    if s.weight_bps == 10_000 {
+        return total;
+    }
+    // Unsigned divisions only (SBF has no signed one).
+    let n = total.unsigned_abs();
+    let (q, r) = ((n / 10_000) as i64, n % 10_000);
+    let (q, r) = match (total < 0, r) {
+        (false, _) => (q, r),
+        (true, 0) => (-q, 0),
+        (true, r) => (-q - 1, 10_000 - r),
+    };
+    let w = u64::from(s.weight_bps);
+    q.wrapping_mul(w as i64).wrapping_add((r * w / 10_000) as i64)
 }
 
 /// One underlying's margin at one level, qn.

@@ -1,7 +1,7 @@
 //! Bounds of the engine's inputs: out-of-range entries and sizes are errors, not wrong numbers.
 
 use super::*;
-use crate::cache::SeriesEntry;
+use crate::cache::{SeriesEntry, Q_ONE};
 
 fn entry() -> SeriesEntry {
     SeriesEntry {
@@ -13,6 +13,7 @@ fn entry() -> SeriesEntry {
         theta: -Q_ONE,
         epoch: 0,
         shift: 0,
+        pad: [0; 3],
         init_pnl: [-5_000; MAX_SCENARIOS],
         maint_pnl: [-3_000; MAX_SCENARIOS],
     }
@@ -92,6 +93,163 @@ proptest::proptest! {
             let full = x.margin(1, level, &crate::scenario::SPAN_16, &moves, &charges);
             let fast = x.requirement(level, &crate::scenario::SPAN_16, &moves, &charges);
             proptest::prop_assert_eq!(full.and_then(|m| m.requirement()), fast);
+        }
+    }
+}
+
+/// The documented formulas (module doc, [`SeriesEntry::carry`]) in plain overflow-checked 128-bit
+/// arithmetic: what the engine's 64-bit sums, shared products and unchecked multiplies must equal.
+mod naive {
+    use super::*;
+
+    fn floor_q(x: i128) -> i128 {
+        x.div_euclid(1 << Q)
+    }
+
+    /// `(low, delta dX, gamma_x dX)` of the carry.
+    pub fn carry(e: &SeriesEntry, price: i64, now: i64) -> (i128, i128, i128) {
+        let dx = i128::from(price) - i128::from(e.ref_price);
+        let g = floor_q(i128::from(e.gamma_x) * dx.abs());
+        let convex = g * dx.abs() / (2 * i128::from(e.ref_price));
+        let dt = i128::from((now - e.ref_time).clamp(0, i64::from(u32::MAX)));
+        let delta_dx = floor_q(i128::from(e.delta) * dx);
+        let gamma_dx = floor_q(i128::from(e.gamma_x) * dx);
+        (
+            i128::from(e.mark) + delta_dx + convex + floor_q(i128::from(e.theta) * dt),
+            delta_dx,
+            gamma_dx,
+        )
+    }
+
+    /// `(option value, weighted P&L per scenario, net delta, short-option minimum)` at `level`.
+    pub fn book(
+        linear: i128,
+        options: &[(i64, SeriesEntry)],
+        price: i64,
+        now: i64,
+        level: usize,
+        moves: &[i64; MAX_SCENARIOS],
+        charges: &Charges,
+    ) -> (i128, [i128; MAX_SCENARIOS], i128, i128) {
+        let (mut value, mut a, mut b, mut delta, mut contracts, mut written) = (0, 0, 0, 0, 0, 0);
+        let mut stored = [0i128; MAX_SCENARIOS];
+        for (q, e) in options {
+            let (q, short) = (i128::from(*q), *q < 0);
+            let (low, delta_dx, gamma_dx) = carry(e, price, now);
+            value += q * if short { low + 4 } else { low }.max(0);
+            a += q * delta_dx;
+            b += q * gamma_dx;
+            delta += q * floor_q(i128::from(e.delta) * i128::from(price));
+            contracts += q.abs();
+            if short {
+                written += -q * i128::from(price);
+            }
+            let grid = if level == 0 { &e.init_pnl } else { &e.maint_pnl };
+            for (s, p) in stored.iter_mut().zip(grid) {
+                *s += q * ((i128::from(*p) + i128::from(short)) << e.shift);
+            }
+        }
+        let mut pnl = [0i128; MAX_SCENARIOS];
+        for (i, s) in crate::scenario::SPAN_16.iter().enumerate() {
+            let m = i128::from(moves[i]);
+            let carry = floor_q(m * (a + floor_q(((1 << Q) + m) * b)));
+            let total = floor_q(linear * m) + stored[i] + carry - (8 * contracts + 4);
+            let w = i128::from(s.weight_bps);
+            pnl[i] = if w == 10_000 { total } else { (total * w).div_euclid(10_000) };
+        }
+        let som = -(-written * i128::from(charges.short_option_min_bps)).div_euclid(10_000);
+        (value, pnl, linear + delta, som)
+    }
+}
+
+fn any_entry() -> impl proptest::strategy::Strategy<Value = SeriesEntry> {
+    use proptest::prelude::*;
+    let greeks = (-MAX_DELTA..=MAX_DELTA, 0..=MAX_GAMMA_X, -(1i64 << 40)..1 << 40);
+    let stored = (-(i32::MAX - 1)..i32::MAX, -1_000_000i32..1_000_000, 0u8..=32, 0u8..3);
+    (1i64..1 << 44, 0i64..1 << 30, greeks, stored).prop_map(
+        |(ref_price, mark, (delta, gamma_x, theta), (big, small, shift, kind))| SeriesEntry {
+            ref_time: 1_000,
+            ref_price,
+            mark,
+            delta,
+            gamma_x,
+            theta,
+            epoch: 0,
+            // A few shifts only, so that consecutive positions often share one.
+            shift: [0, 1, shift][usize::from(kind)],
+            pad: [0; 3],
+            init_pnl: core::array::from_fn(|s| if s % 3 == 0 { big } else { small + s as i32 }),
+            maint_pnl: core::array::from_fn(|s| if s % 5 == 0 { -big } else { small - s as i32 }),
+        },
+    )
+}
+
+#[test]
+fn the_largest_books_do_not_wrap_the_64_bit_sums() {
+    // Four written positions of MAX_CONTRACTS at the largest stored P&L: 2^64 per scenario.
+    let e = SeriesEntry { init_pnl: [i32::MAX - 1; MAX_SCENARIOS], ..entry() };
+    let options = [(-MAX_CONTRACTS, e); 4];
+    let mut x = Exposure::default();
+    for (q, e) in &options {
+        x.add_option(*q, e, e.ref_price, 1).unwrap();
+    }
+    let charges =
+        Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
+    let moves = [0; MAX_SCENARIOS];
+    let m = x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
+    let (_, pnl, ..) = naive::book(0, &options, e.ref_price, 1, 0, &moves, &charges);
+    assert_eq!(m.pnl, pnl);
+    assert!(pnl[1] < -(1 << 64));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+    /// The 64-bit weighting equals the 128-bit one.
+    #[test]
+    fn small_weighting_matches(total in -(1i64 << 60)..1 << 60, weight_bps in 0u16..=u16::MAX) {
+        let s = Scenario { weight_bps, ..crate::scenario::SPAN_16[0] };
+        proptest::prop_assert_eq!(i128::from(weigh_small(total, &s)), weigh(i128::from(total), &s).unwrap());
+    }
+
+    /// Every figure of a book with options equals the naive formulas, for position sizes up to
+    /// `MAX_CONTRACTS` (the pending 64-bit sums flush), mixed shifts and prices on both sides of
+    /// the valuation.
+    #[test]
+    fn books_match_the_naive_formulas(
+        linear in -(1i128 << 80)..1 << 80,
+        options in proptest::collection::vec(
+            (-MAX_CONTRACTS..=MAX_CONTRACTS, 0u32..32, any_entry()), 1..8),
+        permille in -999i64..1_000,
+        age in -10i64..100_000,
+        (moves, charges) in scan_grid(),
+    ) {
+        // One price for the book, each entry valued within a factor of two of it.
+        let price = options[0].2.ref_price;
+        let options: Vec<(i64, SeriesEntry)> = options
+            .into_iter()
+            .map(|(q, s, e)| {
+                let ref_price = (price - price * permille / 1_000 + i64::from(s)).max(1);
+                (q >> (s % 32), SeriesEntry { ref_price, ..e })
+            })
+            .filter(|(_, e)| (price - e.ref_price).abs() <= e.ref_price)
+            .collect();
+        proptest::prop_assume!(!options.is_empty());
+        let now = 1_000 + age;
+        let mut x = Exposure::default();
+        x.add_linear(linear).unwrap();
+        for (q, e) in &options {
+            x.add_option(*q, e, price, now).unwrap();
+        }
+        for level in Level::BOTH {
+            let (value, pnl, net_delta, som) =
+                naive::book(linear, &options, price, now, level as usize, &moves, &charges);
+            let m = x.margin(1, level, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
+            proptest::prop_assert_eq!(x.option_value, value);
+            proptest::prop_assert_eq!(m.pnl, pnl);
+            proptest::prop_assert_eq!((m.net_delta, m.short_option_min), (net_delta, som));
+            let fast = x.requirement(level, &crate::scenario::SPAN_16, &moves, &charges);
+            proptest::prop_assert_eq!(fast, m.requirement());
         }
     }
 }

@@ -51,9 +51,11 @@ impl ContractScale {
         decimals: u8,
         quote_decimals: u8,
     ) -> Result<ContractScale, MathError> {
-        let num = pow10(u32::from(quote_decimals))?
-            .checked_mul(u128::from(contract_size))
-            .ok_or(MathError::Overflow("contract scale"))?;
+        // 10^quote_decimals * contract_size as a 64x64-bit product (no overflow-checked 128-bit
+        // multiply, which SBF expands to a costly routine).
+        let scale = u64::try_from(pow10(u32::from(quote_decimals))?)
+            .map_err(|_| MathError::Overflow("contract scale"))?;
+        let num = crate::wide::mul_64(scale, contract_size);
         let den = pow10(u32::from(decimals))?;
         let factor = Fixed::from_ratio(
             i128::try_from(num).map_err(|_| MathError::Overflow("contract scale"))?,
@@ -75,8 +77,10 @@ impl ContractScale {
     }
 }
 
-/// One series' risk per contract (the layout the program stores, field for field).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// One series' risk per contract, in the layout the program stores (`repr(C)`, no implicit
+/// padding), so that the program reads its stored entries in place.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
 pub struct SeriesEntry {
     /// Unix time of the valuation; 0 = never valued.
     pub ref_time: i64,
@@ -94,6 +98,8 @@ pub struct SeriesEntry {
     pub epoch: u32,
     /// Scenario P&L is stored divided by `2^shift` (rounded down).
     pub shift: u8,
+    /// Zero.
+    pub pad: [u8; 3],
     /// Scenario P&L per contract in units of `2^shift` qn, init grid then maint grid.
     pub init_pnl: [i32; MAX_SCENARIOS],
     pub maint_pnl: [i32; MAX_SCENARIOS],
@@ -134,6 +140,7 @@ pub fn encode(
         theta: bounded(q32(theta)?, -MAX_THETA, MAX_THETA, "theta")?,
         epoch,
         shift: 0,
+        pad: [0; 3],
         init_pnl: [0; MAX_SCENARIOS],
         maint_pnl: [0; MAX_SCENARIOS],
     };

@@ -131,9 +131,15 @@ impl Fixed {
         mul_raw(self.0, other.0, true).map(Fixed)
     }
 
-    /// `self * n` for an integer `n`; exact.
+    /// `self * n` for an integer `n`; exact. Through the 256-bit product: SBF expands an
+    /// overflow-checked 128-bit multiply to a costly routine.
     pub fn mul_int(self, n: i128) -> Result<Fixed, MathError> {
-        self.0.checked_mul(n).map(Fixed).ok_or(MathError::Overflow("Fixed::mul_int"))
+        const OP: &str = "Fixed::mul_int";
+        let (hi, lo) = mul_128(self.0.unsigned_abs(), n.unsigned_abs());
+        if hi != 0 {
+            return Err(MathError::Overflow(OP));
+        }
+        signed_result(lo, false, (self.0 < 0) != (n < 0), false, OP).map(Fixed)
     }
 
     /// `self * num / den`, rounded down (toward -infinity), with a 256-bit intermediate: exact

@@ -21,7 +21,7 @@
 use crate::error::MathError;
 use crate::fixed::Fixed;
 use crate::tables as t;
-use crate::wide::mul_64;
+use crate::wide::mul_64_full;
 
 const FRAC_MASK: u128 = (1u128 << 64) - 1;
 
@@ -42,7 +42,7 @@ fn ln2_times(k: i64) -> i128 {
 /// 64x64-bit product (about half the cost of a `Fixed` multiply).
 #[inline(always)]
 fn mul63(a: i64, b: i64) -> i64 {
-    let p = mul_64(a.unsigned_abs(), b.unsigned_abs());
+    let p = mul_64_full(a.unsigned_abs(), b.unsigned_abs());
     // |q| < 2^63: the wrapping operations below never wrap (they only skip overflow checks).
     let q = (p >> 63) as i64;
     if (a < 0) != (b < 0) {

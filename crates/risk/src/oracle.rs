@@ -8,6 +8,7 @@
 use core::fmt;
 
 use crate::fixed::{Fixed, Round};
+use crate::wide::mul_64;
 
 /// Per-underlying limits on the prices it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,9 +99,11 @@ pub fn validate(
     }
     let price = sample.price as u128;
     let conf = u128::from(sample.conf);
-    // conf / price > max_conf_bps / 10^4, compared exactly in integers.
-    if conf * 10_000 > price * u128::from(config.max_conf_bps) {
-        let conf_bps = (conf * 10_000).div_ceil(price);
+    // conf / price > max_conf_bps / 10^4, compared exactly in integers (64x64-bit products: no
+    // overflow-checked 128-bit multiply, which SBF expands to a costly routine).
+    let conf_x10k = mul_64(sample.conf, 10_000);
+    if conf_x10k > mul_64(sample.price as u64, u64::from(config.max_conf_bps)) {
+        let conf_bps = conf_x10k.div_ceil(price);
         return Err(OracleFault::ConfidenceTooWide {
             conf_bps: u64::try_from(conf_bps).unwrap_or(u64::MAX),
             max_conf_bps: config.max_conf_bps,

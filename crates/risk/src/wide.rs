@@ -31,23 +31,28 @@ pub fn div_floor(x: i128, d: u128) -> i128 {
     }
 }
 
-/// `floor(x * m / 2^32)` for `|m| <= 2^34` and a result that fits in `i128`. When `|x| < 2^60`
-/// (every realistic notional) it takes three native 64-bit products: with `x = xh 2^32 + xl` and
-/// `m = mh 2^32 + ml` (`xl`, `ml` in `[0, 2^32)`), `floor(x m / 2^32) = x mh + xh ml +
-/// floor(xl ml / 2^32)`, each term and the sum below 2^63.
+/// `floor(x * m / 2^32)` for `|m| <= 2^34` and a result that fits in `i128`: [`mul_q32_64`] when
+/// `|x| < 2^60` (every realistic notional), the 128-bit product otherwise.
 #[inline]
 pub fn mul_q32(x: i128, m: i64) -> i128 {
     match i64::try_from(x) {
         Ok(x) if x.unsigned_abs() < 1 << 60 && m.unsigned_abs() <= 1 << 34 => {
-            let (xh, xl) = (x >> 32, (x & 0xffff_ffff) as u64);
-            let (mh, ml) = (m >> 32, (m & 0xffff_ffff) as u64);
-            let low = (xl.wrapping_mul(ml) >> 32) as i64;
-            i128::from(
-                x.wrapping_mul(mh).wrapping_add(xh.wrapping_mul(ml as i64)).wrapping_add(low),
-            )
+            i128::from(mul_q32_64(x, m))
         }
         _ => mul_i128(x, i128::from(m)) >> 32,
     }
+}
+
+/// `floor(x * m / 2^32)` for `|x| < 2^60` and `|m| <= 2^34` in three native 64-bit products: with
+/// `x = xh 2^32 + xl` and `m = mh 2^32 + ml` (`xl`, `ml` in `[0, 2^32)`), `floor(x m / 2^32) =
+/// x mh + xh ml + floor(xl ml / 2^32)`, each term and the sum below 2^63.
+#[inline(always)]
+pub fn mul_q32_64(x: i64, m: i64) -> i64 {
+    debug_assert!(x.unsigned_abs() < 1 << 60 && m.unsigned_abs() <= 1 << 34);
+    let (xh, xl) = (x >> 32, (x & 0xffff_ffff) as u64);
+    let (mh, ml) = (m >> 32, (m & 0xffff_ffff) as u64);
+    let low = (xl.wrapping_mul(ml) >> 32) as i64;
+    x.wrapping_mul(mh).wrapping_add(xh.wrapping_mul(ml as i64)).wrapping_add(low)
 }
 
 /// `a * b` for a product known to fit in `i128`: four native 32x32-bit products when both
@@ -67,9 +72,32 @@ pub fn mul_i128(a: i128, b: i128) -> i128 {
     }
 }
 
-/// `a * b`, exact.
+/// `a * b` for any two `i64`, exact (`|a b| <= 2^126`).
+#[inline]
+pub fn mul_wide(a: i64, b: i64) -> i128 {
+    let p = mul_64(a.unsigned_abs(), b.unsigned_abs()) as i128;
+    if (a ^ b) < 0 {
+        p.wrapping_neg()
+    } else {
+        p
+    }
+}
+
+/// `a * b`, exact: one native product when both fit 32 bits (quantities, prices per contract,
+/// Greeks and money of the usual sizes), [`mul_64_full`] otherwise.
 #[inline(always)]
 pub fn mul_64(a: u64, b: u64) -> u128 {
+    if (a | b) >> 32 == 0 {
+        u128::from(a.wrapping_mul(b))
+    } else {
+        mul_64_full(a, b)
+    }
+}
+
+/// `a * b`, exact, from four 32x32-bit products without a test for small operands (the math
+/// kernels' operands are full-width).
+#[inline(always)]
+pub fn mul_64_full(a: u64, b: u64) -> u128 {
     const M: u64 = 0xffff_ffff;
     let (a1, a0, b1, b0) = (a >> 32, a & M, b >> 32, b & M);
     // 32x32-bit products cannot overflow: wrapping avoids the overflow-checked multiply, which
@@ -231,6 +259,10 @@ mod tests {
             let p = x * i128::from(m);
             prop_assert_eq!(mul_q32(x, m), p.div_euclid(1 << 32));
             prop_assert_eq!(mul_i128(x, i128::from(m)), p);
+            if let Ok(x) = i64::try_from(x) {
+                prop_assert_eq!(mul_wide(x, m), p);
+                prop_assert_eq!(mul_wide(m, x), p);
+            }
             prop_assert_eq!(div_floor(p, d), p.div_euclid(d as i128));
             prop_assert_eq!(div_floor(p, d >> 40 | 1), p.div_euclid((d >> 40 | 1) as i128));
         }
@@ -249,8 +281,14 @@ mod tests {
         }
 
         #[test]
-        fn mul_64_is_exact(a in any::<u64>(), b in any::<u64>()) {
+        fn mul_64_is_exact(a in any::<u64>(), b in any::<u64>(), sa in 0u32..64, sb in 0u32..64) {
             prop_assert_eq!(mul_64(a, b), u128::from(a) * u128::from(b));
+            prop_assert_eq!(mul_64_full(a, b), u128::from(a) * u128::from(b));
+            let (a, b) = (a >> sa, b >> sb); // the one-product path
+            prop_assert_eq!(mul_64(a, b), u128::from(a) * u128::from(b));
+            let (a, b) = (a as i64, b as i64);
+            prop_assert_eq!(mul_wide(a, b), i128::from(a) * i128::from(b));
+            prop_assert_eq!(mul_wide(a.wrapping_neg(), b), i128::from(a.wrapping_neg()) * i128::from(b));
         }
 
         #[test]

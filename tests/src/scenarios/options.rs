@@ -165,7 +165,7 @@ fn risk_refresh_values_series(w: &mut World) {
 
     let report = expect::ok(refresh(w, m.sol, 0));
     let u = w.underlying(m.sol);
-    let stored = SeriesEntry::from(&u.options.series[0].cache);
+    let stored = *u.options.series[0].cache.entry();
     // The same code off-chain gives the same entry, bit for bit.
     let spot = Fixed::from_int(150);
     let expected = value_series(&u, 0, spot, 6, w.now()).unwrap();

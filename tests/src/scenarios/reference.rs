@@ -35,13 +35,14 @@ pub const REFERENCE_SERIES: [u16; 8] = [2, 3, 4, 5, 10, 11, 12, 13];
 /// Room for a transaction checking two full accounts.
 const COMPUTE_LIMIT: u32 = 1_400_000;
 
-/// One reference underlying: its market index, native units per contract and price per contract
-/// (qn).
+/// One reference underlying: its market index, native units per contract, price per contract
+/// (qn) and oracle price (10^-8 USD per whole unit) at the valuation.
 #[derive(Clone, Copy)]
 pub struct RefMarket {
     pub index: u16,
     pub contract_size: u64,
     pub x: i64,
+    pub price: i64,
 }
 
 /// Series `k` of a chain: expiry `k / 8`, strike `(k % 8) / 2`, call when `k` is even.
@@ -89,9 +90,21 @@ pub fn reference_markets(w: &mut World) -> Vec<RefMarket> {
         for k in 0..SERIES_PER_CHAIN {
             expect::ok(super::options::refresh(w, index, k));
         }
-        out.push(RefMarket { index, contract_size, x });
+        out.push(RefMarket { index, contract_size, x, price });
     }
     out
+}
+
+/// Two minutes after the valuation every price has moved, 2% up on even markets and 1.5% down on
+/// odd ones, with a 0.05% confidence interval: health then carries every cache entry (its delta,
+/// gamma and theta terms) as it does between two refreshes, not only at the valuation price.
+fn markets_move(w: &mut World, markets: &[RefMarket]) {
+    let now = w.now() + 120;
+    w.set_time(now);
+    for (i, m) in markets.iter().enumerate() {
+        let price = if i % 2 == 0 { m.price / 100 * 102 } else { m.price / 1_000 * 985 };
+        w.set_price(m.index, price, price.unsigned_abs() / 2_000);
+    }
 }
 
 /// A trader holding `usdc` and 100 contracts' worth of each reference underlying.
@@ -135,6 +148,7 @@ fn reference_portfolio(w: &mut World, markets: &[RefMarket]) -> (Trader, Trader)
 fn cu_full_portfolio(w: &mut World) {
     let markets = reference_markets(w);
     let (alice, bob) = reference_portfolio(w, &markets);
+    markets_move(w, &markets);
     let a = w.margin(&alice.account);
     assert_eq!(a.active_collateral().count(), 9); // 8 underlyings and USDC
     assert_eq!(a.perps.iter().filter(|p| p.base != 0).count(), 8);
@@ -152,6 +166,7 @@ fn cu_full_portfolio(w: &mut World) {
 
 fn cu_health_curve(w: &mut World) {
     let markets = reference_markets(w);
+    markets_move(w, &markets);
     let bob = collateralized(w, "bob", 10_000_000, &markets);
     for n in [1usize, 8, 32, 64, 128] {
         let carol = collateralized(w, &format!("carol-{n}"), 100_000, &[]);

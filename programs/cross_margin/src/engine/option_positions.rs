@@ -52,14 +52,14 @@ pub fn tradable(chain: &OptionChain, index: u16, now: i64) -> Result<&OptionSeri
 }
 
 /// The cache entry of series `index` of `u` if a risk-increasing action may value it at `x` per
-/// contract and `now` (see the module doc).
-pub fn fresh_entry(
+/// contract and `now` (see the module doc), read in place.
+pub fn fresh_entry<'a>(
     u: &Underlying,
     index: u16,
-    s: &OptionSeries,
+    s: &'a OptionSeries,
     x: i64,
     now: i64,
-) -> Result<SeriesEntry> {
+) -> Result<&'a SeriesEntry> {
     let chain = &u.options;
     if now >= s.expiry {
         msg!("series {} of underlying {} expired at {}: settle it first", index, u.index, s.expiry);
@@ -75,7 +75,7 @@ pub fn fresh_entry(
         );
         return err!(XmError::VolatilityStale);
     }
-    let entry = SeriesEntry::from(&s.cache);
+    let entry = s.cache.entry();
     let limits = CacheLimits {
         max_age_secs: i64::from(chain.cache_max_age_secs),
         max_drift_bps: chain.cache_max_drift_bps,
@@ -123,7 +123,7 @@ pub fn trade(
 ) -> Result<Traded> {
     let chain = &u.options;
     let s = tradable(chain, series_index, now)?;
-    let entry = SeriesEntry::from(&s.cache);
+    let entry = s.cache.entry();
     if entry.ref_time == 0 {
         msg!("series {} of underlying {}: never valued", series_index, u.index);
         return err!(XmError::RiskCacheStale);

@@ -25,7 +25,7 @@ use xmargin_risk::Fixed;
 
 use crate::engine::perp::MAX_FEE_BPS;
 use crate::error::{risk_error, XmError};
-use crate::state::{CacheEntry, OptionChain, OptionSeries, SeriesStatus, Underlying, MAX_SERIES};
+use crate::state::{OptionChain, OptionSeries, SeriesStatus, Underlying, MAX_SERIES};
 
 /// Largest implied volatility or volatility index the authority may post (1,000%).
 pub const MAX_VOL: i64 = 10 << Q;
@@ -163,7 +163,7 @@ pub fn value_series(
 
 /// Stores a valuation.
 pub fn store(chain: &mut OptionChain, index: usize, entry: &SeriesEntry) {
-    chain.series[index].cache = CacheEntry::from(entry);
+    chain.series[index].cache.set(entry);
 }
 
 /// Records `settlement` (qn per contract) for every active series expiring at `expiry`; returns how

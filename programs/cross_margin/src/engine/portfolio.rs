@@ -13,6 +13,7 @@ use xmargin_risk::margin::{Charges, Level, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::to_native;
 use xmargin_risk::scenario::SPAN_16;
+use xmargin_risk::wide::{mul_i128, mul_wide};
 use xmargin_risk::{RiskError, Round};
 
 use crate::engine::option_positions;
@@ -20,7 +21,7 @@ use crate::error::{risk_error, XmError};
 use crate::events::HealthSummary;
 use crate::state::{
     HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus, Underlying,
-    EMPTY_SLOT, QUOTE_INDEX,
+    EMPTY_SLOT, MAX_COLLATERAL, MAX_PERPS, QUOTE_INDEX,
 };
 
 /// Risk inputs of one non-quote underlying: its account (read in place: the option chain is
@@ -82,18 +83,28 @@ pub fn contract_prices(
 
 /// Which underlyings, ascending and without repeats, a health computation over `accounts`
 /// needs accounts for: every non-quote collateral holding, perpetual and option position.
+///
+/// Built by insertion into the short sorted result (an account touches at most a few dozen
+/// underlyings); runs of one underlying, usual among option slots, cost one comparison each.
 pub fn required_underlyings(accounts: &[&MarginAccount]) -> Vec<u16> {
-    let mut out: Vec<u16> = accounts
-        .iter()
-        .flat_map(|a| {
-            let held = a.active_collateral().map(|c| c.underlying).filter(|&u| u != QUOTE_INDEX);
-            let perps = a.perps.iter().map(|p| p.underlying);
-            let options = a.options.iter().map(|o| o.underlying);
-            held.chain(perps.chain(options).filter(|&u| u != EMPTY_SLOT))
-        })
-        .collect();
-    out.sort_unstable();
-    out.dedup();
+    let mut out: Vec<u16> = Vec::with_capacity(MAX_COLLATERAL + MAX_PERPS);
+    let mut last = EMPTY_SLOT;
+    let mut note = |u: u16| {
+        if u != last && u != EMPTY_SLOT {
+            last = u;
+            if let Err(at) = out.binary_search(&u) {
+                out.insert(at, u);
+            }
+        }
+    };
+    for a in accounts {
+        a.collateral
+            .iter()
+            .filter(|c| c.underlying != QUOTE_INDEX)
+            .for_each(|c| note(c.underlying));
+        a.perps.iter().for_each(|p| note(p.underlying));
+        a.options.iter().for_each(|o| note(o.underlying));
+    }
     out
 }
 
@@ -209,8 +220,9 @@ struct Book {
     touched: bool,
     /// Value of positions in settled series, qn (exact, no risk).
     settled_value: i128,
-    /// Mid price per option contract, qn, once needed.
-    option_price: Option<i64>,
+    /// Prices per contract of the last contract size asked for (the perpetual's and the options'
+    /// are usually the same).
+    prices: Option<(u64, ContractPrices)>,
 }
 
 impl Book {
@@ -249,13 +261,14 @@ impl Book {
         quote_decimals: u8,
     ) -> Result<i128> {
         let u = risk.underlying;
-        let price = risk.valid_price().map_err(risk_error)?;
-        let prices = contract_prices(&price, u.perp.contract_size, u.decimals, quote_decimals)
-            .map_err(risk_error)?;
+        let prices = self.prices(risk, u.perp.contract_size, quote_decimals)?;
+        // |base| <= 2^31 (trades refuse more) and the prices and the funding difference are below
+        // 2^64: the products are exact without overflow-checked 128-bit multiplies.
         let base = i128::from(p.base);
-        let unbooked = base * (i128::from(u.perp.funding_index) - i128::from(p.funding_snapshot));
-        let value = base * i128::from(if p.base > 0 { prices.asset } else { prices.liability });
-        self.exposure.add_linear(base * i128::from(prices.mid)).map_err(risk_error)?;
+        let funding = i128::from(u.perp.funding_index) - i128::from(p.funding_snapshot);
+        let unbooked = mul_i128(base, funding);
+        let value = mul_wide(p.base, if p.base > 0 { prices.asset } else { prices.liability });
+        self.exposure.add_linear(mul_wide(p.base, prices.mid)).map_err(risk_error)?;
         self.touched = true;
         Ok(value + i128::from(p.quote) - unbooked)
     }
@@ -272,27 +285,36 @@ impl Book {
         let u = risk.underlying;
         let s = option_positions::series(&u.options, o.series)?;
         if s.is(SeriesStatus::Settled) {
-            let value = i128::from(o.quantity) * i128::from(s.settlement_value);
+            let value = mul_wide(o.quantity, s.settlement_value);
             self.settled_value =
                 self.settled_value.checked_add(value).ok_or(XmError::MathOverflow)?;
             return Ok(());
         }
-        let x = match self.option_price {
-            Some(x) => x,
-            None => {
-                use xmargin_risk::error::Context;
-                let mid = risk.valid_price().map_err(risk_error)?.mid;
-                let scale = ContractScale::new(u.options.contract_size, u.decimals, quote_decimals)
-                    .context("contract scale")
-                    .map_err(risk_error)?;
-                let x = scale.per_contract(mid, Round::Down).context("price per contract");
-                *self.option_price.insert(x.map_err(risk_error)?)
-            }
-        };
+        let x = self.prices(risk, u.options.contract_size, quote_decimals)?.mid;
         let entry = option_positions::fresh_entry(u, o.series, s, x, now)?;
-        self.exposure.add_option(o.quantity, &entry, x, now).map_err(risk_error)?;
+        self.exposure.add_option(o.quantity, entry, x, now).map_err(risk_error)?;
         self.touched = true;
         Ok(())
+    }
+
+    /// Prices per contract of `contract_size` native units, computed once per size.
+    fn prices(
+        &mut self,
+        risk: &UnderlyingRisk,
+        contract_size: u64,
+        quote_decimals: u8,
+    ) -> Result<ContractPrices> {
+        match self.prices {
+            Some((size, prices)) if size == contract_size => Ok(prices),
+            _ => {
+                let price = risk.valid_price().map_err(risk_error)?;
+                let decimals = risk.underlying.decimals;
+                let prices = contract_prices(&price, contract_size, decimals, quote_decimals)
+                    .map_err(risk_error)?;
+                self.prices = Some((contract_size, prices));
+                Ok(prices)
+            }
+        }
     }
 
     /// Stresses the book at both levels and adds its requirements to `sums`.

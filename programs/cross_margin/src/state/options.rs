@@ -117,38 +117,20 @@ assert_layout!(CacheEntry, 6 * 8 + 8 + 2 * 4 * MAX_SCENARIOS);
 assert_layout!(OptionSeries, 8 + 6 * 8 + 184);
 assert_layout!(OptionChain, 8 + 8 + 32 + 8 + 16 + 8 + 8 + 16 + 240 * MAX_SERIES);
 
-impl From<&CacheEntry> for SeriesEntry {
-    fn from(c: &CacheEntry) -> SeriesEntry {
-        SeriesEntry {
-            ref_time: c.ref_time,
-            ref_price: c.ref_price,
-            mark: c.mark,
-            delta: c.delta,
-            gamma_x: c.gamma_x,
-            theta: c.theta,
-            epoch: c.epoch,
-            shift: c.shift,
-            init_pnl: c.init_pnl,
-            maint_pnl: c.maint_pnl,
-        }
-    }
-}
+// The risk engine's entry has this exact layout: entries are read and written in place.
+const _: () = assert!(core::mem::size_of::<CacheEntry>() == core::mem::size_of::<SeriesEntry>());
+const _: () = assert!(core::mem::align_of::<CacheEntry>() == core::mem::align_of::<SeriesEntry>());
 
-impl From<&SeriesEntry> for CacheEntry {
-    fn from(e: &SeriesEntry) -> CacheEntry {
-        CacheEntry {
-            ref_time: e.ref_time,
-            ref_price: e.ref_price,
-            mark: e.mark,
-            delta: e.delta,
-            gamma_x: e.gamma_x,
-            theta: e.theta,
-            epoch: e.epoch,
-            shift: e.shift,
-            _pad: [0; 3],
-            init_pnl: e.init_pnl,
-            maint_pnl: e.maint_pnl,
-        }
+impl CacheEntry {
+    /// The entry as the risk engine reads it (same fields in the same order; see the test).
+    pub fn entry(&self) -> &SeriesEntry {
+        bytemuck::cast_ref(self)
+    }
+
+    /// Stores a fresh entry.
+    pub fn set(&mut self, entry: &SeriesEntry) {
+        *bytemuck::cast_mut::<CacheEntry, SeriesEntry>(self) =
+            SeriesEntry { pad: [0; 3], ..*entry };
     }
 }
 
@@ -163,5 +145,37 @@ impl OptionSeries {
         } else {
             xmargin_risk::black_scholes::OptionKind::Put
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of a stored entry reads back as the same field of the engine's entry.
+    #[test]
+    fn cache_entries_read_field_for_field() {
+        let stored = CacheEntry {
+            ref_time: 1,
+            ref_price: 2,
+            mark: 3,
+            delta: 4,
+            gamma_x: 5,
+            theta: 6,
+            epoch: 7,
+            shift: 8,
+            _pad: [0; 3],
+            init_pnl: core::array::from_fn(|i| 100 + i as i32),
+            maint_pnl: core::array::from_fn(|i| -100 - i as i32),
+        };
+        let e = *stored.entry();
+        assert_eq!(
+            (e.ref_time, e.ref_price, e.mark, e.delta, e.gamma_x, e.theta, e.epoch, e.shift),
+            (1, 2, 3, 4, 5, 6, 7, 8)
+        );
+        assert_eq!((e.init_pnl, e.maint_pnl), (stored.init_pnl, stored.maint_pnl));
+        let mut copy = CacheEntry::default();
+        copy.set(&SeriesEntry { pad: [9; 3], ..e });
+        assert_eq!(bytemuck::bytes_of(&copy), bytemuck::bytes_of(&stored));
     }
 }
