@@ -541,6 +541,15 @@ mod tests {
             }
         }
 
+        /// `mul_int` through the 256-bit product is the overflow-checked product, failures
+        /// included, at every magnitude.
+        #[test]
+        fn mul_int_matches_checked_mul(a in proptest::num::i128::ANY, n in proptest::num::i128::ANY, sa in 0u32..128, sn in 0u32..128) {
+            for (a, n) in [(a, n), (a >> sa, n >> sn), (i128::MIN, n >> sn), (a >> sa, -1)] {
+                proptest::prop_assert_eq!(Fixed(a).mul_int(n).ok(), a.checked_mul(n).map(Fixed));
+            }
+        }
+
         #[test]
         fn div_is_exact_floor(a in 0i128..(1i128 << 110), b in 1i128..(1i128 << 110)) {
             if let Ok(q) = div_raw(a, b, false, "t") {
