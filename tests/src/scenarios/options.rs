@@ -8,7 +8,7 @@ use cross_margin::state::SeriesStatus;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
 use xmargin_client::{ix, Signer};
-use xmargin_risk::cache::{SeriesEntry, Q_ONE};
+use xmargin_risk::cache::Q_ONE;
 use xmargin_risk::margin::{grids, moves_q32, DEFAULT_PARAMS};
 use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::Fixed;

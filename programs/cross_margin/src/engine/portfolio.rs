@@ -20,8 +20,8 @@ use crate::engine::option_positions;
 use crate::error::{risk_error, XmError};
 use crate::events::HealthSummary;
 use crate::state::{
-    HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus, Underlying,
-    EMPTY_SLOT, MAX_COLLATERAL, MAX_PERPS, QUOTE_INDEX,
+    CollateralPosition, HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus,
+    Underlying, EMPTY_SLOT, MAX_COLLATERAL, MAX_OPTIONS, MAX_PERPS, QUOTE_INDEX,
 };
 
 /// Risk inputs of one non-quote underlying: its account (read in place: the option chain is
@@ -137,7 +137,8 @@ impl AccountHealth {
 }
 
 /// Computes the health of `account`; `risks` must cover every underlying of
-/// [`required_underlyings`], ascending by index (extra entries are ignored).
+/// [`required_underlyings`], ascending by index (extra entries are ignored; a holding without
+/// inputs fails with `HealthAccountMissing`).
 ///
 /// One underlying at a time: its collateral and perpetual form one book, stressed at both levels
 /// and summed into the requirement at once, so nothing per underlying is kept (the SBF heap is
@@ -148,12 +149,6 @@ pub fn compute(
     quote_decimals: u8,
     now: i64,
 ) -> Result<AccountHealth> {
-    for index in required_underlyings(&[account]) {
-        if risks.binary_search_by_key(&index, |r| r.index()).is_err() {
-            msg!("health accounts: no inputs for underlying {}", index);
-            return err!(XmError::HealthAccountMissing);
-        }
-    }
     let charges: [Charges; 2] = [
         DEFAULT_PARAMS.charges(Level::Init, quote_decimals).map_err(risk_error)?,
         DEFAULT_PARAMS.charges(Level::Maint, quote_decimals).map_err(risk_error)?,
@@ -172,21 +167,31 @@ pub fn compute(
         };
         collateral.add(&value_holding(&input).map_err(risk_error)?).map_err(risk_error)?;
     }
-    // Most accounts hold no options: one pass over the 128 slots instead of one per underlying.
-    let any_options = account.options.iter().any(|o| o.underlying != EMPTY_SLOT);
-    for risk in risks {
-        let index = risk.index();
+    // The quote holding is valued above, without inputs.
+    let non_quote = |c: &CollateralPosition| match c.underlying {
+        QUOTE_INDEX => EMPTY_SLOT,
+        u => u,
+    };
+    let holdings =
+        SlotGroups::<MAX_COLLATERAL>::new(account.collateral.iter().map(non_quote), risks)?;
+    let perps = SlotGroups::<MAX_PERPS>::new(account.perps.iter().map(|p| p.underlying), risks)?;
+    let options =
+        SlotGroups::<MAX_OPTIONS>::new(account.options.iter().map(|o| o.underlying), risks)?;
+    for (k, risk) in risks.iter().enumerate() {
         let mut book = Book::default();
-        for c in account.active_collateral().filter(|c| c.underlying == index) {
-            book.add_collateral(c.balance, risk, quote_decimals, &mut collateral)?;
+        for slot in holdings.slots(k) {
+            book.add_collateral(
+                account.collateral[slot].balance,
+                risk,
+                quote_decimals,
+                &mut collateral,
+            )?;
         }
-        for p in account.perps.iter().filter(|p| p.underlying == index) {
-            perp_pnl += book.add_perp(p, risk, quote_decimals)?;
+        for slot in perps.slots(k) {
+            perp_pnl += book.add_perp(&account.perps[slot], risk, quote_decimals)?;
         }
-        if any_options {
-            for o in account.options.iter().filter(|o| o.underlying == index) {
-                book.add_option(o, risk, quote_decimals, now)?;
-            }
+        for slot in options.slots(k) {
+            book.add_option(&account.options[slot], risk, quote_decimals, now)?;
         }
         let value = book.exposure.option_value.checked_add(book.settled_value);
         option_value = value.and_then(|v| option_value.checked_add(v)).ok_or_else(overflow)?;
@@ -210,6 +215,60 @@ pub fn compute(
         init_health: health(0)?,
         maint_health: health(1)?,
     })
+}
+
+/// No slot (the end of a group).
+const NO_SLOT: u8 = u8::MAX;
+
+/// An account's slots of one kind grouped by the position of their underlying in the risk inputs,
+/// each group in slot order (a list linked through `next`): one pass over the slots, not one
+/// per underlying, and every held slot is covered by some input.
+struct SlotGroups<const N: usize> {
+    /// First slot of each input's group.
+    head: Vec<u8>,
+    /// The slot after each slot in its group.
+    next: [u8; N],
+}
+
+impl<const N: usize> SlotGroups<N> {
+    /// Groups the slots by `underlyings` (per slot; `EMPTY_SLOT` for none); fails, naming the
+    /// underlying, if `risks` (ascending) lacks one.
+    fn new(
+        underlyings: impl DoubleEndedIterator<Item = u16> + ExactSizeIterator,
+        risks: &[UnderlyingRisk],
+    ) -> Result<SlotGroups<N>> {
+        const { assert!(N < NO_SLOT as usize) };
+        let mut groups = SlotGroups { head: vec![NO_SLOT; risks.len()], next: [NO_SLOT; N] };
+        // Slots of one underlying are usually adjacent: one search per run.
+        let mut last = (EMPTY_SLOT, 0usize);
+        for (slot, index) in underlyings.enumerate().rev() {
+            if index == EMPTY_SLOT {
+                continue;
+            }
+            if index != last.0 {
+                let Ok(k) = risks.binary_search_by_key(&index, |r| r.index()) else {
+                    msg!("health accounts: no inputs for underlying {}", index);
+                    return err!(XmError::HealthAccountMissing);
+                };
+                last = (index, k);
+            }
+            groups.next[slot] = groups.head[last.1];
+            groups.head[last.1] = slot as u8;
+        }
+        Ok(groups)
+    }
+
+    /// The slots of input `k`'s group, ascending.
+    fn slots(&self, k: usize) -> impl Iterator<Item = usize> + '_ {
+        let mut slot = self.head[k];
+        core::iter::from_fn(move || {
+            let current = slot;
+            (current != NO_SLOT).then(|| {
+                slot = self.next[usize::from(current)];
+                usize::from(current)
+            })
+        })
+    }
 }
 
 /// One underlying's positions while an account's health is computed.
@@ -357,4 +416,67 @@ pub fn record(account: &mut MarginAccount, summary: &HealthSummary, now: i64) {
         assets: summary.assets,
         timestamp: now,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytemuck::Zeroable;
+
+    fn underlyings(indices: &[u16]) -> Vec<Underlying> {
+        let with_index = |&index| Underlying { index, ..Underlying::zeroed() };
+        indices.iter().map(with_index).collect()
+    }
+
+    fn risks(us: &[Underlying]) -> Vec<UnderlyingRisk<'_>> {
+        let inputs = |underlying| UnderlyingRisk {
+            underlying,
+            haircuts: Haircuts::NONE,
+            price: PriceInput::Quote,
+        };
+        us.iter().map(inputs).collect()
+    }
+
+    fn missing() -> Error {
+        error!(XmError::HealthAccountMissing)
+    }
+
+    #[test]
+    fn slot_groups_follow_the_inputs_in_slot_order() {
+        let us = underlyings(&[2, 5, 9, 11]);
+        let slots = [5, EMPTY_SLOT, 2, 5, 9, 2, EMPTY_SLOT, 5];
+        let groups = SlotGroups::<8>::new(slots.into_iter(), &risks(&us)).unwrap();
+        let got: Vec<Vec<usize>> = (0..4).map(|k| groups.slots(k).collect()).collect();
+        assert_eq!(got, [vec![2, 5], vec![0, 3, 7], vec![4], vec![]]);
+    }
+
+    #[test]
+    fn slot_groups_name_an_underlying_without_inputs() {
+        let us = underlyings(&[2, 9]);
+        let slots = [2, 5, 9, EMPTY_SLOT];
+        assert_eq!(SlotGroups::<4>::new(slots.into_iter(), &risks(&us)).err(), Some(missing()));
+        let slots = [EMPTY_SLOT; 4];
+        assert!(SlotGroups::<4>::new(slots.into_iter(), &[]).is_ok());
+    }
+
+    /// Every kind of holding must have its underlying's inputs; the quote asset needs none.
+    #[test]
+    fn health_needs_inputs_for_every_holding() {
+        let us = underlyings(&[3]);
+        let mut account = MarginAccount::zeroed();
+        account.clear_slots();
+        account.collateral[0].underlying = QUOTE_INDEX;
+        assert!(compute(&account, &[], 6, 0).is_ok());
+        let holdings: [fn(&mut MarginAccount); 3] = [
+            |a| a.collateral[1] = CollateralPosition { underlying: 3, ..Zeroable::zeroed() },
+            |a| a.perps[4].underlying = 3,
+            |a| a.options[100].underlying = 3,
+        ];
+        for hold in holdings {
+            let mut a = account;
+            hold(&mut a);
+            assert_eq!(compute(&a, &[], 6, 0).err(), Some(missing()));
+            assert!(compute(&a, &risks(&us), 6, 0).err() != Some(missing()));
+        }
+    }
 }
