@@ -2,15 +2,13 @@
 //! `xmargin_risk`): what the keeper and the CLI show is what the program would compute.
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::AccountDeserialize;
 use cross_margin::engine::collateral::change_balance;
 use cross_margin::engine::portfolio::{self, required_underlyings, AccountHealth, UnderlyingRisk};
 use cross_margin::engine::trade::Instrument;
 use cross_margin::engine::{option_positions, perp};
 use cross_margin::instructions::TradeArgs;
-use cross_margin::oracle::grade_update;
+use cross_margin::oracle::{decode_update, grade};
 use cross_margin::state::{Group, MarginAccount, Underlying};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use xmargin_risk::health::PriceInput;
 
 use crate::accounts::{decode, DecodeError};
@@ -149,9 +147,9 @@ pub fn fetch_portfolio(
         let underlying: Underlying = fetch(chain, &pda::underlying(&account.group, index))?;
         let price_key = price_of(index);
         let data = chain.account(&price_key).ok_or(HealthError::MissingAccount(price_key))?.data;
-        let update = PriceUpdateV2::try_deserialize(&mut &data[..])
-            .map_err(|_| HealthError::Decode(price_key, DecodeError::WrongType))?;
-        let price = grade_update(&update, &underlying, now).map_err(program_error)?;
+        let record =
+            decode_update(&data).ok_or(HealthError::Decode(price_key, DecodeError::WrongType))?;
+        let price = grade(&record, &underlying, now).map_err(program_error)?;
         underlyings.push((underlying, price));
     }
     Ok(Portfolio { account, quote_decimals: group.quote_decimals, now, underlyings })

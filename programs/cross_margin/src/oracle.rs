@@ -8,7 +8,7 @@
 //!   it needs the price. Deposits never read prices; a holding without weight needs none.
 
 use anchor_lang::prelude::*;
-use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use xmargin_risk::health::PriceInput;
 use xmargin_risk::oracle::{validate, OraclePrice, PriceSample};
 
@@ -18,11 +18,20 @@ use crate::state::Underlying;
 
 /// Reads the price of `underlying` at unix time `now` from the account `info`.
 pub fn read_price(info: &AccountInfo, underlying: &Underlying, now: i64) -> Result<PriceInput> {
-    grade_update(&load_update(info)?, underlying, now)
+    grade(&load_record(info)?, underlying, now)
 }
 
-/// The `PriceUpdateV2` in `info`, after the account checks.
-fn load_update(info: &AccountInfo) -> Result<PriceUpdateV2> {
+/// What a price read takes from a `PriceUpdateV2`: the feed and the published sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriceRecord {
+    /// The Pyth feed the update belongs to.
+    pub feed_id: [u8; 32],
+    /// Price, confidence, exponent, publish time and whether fully verified, as published.
+    pub sample: PriceSample,
+}
+
+/// The record in `info`, after the account checks.
+fn load_record(info: &AccountInfo) -> Result<PriceRecord> {
     if *info.owner != pyth_solana_receiver_sdk::ID {
         msg!("price account {} owned by {}", info.key, info.owner);
         return err!(XmError::OracleWrongOwner);
@@ -30,35 +39,38 @@ fn load_update(info: &AccountInfo) -> Result<PriceUpdateV2> {
     decode_update(&info.try_borrow_data()?).ok_or_else(|| error!(XmError::OracleAccountInvalid))
 }
 
-/// Decodes a `PriceUpdateV2` account's data (discriminator, then the Borsh fields in order):
-/// what `try_deserialize` does, by fixed offsets (every health check reads one per underlying,
-/// and Borsh's checked reader costs several times more compute). `None` if the data is not one.
-pub fn decode_update(data: &[u8]) -> Option<PriceUpdateV2> {
-    fn take<const N: usize>(rest: &mut &[u8]) -> Option<[u8; N]> {
-        let (head, tail) = rest.split_first_chunk::<N>()?;
-        *rest = tail;
-        Some(*head)
-    }
-    let mut rest = data.strip_prefix(PriceUpdateV2::DISCRIMINATOR)?;
-    let r = &mut rest;
-    let write_authority = Pubkey::new_from_array(take::<32>(r)?);
-    let verification_level = match take::<1>(r)? {
-        [0] => VerificationLevel::Partial { num_signatures: take::<1>(r)?[0] },
-        [1] => VerificationLevel::Full,
+/// Length of a `PriceFeedMessage` and the `posted_slot` after it, bytes.
+const MESSAGE_AND_SLOT: usize = 32 + 8 + 8 + 4 + 8 + 8 + 8 + 8 + 8;
+
+/// Decodes a `PriceUpdateV2` account's data (discriminator, then the Borsh fields in order:
+/// `write_authority`, the verification level, the `PriceFeedMessage`, `posted_slot`) by fixed
+/// offsets, reading only the fields a price read uses: every health check reads one per
+/// underlying, and Borsh's checked reader costs several times more compute. `None` wherever
+/// `try_deserialize` fails: another discriminator, an unknown level, any truncation.
+pub fn decode_update(data: &[u8]) -> Option<PriceRecord> {
+    let body = data.strip_prefix(PriceUpdateV2::DISCRIMINATOR)?;
+    // After the 32-byte write authority: the level's tag, then for `Partial` a signature count.
+    let (fully_verified, message_at) = match body.get(32)? {
+        0 => (false, 34),
+        1 => (true, 33),
         _ => return None,
     };
-    let price_message = PriceFeedMessage {
-        feed_id: take::<32>(r)?,
-        price: i64::from_le_bytes(take(r)?),
-        conf: u64::from_le_bytes(take(r)?),
-        exponent: i32::from_le_bytes(take(r)?),
-        publish_time: i64::from_le_bytes(take(r)?),
-        prev_publish_time: i64::from_le_bytes(take(r)?),
-        ema_price: i64::from_le_bytes(take(r)?),
-        ema_conf: u64::from_le_bytes(take(r)?),
-    };
-    let posted_slot = u64::from_le_bytes(take(r)?);
-    Some(PriceUpdateV2 { write_authority, verification_level, price_message, posted_slot })
+    let message = body.get(message_at..message_at + MESSAGE_AND_SLOT)?;
+    let (feed_id, rest) = message.split_first_chunk::<32>()?;
+    let (price, rest) = rest.split_first_chunk::<8>()?;
+    let (conf, rest) = rest.split_first_chunk::<8>()?;
+    let (exponent, rest) = rest.split_first_chunk::<4>()?;
+    let (publish_time, _) = rest.split_first_chunk::<8>()?;
+    Some(PriceRecord {
+        feed_id: *feed_id,
+        sample: PriceSample {
+            price: i64::from_le_bytes(*price),
+            conf: u64::from_le_bytes(*conf),
+            exponent: i32::from_le_bytes(*exponent),
+            publish_time: i64::from_le_bytes(*publish_time),
+            fully_verified,
+        },
+    })
 }
 
 /// Reads a settlement price: an update of `underlying`'s feed published in
@@ -69,13 +81,13 @@ pub fn read_settlement_price(
     expiry: i64,
     window_secs: u32,
 ) -> Result<OraclePrice> {
-    let update = load_update(info)?;
-    let published = update.price_message.publish_time;
+    let record = load_record(info)?;
+    let published = record.sample.publish_time;
     if published < expiry || published > expiry.saturating_add(i64::from(window_secs)) {
         msg!("price published at {}, window [{}, +{} s]", published, expiry, window_secs);
         return err!(XmError::SettlementPriceOutsideWindow);
     }
-    valid(grade_update(&update, underlying, published)?, underlying)
+    valid(grade(&record, underlying, published)?, underlying)
 }
 
 /// The price if valid, else the fault's error.
@@ -90,26 +102,14 @@ fn valid(price: PriceInput, underlying: &Underlying) -> Result<OraclePrice> {
     }
 }
 
-/// Grades a decoded `PriceUpdateV2` for `underlying` at `now` (the feed must match). Shared with
-/// off-chain readers, which fetch and decode the account themselves.
-pub fn grade_update(
-    update: &PriceUpdateV2,
-    underlying: &Underlying,
-    now: i64,
-) -> Result<PriceInput> {
-    let message = &update.price_message;
-    if message.feed_id != underlying.oracle.feed_id {
+/// Grades a decoded price record for `underlying` at `now` (the feed must match). Shared with
+/// off-chain readers, which fetch the account and decode it with [`decode_update`].
+pub fn grade(record: &PriceRecord, underlying: &Underlying, now: i64) -> Result<PriceInput> {
+    if record.feed_id != underlying.oracle.feed_id {
         msg!("price update carries another feed than underlying {}", underlying.index);
         return err!(XmError::OracleFeedMismatch);
     }
-    let sample = PriceSample {
-        price: message.price,
-        conf: message.conf,
-        exponent: message.exponent,
-        publish_time: message.publish_time,
-        fully_verified: update.verification_level == VerificationLevel::Full,
-    };
-    Ok(match validate(&sample, &underlying.oracle_config(), now) {
+    Ok(match validate(&record.sample, &underlying.oracle_config(), now) {
         Ok(price) => PriceInput::Valid(price),
         Err(fault) => PriceInput::Invalid(fault),
     })
@@ -140,6 +140,7 @@ pub fn read_valid_price(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, VerificationLevel};
 
     fn update(level: VerificationLevel) -> PriceUpdateV2 {
         PriceUpdateV2 {
@@ -166,15 +167,22 @@ mod tests {
             let mut data = Vec::new();
             update(level).try_serialize(&mut data).unwrap();
             let sdk = PriceUpdateV2::try_deserialize(&mut &data[..]).unwrap();
-            let ours = decode_update(&data).unwrap();
-            assert_eq!(ours.write_authority, sdk.write_authority);
-            assert_eq!(ours.verification_level, sdk.verification_level);
-            assert_eq!(ours.price_message, sdk.price_message);
-            assert_eq!(ours.posted_slot, sdk.posted_slot);
+            let m = &sdk.price_message;
+            let expected = PriceRecord {
+                feed_id: m.feed_id,
+                sample: PriceSample {
+                    price: m.price,
+                    conf: m.conf,
+                    exponent: m.exponent,
+                    publish_time: m.publish_time,
+                    fully_verified: sdk.verification_level == VerificationLevel::Full,
+                },
+            };
+            assert_eq!(decode_update(&data), Some(expected));
             // Trailing bytes are ignored by both; any truncation, another discriminator or an
             // unknown verification level is refused by both.
             data.push(0);
-            assert!(decode_update(&data).is_some());
+            assert_eq!(decode_update(&data), Some(expected));
             data.pop();
             for len in 0..data.len() {
                 assert!(decode_update(&data[..len]).is_none(), "{len}");
