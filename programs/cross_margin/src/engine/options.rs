@@ -23,6 +23,7 @@ use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::series::{compute, Market, SeriesSpec};
 use xmargin_risk::Fixed;
 
+use crate::engine::option_positions::tradable;
 use crate::engine::perp::MAX_FEE_BPS;
 use crate::error::{risk_error, XmError};
 use crate::state::{OptionChain, OptionSeries, SeriesStatus, Underlying, MAX_SERIES};
@@ -135,16 +136,13 @@ fn q32(x: i64) -> Fixed {
 /// of the current volatility epoch.
 pub fn value_series(
     u: &Underlying,
-    index: usize,
+    index: u16,
     spot: Fixed,
     quote_decimals: u8,
     now: i64,
 ) -> Result<SeriesEntry> {
     let chain = &u.options;
-    let s = chain.series.get(index).filter(|_| index < usize::from(chain.series_count));
-    let s = s.ok_or(XmError::SeriesNotListed)?;
-    require!(s.is(SeriesStatus::Active), XmError::SeriesNotActive);
-    require!(now < s.expiry, XmError::SeriesExpired);
+    let s = tradable(chain, index, now)?;
     require!(s.vol > 0, XmError::VolatilityStale);
     let scale = ContractScale::new(chain.contract_size, u.decimals, quote_decimals)
         .context("contract scale")

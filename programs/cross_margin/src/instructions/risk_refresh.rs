@@ -23,11 +23,9 @@ pub fn handler(ctx: Context<RiskRefresh>, series: u16) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let quote_decimals = ctx.accounts.group.load()?.quote_decimals;
     let mut underlying = ctx.accounts.underlying.load_mut()?;
-    require!(underlying.options.listed == 1, XmError::ChainNotListed);
     let price = read_valid_price(&ctx.accounts.oracle, &underlying, now)?;
-    let index = usize::from(series);
-    let entry = options::value_series(&underlying, index, price.mid, quote_decimals, now)?;
-    options::store(&mut underlying.options, index, &entry);
+    let entry = options::value_series(&underlying, series, price.mid, quote_decimals, now)?;
+    options::store(&mut underlying.options, usize::from(series), &entry);
     emit!(RiskRefreshed {
         underlying: underlying.index,
         series,
