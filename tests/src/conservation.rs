@@ -1,18 +1,20 @@
 //! The conservation check `World` runs after every transaction.
 
-use cross_margin::state::{Group, MarginAccount, SeriesStatus, QUOTE_INDEX};
+use cross_margin::state::{MarginAccount, SeriesStatus};
 use xmargin_client::accounts::{decode, token_amount};
 
 use crate::world::World;
 
 impl World {
     /// Exact conservation, for every market:
-    /// - tokens: vault amount == `total_deposits` == the sum of the tracked accounts' balances,
-    ///   plus, for the quote asset, the group's accrued fees less what the option chains have paid
-    ///   net by settling positions (0 once every settled position is);
-    /// - perpetual: the sum of `base` is 0 and the sum of `quote + base * funding_snapshot` is 0
-    ///   (funding booked at any index keeps that sum, and it is the sum of `quote` once every
-    ///   position has booked to the same index);
+    /// - tokens: `total_deposits` and `total_borrows` are the sums of the tracked accounts'
+    ///   positive balances and of what they owe, and the vault holds their difference plus, for
+    ///   the quote asset, the fees collected;
+    /// - market positions: the sum of `base` is 0, and the sum of `quote + base *
+    ///   funding_snapshot` plus the underlying's `fees_accrued` equals what its option chain has
+    ///   paid net by settling positions (funding booked at any index keeps that sum, and it is the
+    ///   sum of `quote` once every position has booked to the same index; trades, premiums, fees
+    ///   and P&L settlement keep it);
     /// - options, per series: the long quantities sum to the open interest; the quantities sum to
     ///   0 until the series is settled; then what the chain has paid net plus what its remaining
     ///   positions will be paid (`quantity * settlement_value`) is 0.
@@ -24,19 +26,11 @@ impl World {
             .filter_map(|key| self.chain.account(key))
             .map(|a| decode(&a.data).expect("margin account"))
             .collect();
-        let fees = match self.chain.account(&self.group) {
-            Some(g) if self.group != Default::default() => {
-                decode::<Group>(&g.data).expect("group").fees_accrued
-            }
-            _ => 0,
-        };
-        let mut net_paid = 0i128;
         for m in self.markets.clone() {
             if self.chain.account(&m.underlying).is_none() {
                 continue;
             }
             let chain = self.underlying(m.index).options;
-            net_paid += i128::from(chain.settlement_net_paid);
             // What the remaining positions of settled series will be paid, qn.
             let mut owed = 0i128;
             for (k, s) in chain.series[..usize::from(chain.series_count)].iter().enumerate() {
@@ -73,35 +67,46 @@ impl World {
         for m in self.markets.clone() {
             let Some(vault) = self.chain.account(&m.vault) else { continue };
             let vault_amount = token_amount(&vault.data).expect("vault is a token account");
-            let total = self.underlying(m.index).collateral.total_deposits;
-            let mut sum: i128 =
-                if m.index == QUOTE_INDEX { i128::from(fees) - net_paid } else { 0 };
-            let mut perp = (0i128, 0i128);
+            let underlying = self.underlying(m.index);
+            let (deposits, borrows) =
+                (underlying.collateral.total_deposits, underlying.collateral.total_borrows);
+            let (mut positive, mut owed) = (0i128, 0i128);
+            let mut perp = (
+                0i128,
+                i128::from(underlying.fees_accrued)
+                    - i128::from(underlying.options.settlement_net_paid),
+            );
             for account in &accounts {
-                sum += account
-                    .active_collateral()
-                    .filter(|c| c.underlying == m.index)
-                    .map(|c| i128::from(c.balance))
-                    .sum::<i128>();
+                for c in account.active_collateral().filter(|c| c.underlying == m.index) {
+                    positive += i128::from(c.balance.max(0));
+                    owed += i128::from((-c.balance).max(0));
+                }
                 for p in account.perps.iter().filter(|p| p.underlying == m.index) {
                     perp.0 += i128::from(p.base);
                     perp.1 +=
                         i128::from(p.quote) + i128::from(p.base) * i128::from(p.funding_snapshot);
                 }
             }
-            assert!(
-                u128::from(vault_amount) == u128::from(total) && i128::from(total) == sum,
-                "step {}: {} vault {} != total_deposits {} or account sum (+ fees - net paid) {}",
+            assert_eq!(
+                (i128::from(deposits), i128::from(borrows)),
+                (positive, owed),
+                "step {}: {} (total_deposits, total_borrows) against the accounts' balances",
                 self.steps,
-                m.name,
-                vault_amount,
-                total,
-                sum
+                m.name
+            );
+            let held =
+                i128::from(deposits) - i128::from(borrows) + i128::from(underlying.fees_collected);
+            assert_eq!(
+                i128::from(vault_amount),
+                held,
+                "step {}: {} vault against deposits - borrows + fees collected",
+                self.steps,
+                m.name
             );
             assert_eq!(
                 perp,
                 (0, 0),
-                "step {}: {} perpetual sums (base, quote)",
+                "step {}: {} market sums (base, quote + fees - options paid net)",
                 self.steps,
                 m.name
             );

@@ -5,13 +5,13 @@
 use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::portfolio::AccountHealth;
-use cross_margin::engine::trade::Instrument;
+use cross_margin::engine::trade::{Instrument, Reference};
 use cross_margin::instructions::TradeArgs;
 use cross_margin::state::{MarginAccount, Underlying};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::accounts::{decode, token_amount};
 use xmargin_client::chain::{AccountData, LocalChain, TxFailure, TxReport};
-use xmargin_client::health::{fetch_health, HealthError};
+use xmargin_client::health::{fetch_health, trade_reference, HealthError};
 use xmargin_client::sandbox;
 pub use xmargin_client::sandbox::{address, keypair, AssetSpec, Market, E8};
 use xmargin_client::{ix, pda, Instruction, Keypair, Signer};
@@ -234,13 +234,11 @@ impl World {
         price: i64,
     ) -> Instruction {
         let (b, s) = (self.margin(&buyer.account), self.margin(&seller.account));
-        let underlying = self.underlying(index);
         let markets = &self.markets;
         ix::trade_execute(
             ix::TradeSide { authority: buyer.wallet.pubkey(), key: buyer.account, account: &b },
             ix::TradeSide { authority: seller.wallet.pubkey(), key: seller.account, account: &s },
             index,
-            &underlying,
             TradeArgs { instrument, quantity, price },
             |i| markets[i as usize].price_account,
         )
@@ -302,6 +300,13 @@ impl World {
         self.send_as_keeper(instruction)
     }
 
+    /// Settles `trader`'s loss on market `index` against its accrued fees (sent by a keeper).
+    pub fn settle_fees(&mut self, trader: &Trader, index: u16) -> Result<TxReport, TxFailure> {
+        let oracle = self.markets[index as usize].price_account;
+        let instruction = ix::perp_settle_fees(&self.group, &trader.account, index, &oracle);
+        self.send_as_keeper(instruction)
+    }
+
     /// Sends one instruction from a funded keeper wallet that holds no account.
     pub fn send_as_keeper(&mut self, instruction: Instruction) -> Result<TxReport, TxFailure> {
         self.send_as("keeper", instruction)
@@ -353,6 +358,20 @@ impl World {
             .map_or(0, |c| c.balance)
     }
 
+    /// The unsettled quote of a margin account's market position on market `index` (0 when none).
+    pub fn unsettled(&mut self, account: &Pubkey, index: u16) -> i64 {
+        self.margin(account).perps.iter().find(|p| p.underlying == index).map_or(0, |p| p.quote)
+    }
+
+    /// The value per contract a trade of `instrument` on market `index` is held to now (`fresh`: as
+    /// for a delegate-signed side).
+    pub fn reference(&mut self, index: u16, instrument: Instrument, fresh: bool) -> Reference {
+        let price = self.markets[index as usize].price_account;
+        let group = self.group;
+        trade_reference(&mut *self.chain, &group, index, &instrument, &price, fresh)
+            .expect("trade reference")
+    }
+
     /// Collateral figures of a margin account computed off-chain (the client's code path).
     pub fn health(&mut self, account: &Pubkey) -> Result<Health, HealthError> {
         Ok(self.account_health(account)?.collateral)
@@ -373,13 +392,27 @@ impl World {
         self.chain.account(key).map_or(0, |a| token_amount(&a.data).expect("token account"))
     }
 
-    /// Writes a margin account image (for states only later instructions can reach) and keeps
-    /// tracking it.
+    /// Writes a margin account image (for states only later instructions can reach).
     pub fn overwrite_margin(&mut self, key: &Pubkey, account: &MarginAccount) {
-        let mut current = self.chain.account(key).expect("margin account exists");
-        let offset = <MarginAccount as anchor_lang::Discriminator>::DISCRIMINATOR.len();
-        current.data[offset..offset + core::mem::size_of::<MarginAccount>()]
-            .copy_from_slice(bytemuck::bytes_of(account));
+        self.overwrite(key, account);
+    }
+
+    /// Writes the image of underlying `index` (for states only later instructions can reach).
+    pub fn overwrite_underlying(&mut self, index: u16, underlying: &Underlying) {
+        let key = self.markets[index as usize].underlying;
+        self.overwrite(&key, underlying);
+    }
+
+    /// Writes a zero-copy program account's struct in place, after its discriminator.
+    fn overwrite<T: bytemuck::Pod + anchor_lang::Discriminator>(
+        &mut self,
+        key: &Pubkey,
+        value: &T,
+    ) {
+        let mut current = self.chain.account(key).expect("account exists");
+        let offset = T::DISCRIMINATOR.len();
+        current.data[offset..offset + core::mem::size_of::<T>()]
+            .copy_from_slice(bytemuck::bytes_of(value));
         self.chain.set_account(key, current);
     }
 

@@ -128,14 +128,11 @@ fn trade(
 ) -> Result<(), Box<dyn Error>> {
     let (b, s) =
         (fetch(&mut demo.chain, &buyer.account)?, fetch(&mut demo.chain, &seller.account)?);
-    let sol = demo.markets[usize::from(SOL)].clone();
-    let underlying: Underlying = fetch(&mut demo.chain, &sol.underlying)?;
     let markets = demo.markets.clone();
     let instruction = ix::trade_execute(
         ix::TradeSide { authority: buyer.wallet.pubkey(), key: buyer.account, account: &b },
         ix::TradeSide { authority: seller.wallet.pubkey(), key: seller.account, account: &s },
         SOL,
-        &underlying,
         TradeArgs { instrument, quantity, price },
         |i| markets[usize::from(i)].price_account,
     );

@@ -3,10 +3,10 @@
 
 use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::collateral::change_balance;
-use cross_margin::engine::portfolio::{self, required_underlyings, AccountHealth, UnderlyingRisk};
-use cross_margin::engine::trade::Instrument;
-use cross_margin::engine::{option_positions, perp};
-use cross_margin::instructions::TradeArgs;
+use cross_margin::engine::portfolio::{
+    self, contract_prices, including, required_underlyings, AccountHealth, UnderlyingRisk,
+};
+use cross_margin::engine::trade::{self, Instrument, Reference};
 use cross_margin::oracle::{decode_update, grade};
 use cross_margin::state::{Group, MarginAccount, Underlying};
 use xmargin_risk::health::PriceInput;
@@ -50,29 +50,39 @@ pub fn underlyings_after(account: &MarginAccount, underlying: u16, delta: i64) -
     required_underlyings(&[&after])
 }
 
-/// The underlyings, ascending, whose accounts `trade_execute` needs for the buyer and the seller
-/// once `args` is filled on `underlying` (a position that closes drops out).
-pub fn underlyings_after_trade(
-    accounts: [&MarginAccount; 2],
-    underlying: &Underlying,
-    args: &TradeArgs,
-) -> Vec<u16> {
-    let [mut buyer, mut seller] = [*accounts[0], *accounts[1]];
-    let (index, q) = (underlying.index, args.quantity);
-    let filled = match args.instrument {
-        Instrument::Perp => {
-            let market = &underlying.perp;
-            perp::fill(&mut buyer, index, market, q, args.price)
-                .and_then(|_| perp::fill(&mut seller, index, market, -q, args.price))
-        }
-        Instrument::Option { series } => option_positions::fill(&mut buyer, index, series, q)
-            .and_then(|_| option_positions::fill(&mut seller, index, series, -q)),
+/// The underlyings, ascending, whose accounts `trade_execute` needs: every underlying the buyer
+/// or the seller holds, and the traded one (a trade changes holdings only there, so this is the
+/// same before and after the trade).
+pub fn underlyings_for_trade(accounts: [&MarginAccount; 2], traded: u16) -> Vec<u16> {
+    including(required_underlyings(&accounts), traded)
+}
+
+/// The value per contract `trade_execute` holds a trade of `instrument` on market `index` to, now,
+/// with the program's own code (`engine::trade::reference`): a delegate-signed buyer, or one
+/// ending below init health, pays at most `bid`; such a seller receives at least `ask`.
+pub fn trade_reference(
+    chain: &mut dyn Chain,
+    group: &Pubkey,
+    index: u16,
+    instrument: &Instrument,
+    price_account: &Pubkey,
+    fresh: bool,
+) -> Result<Reference, HealthError> {
+    let quote_decimals = fetch::<Group>(chain, group)?.quote_decimals;
+    let underlying: Underlying = fetch(chain, &pda::underlying(group, index))?;
+    let now = chain.now();
+    let data = chain.account(price_account).ok_or(HealthError::MissingAccount(*price_account))?;
+    let record = decode_update(&data.data)
+        .ok_or(HealthError::Decode(*price_account, DecodeError::WrongType))?;
+    let price = match grade(&record, &underlying, now).map_err(program_error)? {
+        PriceInput::Valid(price) => price,
+        other => return Err(HealthError::Program(format!("price of {index}: {other:?}"))),
     };
-    // An impossible trade fails on-chain anyway: keep the holdings.
-    if filled.is_err() {
-        [buyer, seller] = [*accounts[0], *accounts[1]];
-    }
-    required_underlyings(&[&buyer, &seller])
+    let size = trade::contract_size(&underlying, instrument).map_err(program_error)?;
+    let x = contract_prices(&price, size, underlying.decimals, quote_decimals)
+        .map_err(HealthError::Risk)?
+        .mid;
+    trade::reference(&underlying, instrument, x, now, fresh).map_err(program_error)
 }
 
 /// Fetches and decodes a zero-copy program account.

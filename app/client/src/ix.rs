@@ -14,7 +14,7 @@ use cross_margin::state::{MarginAccount, QUOTE_INDEX};
 use cross_margin::{accounts as acc, instruction as data, ID};
 use solana_instruction::{AccountMeta, Instruction};
 
-use crate::health::{underlyings_after, underlyings_after_trade};
+use crate::health::{underlyings_after, underlyings_for_trade};
 use crate::pda;
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
@@ -183,18 +183,17 @@ pub struct TradeSide<'a> {
     pub account: &'a MarginAccount,
 }
 
-/// `trade_execute` on the underlying at `index` (`underlying` its decoded state), with the health
-/// accounts both accounts need after the trade (prices from `price_of`).
+/// `trade_execute` on the underlying at `index`, with the health accounts of both accounts and the
+/// traded underlying (prices from `price_of`; the trade's `oracle` is `price_of(index)`).
 pub fn trade_execute(
     buyer: TradeSide,
     seller: TradeSide,
     index: u16,
-    underlying: &cross_margin::state::Underlying,
     args: TradeArgs,
     price_of: impl Fn(u16) -> Pubkey,
 ) -> Instruction {
     let group = buyer.account.group;
-    let needed = underlyings_after_trade([buyer.account, seller.account], underlying, &args);
+    let needed = underlyings_for_trade([buyer.account, seller.account], index);
     let mut ix = build(
         acc::TradeExecute {
             group,
@@ -237,9 +236,29 @@ pub fn perp_settle_pnl(
             winner: *winner,
             loser: *loser,
             underlying: pda::underlying(group, index),
+            quote_underlying: pda::underlying(group, QUOTE_INDEX),
             oracle: *oracle,
         },
         data::PerpSettlePnl {},
+    )
+}
+
+/// `perp_settle_fees` of `account`'s loss on the underlying at `index`, reading `oracle`.
+pub fn perp_settle_fees(
+    group: &Pubkey,
+    account: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+) -> Instruction {
+    build(
+        acc::PerpSettleFees {
+            group: *group,
+            margin_account: *account,
+            underlying: pda::underlying(group, index),
+            quote_underlying: pda::underlying(group, QUOTE_INDEX),
+            oracle: *oracle,
+        },
+        data::PerpSettleFees {},
     )
 }
 

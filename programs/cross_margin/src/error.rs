@@ -139,6 +139,20 @@ pub enum XmError {
     SeriesAwaitingSettlement,
     #[msg("no margin account given, or one that is read-only")]
     SettlementAccountInvalid,
+
+    // --- appended: codes above never change, new ones go at the end --------------------------
+    #[msg("a delegate-signed side must trade at the instrument's value or better for its account")]
+    DelegatePriceWorseThanValue,
+    #[msg("the trade's price account differs from the health accounts' one for its underlying")]
+    PriceAccountMismatch,
+    #[msg("winner and loser are the same margin account")]
+    SelfSettlement,
+    #[msg("the account given as the quote underlying is not the group's quote underlying")]
+    QuoteUnderlyingExpected,
+    #[msg(
+        "a trade side that ends below init health must trade at the instrument's value or better"
+    )]
+    BelowInitWorseThanValue,
 }
 
 /// The program error for an oracle fault.
@@ -158,5 +172,94 @@ pub fn risk_error(err: RiskError) -> Error {
     match err {
         RiskError::Math { .. } => XmError::MathOverflow.into(),
         RiskError::PriceUnavailable { fault, .. } => oracle_fault_error(fault).into(),
+    }
+}
+
+/// The numeric code of a program error (what a client sees), 0 when it has none.
+pub fn error_code(e: &Error) -> u32 {
+    match e {
+        Error::AnchorError(a) => a.error_code_number,
+        Error::ProgramError(p) => u64::from(p.program_error.clone()) as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Error codes are part of the interface (clients match on them): existing codes never
+    /// change, new errors are appended. Inserting or reordering a variant fails here.
+    #[test]
+    fn error_codes_are_pinned() {
+        let pinned = [
+            (XmError::ZeroAmount, 6000),
+            (XmError::InvalidHaircuts, 6001),
+            (XmError::InvalidOracleParams, 6002),
+            (XmError::InvalidDecimals, 6003),
+            (XmError::InvalidName, 6004),
+            (XmError::UnderlyingIndexMismatch, 6005),
+            (XmError::TooManyUnderlyings, 6006),
+            (XmError::InvalidOptionInputs, 6007),
+            (XmError::InvalidVolatility, 6008),
+            (XmError::InvalidPerpParams, 6009),
+            (XmError::InvalidTradeSize, 6010),
+            (XmError::PerpNotListed, 6011),
+            (XmError::PerpAlreadyListed, 6012),
+            (XmError::PriceOutsideBand, 6013),
+            (XmError::SelfTrade, 6014),
+            (XmError::PerpSlotsFull, 6015),
+            (XmError::PositionTooLarge, 6016),
+            (XmError::NothingToSettle, 6017),
+            (XmError::NotGroupAdmin, 6018),
+            (XmError::NotAccountOwner, 6019),
+            (XmError::NotOwnerOrDelegate, 6020),
+            (XmError::WrongGroup, 6021),
+            (XmError::VaultMismatch, 6022),
+            (XmError::MintMismatch, 6023),
+            (XmError::DestinationNotOwnedByOwner, 6024),
+            (XmError::SourceNotOwnedBySigner, 6025),
+            (XmError::DepositCapExceeded, 6026),
+            (XmError::BalanceOverflow, 6027),
+            (XmError::InsufficientBalance, 6028),
+            (XmError::CollateralSlotsFull, 6029),
+            (XmError::AccountNotEmpty, 6030),
+            (XmError::OracleWrongOwner, 6031),
+            (XmError::OracleAccountInvalid, 6032),
+            (XmError::OracleFeedMismatch, 6033),
+            (XmError::OracleNotFullyVerified, 6034),
+            (XmError::OracleStale, 6035),
+            (XmError::OracleConfidenceTooWide, 6036),
+            (XmError::OracleNonPositive, 6037),
+            (XmError::OracleOutOfRange, 6038),
+            (XmError::HealthAccountMissing, 6039),
+            (XmError::HealthAccountUnexpected, 6040),
+            (XmError::HealthAccountMismatch, 6041),
+            (XmError::InitHealthNegative, 6042),
+            (XmError::MathOverflow, 6043),
+            (XmError::InvalidChainParams, 6044),
+            (XmError::ChainAlreadyListed, 6045),
+            (XmError::ChainNotListed, 6046),
+            (XmError::InvalidSeriesParams, 6047),
+            (XmError::SeriesSlotsFull, 6048),
+            (XmError::SeriesNotListed, 6049),
+            (XmError::SeriesNotActive, 6050),
+            (XmError::SeriesExpired, 6051),
+            (XmError::NothingToSettleAtExpiry, 6052),
+            (XmError::NotVolAuthority, 6053),
+            (XmError::VolatilityStale, 6054),
+            (XmError::SettlementPriceOutsideWindow, 6055),
+            (XmError::RiskCacheStale, 6056),
+            (XmError::OptionSlotsFull, 6057),
+            (XmError::SeriesAwaitingSettlement, 6058),
+            (XmError::SettlementAccountInvalid, 6059),
+            (XmError::DelegatePriceWorseThanValue, 6060),
+            (XmError::PriceAccountMismatch, 6061),
+            (XmError::SelfSettlement, 6062),
+            (XmError::QuoteUnderlyingExpected, 6063),
+            (XmError::BelowInitWorseThanValue, 6064),
+        ];
+        for (error, code) in pinned {
+            assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");
+        }
     }
 }

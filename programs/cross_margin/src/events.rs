@@ -5,15 +5,8 @@ use anchor_lang::prelude::*;
 
 use crate::engine::options::{ChainParams, SeriesParams};
 use crate::engine::perp::PerpParams;
+use crate::engine::portfolio::HealthSummary;
 use crate::engine::trade::Instrument;
-
-/// Health figures attached to events (native quote units, rounded down).
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct HealthSummary {
-    pub init: i64,
-    pub maint: i64,
-    pub assets: i64,
-}
 
 #[event]
 pub struct GroupCreated {
@@ -93,6 +86,9 @@ pub struct Traded {
     pub instrument: Instrument,
     pub buyer: Pubkey,
     pub seller: Pubkey,
+    /// Whether the side was signed by its account's delegate (the delegate rule applied).
+    pub buyer_delegated: bool,
+    pub seller_delegated: bool,
     pub quantity: i64,
     pub price: i64,
     /// Premium the buyer paid the seller (options; 0 for perpetuals).
@@ -101,9 +97,14 @@ pub struct Traded {
     /// Positions in the instrument after the trade.
     pub buyer_position: i64,
     pub seller_position: i64,
-    /// Health after the trade of a side that added risk (`None`: the side only reduced).
+    /// Health after the trade (`None`: not computable from fresh inputs; the side then passed on
+    /// its init health change).
     pub buyer_health: Option<HealthSummary>,
     pub seller_health: Option<HealthSummary>,
+    /// The init health change of a side that did not end at init health >= 0 (at least minus its
+    /// fee), else `None`.
+    pub buyer_init_change: Option<i64>,
+    pub seller_init_change: Option<i64>,
 }
 
 #[event]
@@ -128,6 +129,19 @@ pub struct PnlSettled {
     pub amount: i64,
     /// Oracle mid price per contract used.
     pub price: i64,
+}
+
+/// An account's loss on an underlying settled against the fees the underlying accrued.
+#[event]
+pub struct FeesSettled {
+    pub underlying: u16,
+    pub account: Pubkey,
+    /// Native quote units moved from the account's quote balance to the fees collected.
+    pub amount: i64,
+    /// The underlying's fees still unsettled.
+    pub fees_accrued: u64,
+    /// The quote underlying's fees collected so far.
+    pub fees_collected: u64,
 }
 
 #[event]
@@ -183,10 +197,20 @@ pub struct OptionPositionsSettled {
     pub account: Pubkey,
     /// Positions closed.
     pub positions: u16,
-    /// Native quote units paid into the account's quote balance (negative: it paid).
+    /// Native quote units paid into the account's unsettled quote on the underlying (negative:
+    /// it paid).
     pub amount: i64,
     /// The chain's net amount paid so far (0 once every position of its settled series is).
     pub chain_net_paid: i64,
+}
+
+/// An account a settlement batch could not settle (left unchanged; the batch went on).
+#[event]
+pub struct OptionSettlementSkipped {
+    pub underlying: u16,
+    pub account: Pubkey,
+    /// The program error that stopped it.
+    pub error_code: u32,
 }
 
 /// Health recomputed on request (also the instruction's return data).

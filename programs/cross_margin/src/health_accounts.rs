@@ -1,10 +1,12 @@
 //! Health accounts: how an instruction that checks health receives its inputs.
 //!
-//! After an instruction's named accounts come, for every underlying the checked margin accounts
-//! touch (non-quote collateral holdings, perpetual and option positions of all of them together),
-//! the pair `(Underlying, PriceUpdateV2)`, ascending by underlying index, each index once. The
-//! quote asset needs no accounts. A missing pair, a pair out of order or repeated, an underlying of
-//! another group and extra accounts are each rejected with their own error.
+//! A segment of the remaining accounts holds, for every underlying the checked margin accounts
+//! touch (non-quote collateral holdings, market and option positions of all of them together, plus
+//! any underlying the instruction names, such as a trade's), the pair `(Underlying,
+//! PriceUpdateV2)`, ascending by underlying index, each index once. The quote asset needs no
+//! accounts. A missing pair, a pair out of order or repeated, an underlying of another group and,
+//! where the segment must end the list, extra accounts are each rejected with their own error.
+//! An instruction may carry a second list after the segment ([`HealthAccounts::load_segment`]).
 //!
 //! The underlyings are read in place (borrowed for the whole check, not copied): an option chain
 //! with its risk cache is 7.8 KB, and the SBF heap is 32 KB and never freed.
@@ -14,27 +16,52 @@ use std::cell::Ref;
 use anchor_lang::prelude::*;
 use xmargin_risk::health::PriceInput;
 
-use crate::engine::portfolio::{self, required_underlyings, AccountHealth, UnderlyingRisk};
+use crate::engine::portfolio::{
+    self, required_underlyings, AccountHealth, HealthSummary, UnderlyingRisk,
+};
 use crate::error::XmError;
-use crate::events::HealthSummary;
 use crate::oracle::read_price;
 use crate::state::{MarginAccount, Underlying};
 
+/// One underlying's inputs: the account borrowed in place, its graded price and the price
+/// account it was read from.
+struct Input<'info> {
+    underlying: Ref<'info, Underlying>,
+    price: PriceInput,
+    price_account: Pubkey,
+}
+
 /// The underlyings and prices a health check reads, borrowed from the remaining accounts.
 pub struct HealthAccounts<'info> {
-    underlyings: Vec<(Ref<'info, Underlying>, PriceInput)>,
+    underlyings: Vec<Input<'info>>,
     now: i64,
 }
 
 impl<'info> HealthAccounts<'info> {
-    /// Resolves every underlying `accounts` need from `remaining`, ascending.
+    /// Resolves every underlying `accounts` need from the whole of `remaining`, ascending.
     pub fn load(
         accounts: &[&MarginAccount],
         remaining: &'info [AccountInfo<'info>],
         now: i64,
     ) -> Result<HealthAccounts<'info>> {
-        let needed = required_underlyings(accounts);
         let group = accounts.first().map(|a| a.group).unwrap_or_default();
+        let (inputs, rest) =
+            Self::load_segment(&required_underlyings(accounts), &group, remaining, now)?;
+        if !rest.is_empty() {
+            msg!("health accounts: {} more accounts than the holdings need", rest.len());
+            return err!(XmError::HealthAccountUnexpected);
+        }
+        Ok(inputs)
+    }
+
+    /// Resolves the underlyings `needed` (ascending, no repeats) of `group` from the start of
+    /// `remaining`; returns them and the accounts after the segment.
+    pub fn load_segment(
+        needed: &[u16],
+        group: &Pubkey,
+        remaining: &'info [AccountInfo<'info>],
+        now: i64,
+    ) -> Result<(HealthAccounts<'info>, &'info [AccountInfo<'info>])> {
         let mut underlyings = Vec::with_capacity(needed.len());
         for (k, &index) in needed.iter().enumerate() {
             let (Some(underlying_info), Some(price_info)) =
@@ -44,7 +71,7 @@ impl<'info> HealthAccounts<'info> {
                 return err!(XmError::HealthAccountMissing);
             };
             let underlying = borrow_underlying(underlying_info)?;
-            require_keys_eq!(underlying.group, group, XmError::WrongGroup);
+            require_keys_eq!(underlying.group, *group, XmError::WrongGroup);
             if underlying.index != index {
                 msg!(
                     "health accounts: pair {} must be underlying {} (ascending), got {}",
@@ -55,18 +82,23 @@ impl<'info> HealthAccounts<'info> {
                 return err!(XmError::HealthAccountMismatch);
             }
             let price = read_price(price_info, &underlying, now)?;
-            underlyings.push((underlying, price));
+            underlyings.push(Input { underlying, price, price_account: *price_info.key });
         }
-        if remaining.len() != 2 * underlyings.len() {
-            msg!("health accounts: expected {}, got {}", 2 * underlyings.len(), remaining.len());
-            return err!(XmError::HealthAccountUnexpected);
-        }
-        Ok(HealthAccounts { underlyings, now })
+        let rest = &remaining[2 * needed.len()..];
+        Ok((HealthAccounts { underlyings, now }, rest))
     }
 
     /// The risk inputs, ascending by underlying.
     pub fn risks(&self) -> Vec<UnderlyingRisk<'_>> {
-        self.underlyings.iter().map(|(u, price)| UnderlyingRisk::new(u, *price, self.now)).collect()
+        self.underlyings
+            .iter()
+            .map(|i| UnderlyingRisk::new(&i.underlying, i.price, self.now))
+            .collect()
+    }
+
+    /// The price account the segment gave for underlying `index`, if it holds that underlying.
+    pub fn price_account(&self, index: u16) -> Option<Pubkey> {
+        self.underlyings.iter().find(|i| i.underlying.index == index).map(|i| i.price_account)
     }
 
     /// Computes `account`'s health.

@@ -87,9 +87,10 @@ pub mod cross_margin {
         instructions::perp_list::handler(ctx, params)
     }
 
-    /// Traders (both sides sign): a trade at a price within the band around the oracle; fees to
-    /// the group. Remaining accounts: both accounts' health accounts. Each side that adds risk must
-    /// end with init health >= 0.
+    /// Traders (both sides sign): a trade within the instrument's band, into both accounts'
+    /// unsettled quote, fees to the underlying; a delegate-signed side at its value or better.
+    /// Remaining accounts: both accounts' health accounts and the traded underlying's. Each side
+    /// ends with init health >= 0 or did not lower its init health except by its fee.
     pub fn trade_execute<'info>(
         ctx: Context<'info, TradeExecute<'info>>,
         args: TradeArgs,
@@ -102,10 +103,16 @@ pub mod cross_margin {
         instructions::perp_update_funding::handler(ctx)
     }
 
-    /// Anyone (crank): settles perpetual P&L from a losing account into a winning one's quote
-    /// balance (health-neutral).
+    /// Anyone (crank): settles an underlying's market P&L (perpetual, option premiums and expiry
+    /// payments) from a losing account into a winning one's quote balance (health-neutral).
     pub fn perp_settle_pnl(ctx: Context<PerpSettlePnl>) -> Result<()> {
         instructions::perp_settle_pnl::handler(ctx)
+    }
+
+    /// Anyone (crank): settles an account's market loss against the fees the underlying accrued,
+    /// into the quote pool's fees collected (health-neutral).
+    pub fn perp_settle_fees(ctx: Context<PerpSettleFees>) -> Result<()> {
+        instructions::perp_settle_fees::handler(ctx)
     }
 
     /// Admin: lists the option chain of an underlying (contract size, fee, band, vol authority,
@@ -155,7 +162,7 @@ pub mod cross_margin {
     /// it (return data).
     pub fn health_refresh<'info>(
         ctx: Context<'info, HealthRefresh<'info>>,
-    ) -> Result<events::HealthSummary> {
+    ) -> Result<engine::portfolio::HealthSummary> {
         instructions::health_refresh::handler(ctx)
     }
 

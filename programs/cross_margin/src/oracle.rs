@@ -128,6 +128,22 @@ pub fn read_valid_contract_price(
     contract_prices(&price, contract_size, underlying.decimals, quote_decimals).map_err(risk_error)
 }
 
+/// The price per perpetual contract (mid, qn) that values `underlying`'s market positions: valid,
+/// or 0 when the underlying has no listed perpetual (every position's base is then 0, and its P&L
+/// is its unsettled quote, which needs no price).
+pub fn read_market_price(
+    info: &AccountInfo,
+    underlying: &Underlying,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<i64> {
+    if underlying.perp.listed == 0 {
+        return Ok(0);
+    }
+    let size = underlying.perp.contract_size;
+    Ok(read_valid_contract_price(info, underlying, size, quote_decimals, now)?.mid)
+}
+
 /// Reads the price of `underlying` and requires it valid (per whole token, quote units).
 pub fn read_valid_price(
     info: &AccountInfo,

@@ -9,7 +9,9 @@ use super::setup::{standard, BTC, ETH, SOL};
 use crate::world::{AssetSpec, Trader, World, E8, USDC};
 use crate::Scenario;
 use crate::{events, expect};
-use cross_margin::events::{CollateralDeposited, CollateralWithdrawn, HealthSummary};
+use cross_margin::engine::collateral;
+use cross_margin::engine::portfolio::HealthSummary;
+use cross_margin::events::{CollateralDeposited, CollateralWithdrawn};
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "deposit_and_withdraw", run: deposit_and_withdraw },
@@ -210,13 +212,16 @@ fn close_only_when_empty(w: &mut World) {
 }
 
 /// Moves `amount` native quote units of realized P&L from `loser` to `winner` by writing both
-/// accounts, as the perpetuals' settlement will: the sum of balances, hence conservation, holds.
+/// accounts and the quote underlying's totals as `perp_settle_pnl` does (the engine's own
+/// function), so that conservation holds.
 pub fn transfer_quote_pnl(w: &mut World, loser: &Trader, winner: &Trader, amount: i64) {
+    let mut quote = w.underlying(QUOTE_INDEX);
     for (trader, delta) in [(loser, -amount), (winner, amount)] {
         let mut account = w.margin(&trader.account);
-        cross_margin::engine::collateral::change_balance(&mut account, QUOTE_INDEX, delta).unwrap();
+        collateral::settle_into_quote(&mut account, &mut quote, delta).unwrap();
         w.overwrite_margin(&trader.account, &account);
     }
+    w.overwrite_underlying(QUOTE_INDEX, &quote);
 }
 
 fn withdraw_refused_below_init_health(w: &mut World) {

@@ -4,10 +4,10 @@
 use cross_margin::engine::trade::Instrument;
 use cross_margin::error::XmError;
 use cross_margin::events::{OptionPositionsSettled, Traded};
-use cross_margin::state::{Group, EMPTY_SLOT};
+use cross_margin::state::EMPTY_SLOT;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
-use xmargin_client::{accounts::decode, ix, Signer};
+use xmargin_client::{ix, Signer};
 
 use super::options::{post_vols, refresh, with_sol_chain, EXPIRY, VOL_78, VOL_80};
 use super::perps::{funded, per_contract};
@@ -65,12 +65,14 @@ fn option_trade_premium_fees_and_value(w: &mut World) {
     let report = expect::ok(option_trade(w, &alice, &bob, 0, 10, per_contract(8)));
 
     // Premium 10 * 8 = 80 from Alice to Bob; fee min(5 bps of 10 * 150, 12.5% of 80) = 0.75 each.
+    // Both go through the accounts' unsettled quote on SOL; the quote balances are untouched.
     let fee = 750_000;
-    assert_eq!(w.balance(&alice.account, 0), (1_000 - 80) * USDC as i64 - fee);
-    assert_eq!(w.balance(&bob.account, 0), (1_000 + 80) * USDC as i64 - fee);
+    let premium = 80 * USDC as i64;
+    assert_eq!(w.unsettled(&alice.account, m.sol), -premium - fee);
+    assert_eq!(w.unsettled(&bob.account, m.sol), premium - fee);
+    assert_eq!(w.balance(&alice.account, 0), 1_000 * USDC as i64);
     assert_eq!((held(w, &alice, 0), held(w, &bob, 0)), (10, -10));
-    let group: Group = decode(&w.chain.account(&w.group).expect("group").data).expect("group");
-    assert_eq!(group.fees_accrued, 2 * fee as u64);
+    assert_eq!(w.underlying(m.sol).fees_accrued, 2 * fee as u64);
     let chain = w.underlying(m.sol).options;
     assert_eq!(chain.series[0].open_interest, 10);
 
@@ -101,6 +103,15 @@ fn option_trade_premium_fees_and_value(w: &mut World) {
     // The recorded snapshot is refreshed on request, by anyone.
     expect::ok(w.refresh_health(&bob.account));
     assert_eq!(w.margin(&bob.account).health.maint as i128, hb.maint_health);
+    // Bob's premium becomes a quote balance he could withdraw only once settled against Alice,
+    // and Alice's fee against the fees accrued; neither changes a health figure.
+    expect::ok(w.settle_pnl(&bob, &alice, m.sol));
+    expect::ok(w.settle_fees(&alice, m.sol));
+    assert_eq!(w.balance(&bob.account, 0), 1_000 * USDC as i64 + premium - fee);
+    assert_eq!(w.balance(&alice.account, 0), 1_000 * USDC as i64 - premium - fee);
+    assert_eq!((w.unsettled(&alice.account, m.sol), w.unsettled(&bob.account, m.sol)), (0, 0));
+    assert_eq!(w.account_health(&bob.account).unwrap().init_health, hb.init_health);
+    assert_eq!(w.account_health(&alice.account).unwrap().init_health, ha.init_health);
 
     // Closing: Bob buys the ten back; open interest returns to 0 and both slots are freed.
     expect::ok(option_trade(w, &bob, &alice, 0, 10, per_contract(8)));
@@ -140,8 +151,13 @@ fn option_stale_inputs_block_only_risk(w: &mut World) {
     expect::xm_error(more, XmError::RiskCacheStale);
     // Holding the series, Alice cannot take on risk elsewhere either (here: withdraw)...
     expect::xm_error(w.withdraw(&alice, 0, USDC), XmError::RiskCacheStale);
-    // ...but both sides may reduce.
-    expect::ok(option_trade(w, &bob, &alice, 0, 4, per_contract(8)));
+    // ...but both sides may reduce, at the series' value or better for each (inputs that are not
+    // fresh cannot show init health >= 0): Bob buys back at most at the writer's value, Alice
+    // sells at least at the holder's.
+    let value = w.reference(m.sol, Instrument::Option { series: 0 }, false);
+    let above = option_trade(w, &bob, &alice, 0, 4, value.ask + 1);
+    expect::xm_error(above, XmError::RiskCacheStale);
+    expect::ok(option_trade(w, &bob, &alice, 0, 4, value.ask));
     assert_eq!((held(w, &alice, 0), held(w, &bob, 0)), (6, -6));
     expect::ok(refresh(w, m.sol, 0));
     expect::ok(option_trade(w, &alice, &bob, 0, 1, per_contract(8)));
@@ -154,7 +170,8 @@ fn option_stale_inputs_block_only_risk(w: &mut World) {
     expect::ok(refresh(w, m.sol, 0));
     let more = option_trade(w, &alice, &bob, 0, 1, per_contract(8));
     expect::xm_error(more, XmError::VolatilityStale);
-    expect::ok(option_trade(w, &bob, &alice, 0, 2, per_contract(8)));
+    let value = w.reference(m.sol, Instrument::Option { series: 0 }, false);
+    expect::ok(option_trade(w, &bob, &alice, 0, 2, value.bid));
     // ...fresh vols and entries do.
     expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
     expect::ok(refresh(w, m.sol, 0));
@@ -221,7 +238,7 @@ fn option_expiry_cash_settlement(w: &mut World) {
     expect::ok(option_trade(w, &alice, &bob, 0, 10, per_contract(8)));
     expect::ok(option_trade(w, &carol, &bob, 1, 3, per_contract(8)));
     let before: Vec<i64> =
-        [&alice, &bob, &carol].iter().map(|t| w.balance(&t.account, 0)).collect();
+        [&alice, &bob, &carol].iter().map(|t| w.unsettled(&t.account, m.sol)).collect();
 
     // At 172 the 165 call pays 7, the 140 put nothing.
     w.set_time(EXPIRY + 60);
@@ -241,7 +258,7 @@ fn option_expiry_cash_settlement(w: &mut World) {
     // The winner first: the chain has paid 70 net until the writer is settled.
     let report = expect::ok(settle(w, &[&alice]));
     assert_eq!(w.underlying(m.sol).options.settlement_net_paid, 70 * USDC as i64);
-    assert_eq!(w.balance(&alice.account, 0), before[0] - USDC as i64 + 70 * USDC as i64);
+    assert_eq!(w.unsettled(&alice.account, m.sol), before[0] + 70 * USDC as i64);
     if w.sees_program_output() {
         let e: OptionPositionsSettled = events::single(&report);
         assert_eq!((e.account, e.positions, e.amount), (alice.account, 1, 70 * USDC as i64));
@@ -251,8 +268,8 @@ fn option_expiry_cash_settlement(w: &mut World) {
     let chain = w.underlying(m.sol).options;
     assert_eq!(chain.settlement_net_paid, 0);
     assert_eq!((chain.series[0].open_interest, chain.series[1].open_interest), (0, 0));
-    assert_eq!(w.balance(&bob.account, 0), before[1] - 70 * USDC as i64);
-    assert_eq!(w.balance(&carol.account, 0), before[2]);
+    assert_eq!(w.unsettled(&bob.account, m.sol), before[1] - 70 * USDC as i64);
+    assert_eq!(w.unsettled(&carol.account, m.sol), before[2]);
     for t in [&alice, &bob, &carol] {
         assert!(w.margin(&t.account).options.iter().all(|o| o.underlying == EMPTY_SLOT));
     }

@@ -54,47 +54,60 @@ fn perp_trade_books_positions_and_fees(w: &mut World) {
     let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
     let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 10, per_contract(151)));
 
-    // Fee: 10 * 151 * 10 bps = 1.51 a side, kept by the group.
+    // Fee: 10 * 151 * 10 bps = 1.51 a side, accrued by the underlying. Trades book into the
+    // market positions' unsettled quote; the quote balances are untouched.
     let fee = 1_510_000;
-    for (t, base, quote) in [(&alice, 10, -1_510 * USDC as i64), (&bob, -10, 1_510 * USDC as i64)] {
+    let cost = 1_510 * USDC as i64;
+    for (t, base, quote) in [(&alice, 10, -cost - fee), (&bob, -10, cost - fee)] {
         let a = w.margin(&t.account);
         let p = a.perps.iter().find(|p| p.underlying == m.sol).expect("position");
         assert_eq!((p.base, p.quote, p.funding_snapshot), (base, quote, 0));
-        assert_eq!(w.balance(&t.account, 0), 1_000 * USDC as i64 - fee);
+        assert_eq!(w.balance(&t.account, 0), 1_000 * USDC as i64);
     }
-    let group: cross_margin::state::Group =
-        xmargin_client::accounts::decode(&w.chain.account(&w.group).expect("group").data)
-            .expect("group");
-    assert_eq!(group.fees_accrued, 2 * fee as u64);
+    assert_eq!(w.underlying(m.sol).fees_accrued, 2 * fee as u64);
     assert_eq!(w.underlying(m.sol).perp.open_interest, 10);
 
-    // Alice: equity 998.49 + 10 * 150 - 1,510 = 988.49; the scan takes 8% of 1,500 = 120 and
-    // 6 qn of rounding: init health 868.49. The recorded snapshot is the off-chain figure.
+    // Alice: equity 1,000 + 10 * 150 - 1,511.51 = 988.49; the scan takes 8% of 1,500 = 120 and
+    // 5 qn of rounding: init health 868.49. The recorded snapshot is the off-chain figure.
     let h = w.account_health(&alice.account).unwrap();
-    assert_eq!(h.perp_pnl, -10 * USDC as i128);
-    assert_eq!(h.init_health, 868_490_000 - 6);
-    assert_eq!(w.margin(&alice.account).health.init, 868_490_000 - 6);
+    assert_eq!(h.perp_pnl, -10 * USDC as i128 - i128::from(fee));
+    assert_eq!(h.init_health, 868_490_000 - 5);
+    assert_eq!(w.margin(&alice.account).health.init, 868_490_000 - 5);
     if w.sees_program_output() {
         let e: Traded = events::single(&report);
         assert_eq!((e.underlying, e.buyer, e.seller), (m.sol, alice.account, bob.account));
         assert_eq!((e.quantity, e.price, e.fee_per_side), (10, per_contract(151), fee));
         assert_eq!((e.buyer_position, e.seller_position), (10, -10));
-        assert_eq!(e.buyer_health.map(|h| h.init), Some(868_490_000 - 6));
+        assert_eq!((e.buyer_delegated, e.seller_delegated), (false, false));
+        assert_eq!(e.buyer_health.map(|h| h.init), Some(868_490_000 - 5));
         assert!(e.seller_health.is_some());
+        assert_eq!((e.buyer_init_change, e.seller_init_change), (None, None));
     }
 
-    // Closing at 150 leaves the realized loss of 10 in the positions; open interest returns to 0.
+    // Closing at 150 leaves the realized loss of 10 and both fees in the positions; open
+    // interest returns to 0.
     expect::ok(w.perp_trade(&bob, &alice, m.sol, 10, per_contract(150)));
     assert_eq!(w.underlying(m.sol).perp.open_interest, 0);
     let position = |w: &mut World, t: &Trader| {
         let a = w.margin(&t.account);
         a.perps.iter().find(|p| p.underlying == m.sol).map(|p| (p.base, p.quote))
     };
-    assert_eq!(position(w, &alice), Some((0, -10 * USDC as i64)));
-    // Settling it frees both slots.
+    let fees = fee + 1_500_000;
+    assert_eq!(position(w, &alice), Some((0, -10 * USDC as i64 - fees)));
+    assert_eq!(position(w, &bob), Some((0, 10 * USDC as i64 - fees)));
+    // Settling Bob's gain against Alice frees his slot; the fees both paid stay as Alice's loss,
+    // which settles against the underlying's accrued fees and frees hers.
     expect::ok(w.settle_pnl(&bob, &alice, m.sol));
-    assert_eq!((position(w, &alice), position(w, &bob)), (None, None));
-    assert_eq!(w.balance(&alice.account, 0), 990 * USDC as i64 - fee - 1_500_000);
+    assert_eq!(position(w, &bob), None);
+    assert_eq!(position(w, &alice), Some((0, -2 * fees)));
+    expect::xm_error(w.settle_fees(&bob, m.sol), XmError::NothingToSettle);
+    expect::ok(w.settle_fees(&alice, m.sol));
+    assert_eq!(position(w, &alice), None);
+    let (u, quote) = (w.underlying(m.sol), w.underlying(0));
+    assert_eq!((u.fees_accrued, quote.fees_collected), (0, 2 * fees as u64));
+    assert_eq!(w.balance(&alice.account, 0), 990 * USDC as i64 - fees);
+    assert_eq!(w.balance(&bob.account, 0), 1_010 * USDC as i64 - fees);
+    expect::xm_error(w.settle_fees(&alice, m.sol), XmError::NothingToSettle);
 }
 
 fn perp_trade_outside_band_refused(w: &mut World) {
@@ -171,16 +184,29 @@ fn perp_trade_health(w: &mut World) {
         w.perp_trade(&bob, &alice, m.sol, 1, per_contract(158)),
         XmError::InitHealthNegative,
     );
-    // ...but she may reduce it, and the reducing side's health is not required.
-    let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 2, per_contract(158)));
+    // At 165 she has lost 75: 100 - 0.75 - 75 = 24.25 of equity against 8% of 5 * 165 = 66.
+    w.set_price(m.sol, 165 * E8, 0);
+    assert!(w.account_health(&alice.account).unwrap().init_health < 0);
+    // Below init after the trade, she may only trade at the oracle price or better for her: buying
+    // back 2 at 170 would move 10 of her equity to Bob...
+    expect::xm_error(
+        w.perp_trade(&alice, &bob, m.sol, 2, per_contract(170)),
+        XmError::BelowInitWorseThanValue,
+    );
+    // ...at 165 she reduces: she stays below init, and the trade raised her init health.
+    let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 2, per_contract(165)));
+    assert!(w.account_health(&alice.account).unwrap().init_health < 0);
     if w.sees_program_output() {
         let e: Traded = events::single(&report);
-        assert_eq!((e.buyer_position, e.buyer_health), (-3, None));
+        assert_eq!(e.buyer_position, -3);
+        assert!(e.buyer_health.is_some_and(|h| h.init < 0), "{:?}", e.buyer_health);
+        assert!(e.buyer_init_change.is_some_and(|c| c > 0), "{:?}", e.buyer_init_change);
+        assert_eq!(e.seller_init_change, None);
     }
-    // Flipping from short 3 to long 5 is not a reduction: 100 - 40 - 2.33 of fees = 57.67 of
-    // equity against 8% of 5 * 158 = 63.2.
+    // Flipping from short 3 to long 5 is not a reduction: 24.25 - 0.33 - 1.32 of fees = 22.6 of
+    // equity against 8% of 5 * 165 = 66 lowers her init health.
     expect::xm_error(
-        w.perp_trade(&alice, &bob, m.sol, 8, per_contract(158)),
+        w.perp_trade(&alice, &bob, m.sol, 8, per_contract(165)),
         XmError::InitHealthNegative,
     );
 }
@@ -190,32 +216,39 @@ fn perp_funding_conserved(w: &mut World) {
     let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
     expect::ok(w.perp_trade(&alice, &bob, m.sol, 10, per_contract(150)));
 
-    // An hour later a trade at 151.5 (+1%): funding to now accrues at the old average (0) first;
-    // the average becomes 1% (the full window has passed).
+    // An hour later a trade of 1 at 151.5 (+1%) against 10 open: funding to now accrues at the
+    // old average (0) first; the sample weighs 1 / 11: floor(floor(0.01 * 2^32) / 11).
     w.set_time(T0 + 3_600);
     w.set_price(m.sol, 150 * E8, 0);
     expect::ok(w.perp_trade(&alice, &bob, m.sol, 1, 151_500_000));
     let perp = w.underlying(m.sol).perp;
-    assert_eq!((perp.funding_index, perp.premium_ema), (0, 42_949_672)); // floor(0.01 * 2^32)
+    assert_eq!((perp.funding_index, perp.premium_ema), (0, 3_904_515));
 
-    // Another hour: longs pay 150 * 42,949,672 / 2^32 = 1.4999999 per contract: 1,499,999 qn
-    // booked, the fraction carried.
+    // Another hour: the average decays to 0 over it, so longs pay half of its hour:
+    // 150 * 3,904,515 / 2^32 / 2 = 0.0681818 per contract, 68,181 qn booked, the fraction carried.
     w.set_time(T0 + 7_200);
     w.set_price(m.sol, 150 * E8, 0);
+    // Health counts the funding owed up to now before any crank books it: Alice's P&L is
+    // 11 * 150 - 1,651.5 - 1.6515 of fees - 11 * 0.068181; the program records the same.
+    let (alice_pnl, bob_pnl) = (-1_500_000 - 1_651_500 - 749_991, 1_500_000 - 1_651_500 + 749_991);
+    assert_eq!(w.account_health(&alice.account).unwrap().perp_pnl, alice_pnl);
+    expect::ok(w.refresh_health(&alice.account));
+    let recorded = w.margin(&alice.account).health.init;
+    assert_eq!(i128::from(recorded), w.account_health(&alice.account).unwrap().init_health);
     let report = expect::ok(w.update_funding(m.sol));
     let perp = w.underlying(m.sol).perp;
-    assert_eq!(perp.funding_index, 1_499_999);
+    assert_eq!(perp.funding_index, 68_181);
     assert!(perp.funding_remainder > 0);
     if w.sees_program_output() {
         let e: FundingUpdated = events::single(&report);
-        assert_eq!((e.index, e.change, e.price), (1_499_999, 1_499_999, per_contract(150)));
+        assert_eq!((e.index, e.change, e.price), (68_181, 68_181, per_contract(150)));
     }
-    // Unbooked funding counts in health: Alice's P&L is 11 * 150 - 1,651.5 - 11 * 1.499999.
-    assert_eq!(w.account_health(&alice.account).unwrap().perp_pnl, -1_500_000 - 16_499_989);
-    assert_eq!(w.account_health(&bob.account).unwrap().perp_pnl, 1_500_000 + 16_499_989);
+    // The crank changes no health figure.
+    assert_eq!(w.account_health(&alice.account).unwrap().perp_pnl, alice_pnl);
+    assert_eq!(w.account_health(&bob.account).unwrap().perp_pnl, bob_pnl);
     // A second crank in the same second changes nothing.
     expect::ok(w.update_funding(m.sol));
-    assert_eq!(w.underlying(m.sol).perp.funding_index, 1_499_999);
+    assert_eq!(w.underlying(m.sol).perp.funding_index, 68_181);
 
     // A stale oracle stops the crank.
     w.set_time(T0 + 7_300);
@@ -233,31 +266,44 @@ fn perp_settlement_conserved(w: &mut World) {
     };
     let before = [figures(w, &alice), figures(w, &bob)];
 
-    // Alice gained 10 * 160 - 1,510 = 90: it moves from Bob's quote balance to hers.
+    // Alice gained 10 * 160 - 1,510 - 1.51 of fee = 88.49 (Bob lost 91.51): it moves from Bob's
+    // quote balance to hers.
     expect::xm_error(w.settle_pnl(&bob, &alice, m.sol), XmError::NothingToSettle);
     let report = expect::ok(w.settle_pnl(&alice, &bob, m.sol));
-    let fee = 1_510_000;
-    assert_eq!(w.balance(&alice.account, 0), 1_090 * USDC as i64 - fee);
-    assert_eq!(w.balance(&bob.account, 0), 910 * USDC as i64 - fee);
+    let gain = 88_490_000;
+    assert_eq!(w.balance(&alice.account, 0), 1_000 * USDC as i64 + gain);
+    assert_eq!(w.balance(&bob.account, 0), 1_000 * USDC as i64 - gain);
     let quote = |w: &mut World, t: &Trader| {
         w.margin(&t.account).perps.iter().find(|p| p.underlying == m.sol).unwrap().quote
     };
-    assert_eq!((quote(w, &alice), quote(w, &bob)), (-1_600 * USDC as i64, 1_600 * USDC as i64));
-    // Equity and requirement are unchanged: settlement only changes the P&L's form.
+    assert_eq!((quote(w, &alice), quote(w, &bob)), (-1_600 * USDC as i64, 1_596_980_000));
+    // Requirement and equity are unchanged (settlement only changes the P&L's form), but for the
+    // qn the fixed-point valuation of a quote balance that is not a whole unit rounds down.
     let after = [figures(w, &alice), figures(w, &bob)];
-    assert_eq!(before, after);
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b.1, a.1);
+        assert!(b.0.iter().zip(&a.0).all(|(b, a)| b - a == 1), "{before:?} {after:?}");
+    }
     if w.sees_program_output() {
         let e: PnlSettled = events::single(&report);
-        assert_eq!((e.amount, e.price), (90 * USDC as i64, per_contract(160)));
+        assert_eq!((e.amount, e.price), (gain, per_contract(160)));
     }
     expect::xm_error(w.settle_pnl(&alice, &bob, m.sol), XmError::NothingToSettle);
+    expect::xm_error(w.settle_pnl(&alice, &alice, m.sol), XmError::SelfSettlement);
 
-    // At 40, Alice's loss of 10 * 40 - 1,600 = -1,200 exceeds her 1,088.49: her quote balance
-    // goes negative, an amount owed that counts at face value in equity...
+    // At 40, Alice's loss of 10 * 40 - 1,600 = -1,200 exceeds her 1,088.49: Bob's gain of
+    // 1,196.98 leaves her quote balance negative, an amount owed that counts at face value in
+    // equity; what is left of her loss, the 3.02 of fees both paid, settles against the fees
+    // accrued...
     w.set_price(m.sol, 40 * E8, 0);
     expect::ok(w.settle_pnl(&bob, &alice, m.sol));
-    assert_eq!(w.balance(&alice.account, 0), -111_510_000);
+    assert_eq!(w.balance(&alice.account, 0), -108_490_000);
     assert_eq!(w.balance(&bob.account, 0), 2_108_490_000);
+    assert_eq!(w.account_health(&alice.account).unwrap().perp_pnl, -3_020_000);
+    expect::ok(w.settle_fees(&alice, m.sol));
+    assert_eq!(w.balance(&alice.account, 0), -111_510_000);
+    let quote_pool = w.underlying(0).collateral;
+    assert_eq!((quote_pool.total_deposits, quote_pool.total_borrows), (2_108_490_000, 111_510_000));
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.perp_pnl, 0);
     // (1 qn lower: the balance is valued through the fixed-point collateral path, rounded down.)

@@ -1,11 +1,20 @@
-//! Collateral accounting: balances in margin accounts and the per-underlying deposit total. The
-//! invariant kept here: for every underlying, `total_deposits` equals the sum of all accounts'
-//! balances of it (and the instruction moves exactly that many tokens in or out of the vault).
+//! Collateral accounting: balances in margin accounts and the per-underlying totals. The
+//! invariant kept here: for every underlying, `total_deposits` is the sum of all accounts'
+//! positive balances of it and `total_borrows` the sum of what they owe (only the quote asset can
+//! be owed), so the vault holds `total_deposits - total_borrows` (plus, for the quote asset, the
+//! fees collected). Every balance change goes through [`apply`], which moves both totals.
 
 use anchor_lang::prelude::*;
 
 use crate::error::XmError;
-use crate::state::{CollateralPosition, MarginAccount, Underlying, EMPTY_SLOT};
+use crate::state::{CollateralPosition, MarginAccount, Underlying, EMPTY_SLOT, QUOTE_INDEX};
+
+/// A balance change: the balance before and after, native units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BalanceChange {
+    pub old: i64,
+    pub new: i64,
+}
 
 /// Records a deposit of `amount` native units; returns the new balance.
 ///
@@ -18,15 +27,13 @@ pub fn deposit(
 ) -> Result<i64> {
     require!(amount > 0, XmError::ZeroAmount);
     let delta = i64::try_from(amount).map_err(|_| XmError::BalanceOverflow)?;
-    let params = &mut underlying.collateral;
-    let total = params.total_deposits.checked_add(amount).ok_or(XmError::BalanceOverflow)?;
-    let (old, new) = change_balance(account, underlying.index, delta)?;
-    if new > old.max(0) && total > params.deposit_cap {
-        msg!("deposit cap {}: total would be {}", params.deposit_cap, total);
+    let change = apply(account, underlying, delta)?;
+    let params = &underlying.collateral;
+    if change.new > change.old.max(0) && params.total_deposits > params.deposit_cap {
+        msg!("deposit cap {}: total would be {}", params.deposit_cap, params.total_deposits);
         return err!(XmError::DepositCapExceeded);
     }
-    params.total_deposits = total;
-    Ok(new)
+    Ok(change.new)
 }
 
 /// Records a withdrawal of `amount` native units; returns the new balance.
@@ -44,17 +51,47 @@ pub fn withdraw(
         msg!("balance {} < withdraw {}", balance, amount);
         return err!(XmError::InsufficientBalance);
     }
-    let (_, new) = change_balance(account, underlying.index, -(amount as i64))?;
-    let params = &mut underlying.collateral;
-    // Cannot underflow: total_deposits includes this account's positive balance.
-    params.total_deposits =
-        params.total_deposits.checked_sub(amount).ok_or(XmError::MathOverflow)?;
-    Ok(new)
+    Ok(apply(account, underlying, -(amount as i64))?.new)
 }
 
-/// Adds `delta` to the account's balance of `underlying`: a new holding takes the first free slot,
-/// a holding that reaches zero frees its slot. Returns `(old, new)` balances. Clients use it to
-/// predict which holdings (hence which health accounts) an instruction leaves behind.
+/// A settlement's change of the account's quote balance (no tokens move): `delta` native units,
+/// negative for a payment, which may leave the balance owed.
+pub fn settle_into_quote(
+    account: &mut MarginAccount,
+    quote: &mut Underlying,
+    delta: i64,
+) -> Result<BalanceChange> {
+    require!(quote.index == QUOTE_INDEX, XmError::QuoteUnderlyingExpected);
+    apply(account, quote, delta)
+}
+
+/// Adds `delta` to the account's balance of `underlying` and moves its totals with it: deposits
+/// by the change of the positive part, borrows by the change of the owed part. Only the quote
+/// asset may end negative.
+pub fn apply(
+    account: &mut MarginAccount,
+    underlying: &mut Underlying,
+    delta: i64,
+) -> Result<BalanceChange> {
+    let (old, new) = change_balance(account, underlying.index, delta)?;
+    if new < 0 && underlying.index != QUOTE_INDEX {
+        msg!("underlying {}: balance {} would be negative", underlying.index, new);
+        return err!(XmError::InsufficientBalance);
+    }
+    let c = &mut underlying.collateral;
+    let moved = |total: u64, before: i64, after: i64| -> Result<u64> {
+        let t = i128::from(total) + i128::from(after) - i128::from(before);
+        u64::try_from(t).map_err(|_| error!(XmError::BalanceOverflow))
+    };
+    c.total_deposits = moved(c.total_deposits, old.max(0), new.max(0))?;
+    c.total_borrows = moved(c.total_borrows, (-old).max(0), (-new).max(0))?;
+    Ok(BalanceChange { old, new })
+}
+
+/// Adds `delta` to the account's balance of `underlying` (the totals are [`apply`]'s): a new
+/// holding takes the first free slot, a holding that reaches zero frees its slot. Returns `(old,
+/// new)` balances. Clients use it to predict which holdings (hence which health accounts) an
+/// instruction leaves behind.
 pub fn change_balance(
     account: &mut MarginAccount,
     underlying: u16,

@@ -5,31 +5,34 @@
 //! per contract, money in qn.
 //!
 //! - **Trade** of `q` contracts at `p`: the buyer's quantity grows by `q`, the seller's shrinks by
-//!   `q`, and the premium `q p` moves from the buyer's quote balance to the seller's, so the sum of
-//!   quantities per series stays 0 and the sum of quote balances is unchanged (fees aside). Each
-//!   side pays `ceil(q min(X fee_bps, p 1,250) / 10^4)`: a fraction of the underlying's notional,
-//!   capped at 12.5% of the premium.
-//! - **Band**: `|p - mark| <= band_bps / 10^4 X`, the mark being the series' cache entry carried
-//!   to the live price `X` (a stale entry still anchors the band of a reducing trade).
+//!   `q`, and the premium `q p` moves from the buyer's unsettled quote on the underlying to the
+//!   seller's (`perp::pay`), so the sum of quantities per series stays 0 and the market's sum of
+//!   unsettled quote plus fees is unchanged. Each side pays `ceil(q min(X fee_bps, p 1,250) /
+//!   10^4)`: a fraction of the underlying's notional, capped at 12.5% of the premium.
+//! - **Reference and band**: the series' cache entry carried to the live price `X` gives the mark
+//!   `[bid, ask]` (the holder's value and the writer's, 4 qn apart); `|p - bid| <= band_bps / 10^4
+//!   X`. An owner-signed side may trade on a stale entry (to reduce risk; health decides); a
+//!   delegate-signed side needs a fresh one (`engine::trade`).
 //! - **Freshness**: a risk-increasing action values every held series from its cache entry, which
 //!   must be of the current volatility epoch, younger than `cache_max_age_secs`, within
 //!   `cache_max_drift_bps` of the price, and the chain's vols younger than `max_vol_age_secs`.
 //! - **Settlement**: once the series is settled, a position of `q` contracts is closed for
-//!   `q * settlement_value` into the quote balance. The chain counts what it has paid net
-//!   (`settlement_net_paid`), which returns to 0 once every position of its settled series is
-//!   settled, since the quantities sum to 0.
+//!   `q * settlement_value` into the account's unsettled quote on the underlying. The chain counts
+//!   what it has paid net (`settlement_net_paid`), which returns to 0 once every position of its
+//!   settled series is settled, since the quantities sum to 0. An account's settlement either
+//!   completes or changes nothing, so a batch can skip an account it cannot settle.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::cache::{CacheLimits, SeriesEntry};
 
-use crate::engine::collateral::change_balance;
+use crate::engine::perp;
 use crate::engine::trade::{
-    check_band, fee_ceil, open_interest_after, position_after, Fill, Traded,
+    accrue_fees, fee_ceil, open_interest_after, position_after, Fill, Reference, Transferred,
 };
 use crate::error::{risk_error, XmError};
 use crate::state::{
     MarginAccount, OptionChain, OptionPosition, OptionSeries, SeriesStatus, Underlying, EMPTY_SLOT,
-    QUOTE_INDEX,
+    MAX_OPTIONS,
 };
 
 /// Largest fee as a fraction of the premium, basis points.
@@ -61,10 +64,7 @@ pub fn fresh_entry<'a>(
     now: i64,
 ) -> Result<&'a SeriesEntry> {
     let chain = &u.options;
-    if now >= s.expiry {
-        msg!("series {} of underlying {} expired at {}: settle it first", index, u.index, s.expiry);
-        return err!(XmError::SeriesAwaitingSettlement);
-    }
+    require_unexpired(u, index, s, now)?;
     let vol_age = now.saturating_sub(chain.vols_posted_ts);
     if chain.vols_posted_ts == 0 || vol_age > i64::from(chain.max_vol_age_secs) {
         msg!(
@@ -85,6 +85,34 @@ pub fn fresh_entry<'a>(
         return err!(XmError::RiskCacheStale);
     }
     Ok(entry)
+}
+
+/// The cache entry of series `index` of `u` as it is, fresh or not (for [`Valuation::Carried`]):
+/// it must have been valued, and the series must not await its settlement.
+///
+/// [`Valuation::Carried`]: crate::engine::portfolio::Valuation::Carried
+pub fn carried_entry<'a>(
+    u: &Underlying,
+    index: u16,
+    s: &'a OptionSeries,
+    now: i64,
+) -> Result<&'a SeriesEntry> {
+    require_unexpired(u, index, s, now)?;
+    let entry = s.cache.entry();
+    if entry.ref_time == 0 {
+        msg!("series {} of underlying {}: never valued", index, u.index);
+        return err!(XmError::RiskCacheStale);
+    }
+    Ok(entry)
+}
+
+/// A live series is valued until expiry; after, only its settlement value counts.
+fn require_unexpired(u: &Underlying, index: u16, s: &OptionSeries, now: i64) -> Result<()> {
+    if now >= s.expiry {
+        msg!("series {} of underlying {} expired at {}: settle it first", index, u.index, s.expiry);
+        return err!(XmError::SeriesAwaitingSettlement);
+    }
+    Ok(())
 }
 
 /// Applies `delta` contracts of `series` to the account's option positions.
@@ -109,44 +137,61 @@ pub fn fill(account: &mut MarginAccount, underlying: u16, series: u16, delta: i6
     Ok(f)
 }
 
-/// Trades `quantity` contracts of `series` at `price` between `sides` (`[buyer, seller]`) when
-/// the underlying's mid is `x` per contract of the chain: band, fills, premium and fees through
-/// the quote balances, open interest.
-pub fn trade(
+/// The value per contract of series `series_index` at `x` per contract and `now`, from its cache
+/// entry (which must be fresh when `fresh`, and valued at least once in any case).
+pub fn reference(
+    u: &Underlying,
+    series_index: u16,
+    x: i64,
+    now: i64,
+    fresh: bool,
+) -> Result<Reference> {
+    let chain = &u.options;
+    let s = tradable(chain, series_index, now)?;
+    let entry = if fresh {
+        fresh_entry(u, series_index, s, x, now)?
+    } else {
+        carried_entry(u, series_index, s, now)?
+    };
+    let low = entry.carry(x, now).map_err(risk_error)?.low;
+    let bid = i64::try_from(low.max(0)).map_err(|_| XmError::MathOverflow)?;
+    let ask = i64::try_from((low + 4).max(0)).map_err(|_| XmError::MathOverflow)?;
+    Ok(Reference { bid, ask, band_bps: chain.band_bps, x })
+}
+
+/// The fee per side of `quantity` contracts at `price` when the underlying is at `x` per contract.
+pub fn fee(chain: &OptionChain, quantity: i64, price: i64, x: i64) -> Result<i64> {
+    // |quantity| < 2^31, prices < 2^63, bps < 2^16: every product fits.
+    let q = quantity.unsigned_abs() as u128;
+    let premium = q * price.unsigned_abs() as u128;
+    let by_notional = q * x.unsigned_abs() as u128 * u128::from(chain.fee_bps);
+    fee_ceil(by_notional.min(premium * u128::from(FEE_PREMIUM_CAP_BPS)))
+}
+
+/// The value transfer of an option trade of `quantity` contracts of `series_index` at `price`
+/// between `sides` (`[buyer, seller]`), each paying `fee`: fills, the premium and fees through
+/// the accounts' unsettled quote on the underlying, open interest.
+pub fn transfer(
     u: &mut Underlying,
     series_index: u16,
     sides: [&mut MarginAccount; 2],
     quantity: i64,
     price: i64,
-    x: i64,
-    now: i64,
-) -> Result<Traded> {
-    let chain = &u.options;
-    let s = tradable(chain, series_index, now)?;
-    let entry = s.cache.entry();
-    if entry.ref_time == 0 {
-        msg!("series {} of underlying {}: never valued", series_index, u.index);
-        return err!(XmError::RiskCacheStale);
-    }
-    let mark = entry.carry(x, now).map_err(risk_error)?.low;
-    let mark = i64::try_from(mark.max(0)).map_err(|_| XmError::MathOverflow)?;
-    check_band(chain.band_bps, price, mark, x)?;
-    // |quantity| < 2^31, prices < 2^63, bps < 2^16: every product fits.
-    let q = quantity.unsigned_abs() as u128;
-    let premium = q * price.unsigned_abs() as u128;
-    let by_notional = q * x.unsigned_abs() as u128 * u128::from(chain.fee_bps);
-    let fee = fee_ceil(by_notional.min(premium * u128::from(FEE_PREMIUM_CAP_BPS)))?;
-    let premium = i64::try_from(premium).map_err(|_| XmError::MathOverflow)?;
+    fee: i64,
+) -> Result<Transferred> {
+    let premium = quantity.checked_mul(price).ok_or(XmError::MathOverflow)?;
     let mut fills = [Fill { before: 0, after: 0 }; 2];
     for (k, (account, (delta, paid))) in
         sides.into_iter().zip([(quantity, -premium), (-quantity, premium)]).enumerate()
     {
         fills[k] = fill(account, u.index, series_index, delta)?;
-        change_balance(account, QUOTE_INDEX, paid.checked_sub(fee).ok_or(XmError::MathOverflow)?)?;
+        let paid = paid.checked_sub(fee).ok_or(XmError::MathOverflow)?;
+        perp::pay(account, u.index, &u.perp, paid)?;
     }
     let s = &mut u.options.series[usize::from(series_index)];
     s.open_interest = open_interest_after(s.open_interest, &fills)?;
-    Ok(Traded { fills, fee, premium })
+    accrue_fees(u, fee)?;
+    Ok(Transferred { fills, premium })
 }
 
 /// What settling one account's positions did.
@@ -158,37 +203,51 @@ pub struct PositionsSettled {
     pub amount: i64,
 }
 
-/// Cash-settles every position the account holds in settled series of `u`'s chain.
+/// Cash-settles every position the account holds in settled series of `u`'s chain into its
+/// unsettled quote on the underlying. Either everything is settled or, on an error, nothing
+/// changed.
 pub fn settle_positions(
     account: &mut MarginAccount,
     u: &mut Underlying,
 ) -> Result<PositionsSettled> {
+    // Plan: which slots settle and for how much, with every check made before any change.
+    let mut slots = [false; MAX_OPTIONS];
     let mut done = PositionsSettled::default();
-    for slot in 0..account.options.len() {
-        let o = account.options[slot];
+    for (slot, o) in account.options.iter().enumerate() {
         if o.underlying != u.index {
             continue;
         }
-        let s = u.options.series.get_mut(usize::from(o.series)).ok_or(XmError::SeriesNotListed)?;
+        let s = u.options.series.get(usize::from(o.series)).ok_or(XmError::SeriesNotListed)?;
         if !s.is(SeriesStatus::Settled) {
             continue;
         }
         let amount = i64::try_from(i128::from(o.quantity) * i128::from(s.settlement_value))
             .map_err(|_| XmError::MathOverflow)?;
-        if o.quantity > 0 {
-            s.open_interest = s
-                .open_interest
-                .checked_sub(o.quantity.unsigned_abs())
-                .ok_or(XmError::MathOverflow)?;
+        // The long quantities of a series sum to its open interest (one slot per series).
+        require!(o.quantity.max(0).unsigned_abs() <= s.open_interest, XmError::MathOverflow);
+        done.amount = done.amount.checked_add(amount).ok_or(XmError::MathOverflow)?;
+        done.positions += 1;
+        slots[slot] = true;
+    }
+    if done.positions == 0 {
+        return Ok(done);
+    }
+    let net_paid = u.options.settlement_net_paid.checked_add(done.amount);
+    let net_paid = net_paid.ok_or(XmError::MathOverflow)?;
+    // The one step that can still fail (a full set of market slots, an overflow) comes first.
+    if done.amount != 0 {
+        perp::pay(account, u.index, &u.perp, done.amount)?;
+    }
+    for (slot, settle) in slots.into_iter().enumerate() {
+        if !settle {
+            continue;
         }
+        let o = account.options[slot];
+        let s = &mut u.options.series[usize::from(o.series)];
+        s.open_interest -= o.quantity.max(0).unsigned_abs(); // checked in the plan
         account.options[slot] =
             OptionPosition { underlying: EMPTY_SLOT, ..OptionPosition::default() };
-        change_balance(account, QUOTE_INDEX, amount)?;
-        let chain = &mut u.options;
-        chain.settlement_net_paid =
-            chain.settlement_net_paid.checked_add(amount).ok_or(XmError::MathOverflow)?;
-        done.positions += 1;
-        done.amount = done.amount.checked_add(amount).ok_or(XmError::MathOverflow)?;
     }
+    u.options.settlement_net_paid = net_paid;
     Ok(done)
 }

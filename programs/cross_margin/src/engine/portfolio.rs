@@ -14,15 +14,33 @@ use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::to_native;
 use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::wide::{mul_i128, mul_wide};
-use xmargin_risk::{RiskError, Round};
+use xmargin_risk::{Fixed, RiskError, Round};
 
-use crate::engine::option_positions;
+use crate::engine::{option_positions, perp};
 use crate::error::{risk_error, XmError};
-use crate::events::HealthSummary;
 use crate::state::{
     CollateralPosition, HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus,
     Underlying, EMPTY_SLOT, MAX_COLLATERAL, MAX_OPTIONS, MAX_PERPS, QUOTE_INDEX,
 };
+
+/// Health figures attached to events and returned to readers (native quote units, rounded down).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HealthSummary {
+    pub init: i64,
+    pub maint: i64,
+    pub assets: i64,
+}
+
+/// How live option positions are valued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Valuation {
+    /// From a fresh cache entry (`option_positions::fresh_entry`), else the computation fails:
+    /// every health figure an action relies on.
+    Fresh,
+    /// From the cache entry carried to the price, fresh or not: for comparing one book before
+    /// and after a trade, where both sides of the comparison read the same entries.
+    Carried,
+}
 
 /// Risk inputs of one non-quote underlying: its account (read in place: the option chain is
 /// large), the haircuts in effect and its graded price.
@@ -108,6 +126,14 @@ pub fn required_underlyings(accounts: &[&MarginAccount]) -> Vec<u16> {
     out
 }
 
+/// `needed` (ascending) with `index` added in its place, once.
+pub fn including(mut needed: Vec<u16>, index: u16) -> Vec<u16> {
+    if let Err(at) = needed.binary_search(&index) {
+        needed.insert(at, index);
+    }
+    needed
+}
+
 /// An account's full health, qn, and the figures behind it. On-chain no correlation credit is
 /// given, so each level's requirement is the sum of the books' requirements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,10 +175,7 @@ pub fn compute(
     quote_decimals: u8,
     now: i64,
 ) -> Result<AccountHealth> {
-    let charges: [Charges; 2] = [
-        DEFAULT_PARAMS.charges(Level::Init, quote_decimals).map_err(risk_error)?,
-        DEFAULT_PARAMS.charges(Level::Maint, quote_decimals).map_err(risk_error)?,
-    ];
+    let charges = charges(quote_decimals)?;
     let overflow = || error!(XmError::MathOverflow);
     let mut collateral = Health::default();
     let (mut perp_pnl, mut option_value) = (0i128, 0i128);
@@ -188,10 +211,11 @@ pub fn compute(
             )?;
         }
         for slot in perps.slots(k) {
-            perp_pnl += book.add_perp(&account.perps[slot], risk, quote_decimals)?;
+            perp_pnl += book.add_perp(&account.perps[slot], risk, quote_decimals, now)?;
         }
         for slot in options.slots(k) {
-            book.add_option(&account.options[slot], risk, quote_decimals, now)?;
+            let o = &account.options[slot];
+            book.add_option(o, risk, quote_decimals, now, Valuation::Fresh)?;
         }
         let value = book.exposure.option_value.checked_add(book.settled_value);
         option_value = value.and_then(|v| option_value.checked_add(v)).ok_or_else(overflow)?;
@@ -215,6 +239,54 @@ pub fn compute(
         init_health: health(0)?,
         maint_health: health(1)?,
     })
+}
+
+/// The health one underlying's book contributes to an account, qn, `[init, maint]`: its collateral
+/// after haircuts, market positions and options (under [`Valuation::Carried`]) less its
+/// requirement. Health has no term across underlyings (no correlation credit on-chain), so a change
+/// to one underlying's market and option positions that leaves every collateral balance alone
+/// changes the account's health by exactly the change of this figure (`engine::trade::judge_side`
+/// relies on it; a test checks it).
+pub fn book_health(
+    account: &MarginAccount,
+    risk: &UnderlyingRisk,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<[i128; 2]> {
+    let charges = charges(quote_decimals)?;
+    let index = risk.index();
+    let mut book = Book::default();
+    let mut collateral = Health::default();
+    let mut value = 0i128;
+    for c in account.active_collateral().filter(|c| c.underlying == index) {
+        book.add_collateral(c.balance, risk, quote_decimals, &mut collateral)?;
+    }
+    for p in account.perps.iter().filter(|p| p.underlying == index) {
+        value += book.add_perp(p, risk, quote_decimals, now)?;
+    }
+    for o in account.options.iter().filter(|o| o.underlying == index) {
+        book.add_option(o, risk, quote_decimals, now, Valuation::Carried)?;
+    }
+    let options = book.exposure.option_value.checked_add(book.settled_value);
+    value = options.and_then(|v| v.checked_add(value)).ok_or(XmError::MathOverflow)?;
+    let mut requirement = [0i128; 2];
+    if book.touched {
+        book.add_requirements(risk, &charges, &mut requirement)?;
+    }
+    let level = |l: usize, c: Fixed| -> Result<i128> {
+        let c = to_native(c, quote_decimals).map_err(risk_error)?;
+        let v = c.checked_add(value).and_then(|v| v.checked_sub(requirement[l]));
+        v.ok_or_else(|| error!(XmError::MathOverflow))
+    };
+    Ok([level(0, collateral.init)?, level(1, collateral.maint)?])
+}
+
+/// The default charges of both levels.
+fn charges(quote_decimals: u8) -> Result<[Charges; 2]> {
+    Ok([
+        DEFAULT_PARAMS.charges(Level::Init, quote_decimals).map_err(risk_error)?,
+        DEFAULT_PARAMS.charges(Level::Maint, quote_decimals).map_err(risk_error)?,
+    ])
 }
 
 /// No slot (the end of a group).
@@ -311,21 +383,26 @@ impl Book {
         Ok(())
     }
 
-    /// Adds a perpetual position; returns its unrealized P&L including unbooked funding, valued
-    /// at the asset price when long and the liability price when short.
+    /// Adds a market position; returns its unrealized P&L including the funding owed up to now,
+    /// the perpetual valued at the asset price when long and the liability price when short.
     fn add_perp(
         &mut self,
         p: &PerpPosition,
         risk: &UnderlyingRisk,
         quote_decimals: u8,
+        now: i64,
     ) -> Result<i128> {
+        if p.base == 0 {
+            // Unsettled quote only: no price, no risk.
+            return Ok(i128::from(p.quote));
+        }
         let u = risk.underlying;
         let prices = self.prices(risk, u.perp.contract_size, quote_decimals)?;
         // |base| <= 2^31 (trades refuse more) and the prices and the funding difference are below
         // 2^64: the products are exact without overflow-checked 128-bit multiplies.
         let base = i128::from(p.base);
-        let funding = i128::from(u.perp.funding_index) - i128::from(p.funding_snapshot);
-        let unbooked = mul_i128(base, funding);
+        let index = perp::funding_index_at(&u.perp, prices.mid, now)?;
+        let unbooked = mul_i128(base, i128::from(index) - i128::from(p.funding_snapshot));
         let value = mul_wide(p.base, if p.base > 0 { prices.asset } else { prices.liability });
         self.exposure.add_linear(mul_wide(p.base, prices.mid)).map_err(risk_error)?;
         self.touched = true;
@@ -333,13 +410,14 @@ impl Book {
     }
 
     /// Adds an option position: a settled series at its settlement value; a live one from its
-    /// cache entry, which must be fresh (`option_positions::fresh_entry`), carried to the mid.
+    /// cache entry carried to the mid, which must be fresh under [`Valuation::Fresh`].
     fn add_option(
         &mut self,
         o: &OptionPosition,
         risk: &UnderlyingRisk,
         quote_decimals: u8,
         now: i64,
+        valuation: Valuation,
     ) -> Result<()> {
         let u = risk.underlying;
         let s = option_positions::series(&u.options, o.series)?;
@@ -350,7 +428,10 @@ impl Book {
             return Ok(());
         }
         let x = self.prices(risk, u.options.contract_size, quote_decimals)?.mid;
-        let entry = option_positions::fresh_entry(u, o.series, s, x, now)?;
+        let entry = match valuation {
+            Valuation::Fresh => option_positions::fresh_entry(u, o.series, s, x, now)?,
+            Valuation::Carried => option_positions::carried_entry(u, o.series, s, now)?,
+        };
         self.exposure.add_option(o.quantity, entry, x, now).map_err(risk_error)?;
         self.touched = true;
         Ok(())

@@ -6,8 +6,9 @@
 use anchor_lang::prelude::*;
 
 use crate::engine::portfolio;
+use crate::engine::portfolio::HealthSummary;
 use crate::error::XmError;
-use crate::events::{HealthRefreshed, HealthSummary};
+use crate::events::HealthRefreshed;
 use crate::health_accounts::HealthAccounts;
 use crate::state::{Group, MarginAccount};
 

@@ -31,14 +31,12 @@ pub struct Group {
     /// Delay, in seconds, before a risk-raising parameter change (for example a higher collateral
     /// weight) takes effect.
     pub risk_timelock_secs: u32,
-    /// Trading fees collected, native quote units. Held in the quote vault, so the quote
-    /// underlying's `total_deposits` is the sum of all quote balances plus this.
-    pub fees_accrued: u64,
-    /// Reserved for future fields; zero.
-    pub reserved: [u8; 248],
+    /// Reserved for future fields; zero. (Fees accrue per underlying, `Underlying::fees_accrued`,
+    /// so that no trade writes the group.)
+    pub reserved: [u8; 256],
 }
 
-assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 248);
+assert_layout!(Group, 8 + 32 * 3 + 8 + 256);
 
 impl Group {
     /// Account size including the 8-byte discriminator.

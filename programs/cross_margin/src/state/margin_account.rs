@@ -13,7 +13,7 @@ pub const MARGIN_ACCOUNT_VERSION: u8 = 1;
 /// the reference portfolio (8 underlyings) twice over while a full health check (two accounts per
 /// underlying) still fits the 64-account transaction limit.
 pub const MAX_COLLATERAL: usize = 16;
-/// Perpetual slots: at most one position per underlying.
+/// Market slots (perpetual and unsettled quote): at most one per underlying.
 pub const MAX_PERPS: usize = 16;
 /// Option slots: 8 series on each of 16 underlyings.
 pub const MAX_OPTIONS: usize = 128;
@@ -40,7 +40,8 @@ pub struct MarginAccount {
     pub health: HealthSnapshot,
     /// Collateral balances; unused slots have `underlying == EMPTY_SLOT`.
     pub collateral: [CollateralPosition; MAX_COLLATERAL],
-    /// Perpetual positions; unused slots have `underlying == EMPTY_SLOT`.
+    /// Positions in the underlyings' markets (perpetual and unsettled quote); unused slots have
+    /// `underlying == EMPTY_SLOT`.
     pub perps: [PerpPosition; MAX_PERPS],
     /// Option positions; unused slots have `underlying == EMPTY_SLOT`.
     pub options: [OptionPosition; MAX_OPTIONS],
@@ -73,8 +74,12 @@ pub struct CollateralPosition {
     pub balance: i64,
 }
 
-/// A perpetual position. Its unrealized P&L at a price `X` per contract is `base * X + quote`;
-/// funding and settled P&L are booked into `quote`.
+/// The account's position in one underlying's markets: its perpetual and the unsettled quote of
+/// every trade on the underlying (perpetual fills, funding, option premiums and expiry payments,
+/// fees). Its unrealized P&L at a price `X` per contract is `base * X + quote`; `perp_settle_pnl`
+/// moves it into quote balances. Trades book here, never into the quote balance, so that a trade
+/// writes only its underlying and the two margin accounts, and only a settlement can make an
+/// account owe quote.
 #[zero_copy]
 #[derive(Debug, Default)]
 pub struct PerpPosition {
@@ -83,7 +88,8 @@ pub struct PerpPosition {
     pub _pad: [u8; 6],
     /// Signed size in contracts (negative = short), `|base| <= i32::MAX`.
     pub base: i64,
-    /// Quote side in native quote units: minus the cost of the contracts held, minus funding paid,
+    /// Unsettled quote, native quote units: minus the cost of the contracts held, minus funding
+    /// paid, plus option premiums received and expiry payments, minus premiums and fees paid,
     /// minus P&L already settled into the quote balance.
     pub quote: i64,
     /// The market's `funding_index` when funding was last booked into `quote`.

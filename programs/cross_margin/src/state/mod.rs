@@ -40,7 +40,7 @@ mod layout_tests {
     fn offsets_match_the_documented_layout() {
         assert_eq!(
             (offset_of!(Group, admin), offset_of!(Group, quote_mint), offset_of!(Group, reserved)),
-            (8, 72, 120)
+            (8, 72, 112)
         );
         assert_eq!(
             (

@@ -56,8 +56,16 @@ pub struct Underlying {
     pub name: [u8; 16],
     pub oracle: OracleParams,
     pub collateral: CollateralParams,
+    /// Trading fees charged on this underlying's perpetual and options, native quote units: a
+    /// claim of the group on the unsettled quote of the accounts that paid them (every market's
+    /// `sum of account quote + fees_accrued - options.settlement_net_paid` is 0). Kept here, not in
+    /// the group, so that trades on different underlyings never write the same account.
+    pub fees_accrued: u64,
+    /// Quote asset only: fees paid into the quote pool by `perp_settle_fees`, native quote units.
+    /// The group's, held in the vault: the vault holds the sum of all quote balances plus this.
+    pub fees_collected: u64,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 104],
     /// Scenario grid of the underlying (every book on it is stressed with these moves).
     pub risk: RiskState,
     /// The underlying's perpetual future.
@@ -149,18 +157,21 @@ pub struct CollateralParams {
     pub pending_effective_ts: i64,
     /// Maximum `total_deposits`, native units.
     pub deposit_cap: u64,
-    /// Sum over all margin accounts of their balance of this asset, native units. Always equal to
-    /// the vault's token amount.
+    /// Sum over all margin accounts of their positive balances of this asset, native units.
     pub total_deposits: u64,
+    /// Sum over all margin accounts of what they owe of this asset (minus their negative
+    /// balances), native units; only the quote asset can be owed. The vault holds
+    /// `total_deposits - total_borrows` plus, for the quote asset, `fees_collected`.
+    pub total_borrows: u64,
 }
 
 assert_layout!(OracleParams, 40);
 assert_layout!(RiskState, 16 + 16 * 2 * 8);
 assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
-assert_layout!(CollateralParams, 32);
+assert_layout!(CollateralParams, 40);
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 40 + 32 + 128 + 272 + 104 + 7_784 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 40 + 40 + 16 + 104 + 272 + 104 + 7_784 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
