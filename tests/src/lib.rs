@@ -35,10 +35,23 @@ pub struct Run {
     pub cu: Vec<(String, u64)>,
 }
 
-/// Runs every scenario on a fresh chain from `start`, catching failures so all are reported.
-pub fn run_all(backend: &'static str, start: impl Fn() -> Box<dyn LocalChain>) -> Run {
+/// The scenario filter of a runner's command line: its first argument that is not an option
+/// (what `cargo test -p xmargin-tests NAME` passes).
+pub fn filter_from_args() -> Option<String> {
+    std::env::args().skip(1).find(|a| !a.starts_with('-'))
+}
+
+/// Runs every scenario whose name contains `filter` (all without one) on a fresh chain from
+/// `start`, catching failures so all are reported.
+pub fn run_all(
+    backend: &'static str,
+    filter: Option<&str>,
+    start: impl Fn() -> Box<dyn LocalChain>,
+) -> Run {
     let mut run = Run { backend, passed: 0, failures: vec![], cu: vec![] };
-    for scenario in scenarios::all() {
+    let selected =
+        scenarios::all().into_iter().filter(|s| filter.is_none_or(|f| s.name.contains(f)));
+    for scenario in selected {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let mut world = World::new(start());
             (scenario.run)(&mut world);
@@ -68,6 +81,9 @@ pub fn run_all(backend: &'static str, start: impl Fn() -> Box<dyn LocalChain>) -
     println!("{summary}");
     for (name, message) in &run.failures {
         println!("  FAILED {name}: {message}");
+    }
+    if filter.is_some() {
+        return run;
     }
     // The test command prints these after cargo's own output.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scenario-summary");

@@ -3,6 +3,7 @@
 pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
+pub mod delegates;
 pub mod option_hedges;
 pub mod option_trades;
 pub mod options;
@@ -11,6 +12,7 @@ pub mod perps;
 pub mod reference;
 pub mod risk_engine;
 pub mod setup;
+pub mod trade_rule;
 
 use crate::Scenario;
 
@@ -24,6 +26,8 @@ pub fn all() -> Vec<Scenario> {
         options::SCENARIOS,
         option_trades::SCENARIOS,
         option_hedges::SCENARIOS,
+        trade_rule::SCENARIOS,
+        delegates::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,

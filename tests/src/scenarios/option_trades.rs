@@ -3,7 +3,7 @@
 
 use cross_margin::engine::trade::Instrument;
 use cross_margin::error::XmError;
-use cross_margin::events::{OptionPositionsSettled, Traded};
+use cross_margin::events::{OptionPositionsSettled, OptionSettlementSkipped, Traded};
 use cross_margin::state::EMPTY_SLOT;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
@@ -27,6 +27,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario { name: "option_trade_adversarial", run: option_trade_adversarial },
     Scenario { name: "option_expiry_cash_settlement", run: option_expiry_cash_settlement },
+    Scenario { name: "option_settlement_batch_skips", run: option_settlement_batch_skips },
 ];
 
 /// The SOL chain with its two series valued now (vol index 80%, the call at 78%, the put at 80%).
@@ -278,4 +279,56 @@ fn option_expiry_cash_settlement(w: &mut World) {
     let mut read_only = ix::option_settle_positions(&w.group, m.sol, &[bob.account]);
     read_only.accounts[2].is_writable = false;
     expect::xm_error(w.send_as_keeper(read_only), XmError::SettlementAccountInvalid);
+}
+
+/// A settlement batch skips, unchanged, an account it cannot settle (here one whose unsettled quote
+/// would overflow) and settles the others; the skipped one settles once it can.
+fn option_settlement_batch_skips(w: &mut World) {
+    let m = live_sol_chain(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    let (carol, dave) = (funded(w, "carol", 1_000), funded(w, "dave", 1_000));
+    expect::ok(option_trade(w, &alice, &bob, 0, 10, per_contract(8)));
+    // Alice's unsettled quote on SOL 10 below i64::MAX, balanced by Carol's (the sums still hold):
+    // the 70 her calls pay would overflow it.
+    let shift = i64::MAX - 10 * USDC as i64;
+    let rest = -10 * USDC as i64 - w.unsettled(&alice.account, m.sol);
+    move_unsettled(w, m.sol, &alice, &carol, shift);
+    move_unsettled(w, m.sol, &alice, &dave, rest);
+    w.set_time(EXPIRY + 60);
+    w.set_price_update(m.sol, 172 * E8, 0, EXPIRY + 30, VerificationLevel::Full);
+    let oracle = w.markets[m.sol as usize].price_account;
+    expect::ok(w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, EXPIRY, &oracle)));
+    let alice_before = w.margin(&alice.account);
+    let keys = [alice.account, bob.account];
+    let report = expect::ok(w.send_as_keeper(ix::option_settle_positions(&w.group, m.sol, &keys)));
+    let unchanged =
+        bytemuck::bytes_of(&w.margin(&alice.account)) == bytemuck::bytes_of(&alice_before);
+    assert!(unchanged, "the skipped account changed");
+    assert_eq!(held(w, &bob, 0), 0);
+    assert_eq!(w.underlying(m.sol).options.series[0].open_interest, 10);
+    if w.sees_program_output() {
+        let skipped: OptionSettlementSkipped = events::single(&report);
+        assert_eq!(skipped.account, alice.account);
+        let code = anchor_lang::error::ERROR_CODE_OFFSET + XmError::MathOverflow as u32;
+        assert_eq!(skipped.error_code, code);
+        let settled: OptionPositionsSettled = events::single(&report);
+        assert_eq!((settled.account, settled.amount), (bob.account, -70 * USDC as i64));
+    }
+    // Once her unsettled quote is back in range, Alice settles.
+    move_unsettled(w, m.sol, &alice, &carol, -shift);
+    move_unsettled(w, m.sol, &alice, &dave, -rest);
+    expect::ok(w.send_as_keeper(ix::option_settle_positions(&w.group, m.sol, &[alice.account])));
+    assert_eq!(held(w, &alice, 0), 0);
+    assert_eq!(w.underlying(m.sol).options.settlement_net_paid, 0);
+}
+
+/// Moves `amount` of unsettled quote on market `index` from `from` to `to` by writing both accounts
+/// with the engine's own booking (the market's sums are unchanged).
+fn move_unsettled(w: &mut World, index: u16, to: &Trader, from: &Trader, amount: i64) {
+    for (t, delta) in [(to, amount), (from, -amount)] {
+        let mut account = w.margin(&t.account);
+        let perp = w.underlying(index).perp;
+        cross_margin::engine::perp::pay(&mut account, index, &perp, delta).unwrap();
+        w.overwrite_margin(&t.account, &account);
+    }
 }

@@ -22,6 +22,8 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "perp_trade_needs_both_signatures", run: perp_trade_needs_both_signatures },
     Scenario { name: "perp_trade_health", run: perp_trade_health },
     Scenario { name: "perp_funding_conserved", run: perp_funding_conserved },
+    Scenario { name: "perp_funding_tiny_trade", run: perp_funding_tiny_trade },
+    Scenario { name: "perp_trades_write_only_their_market", run: trades_write_only_their_market },
     Scenario { name: "perp_settlement_conserved", run: perp_settlement_conserved },
     Scenario { name: "spot_hedged_by_short_perp", run: spot_hedged_by_short_perp },
 ];
@@ -253,6 +255,57 @@ fn perp_funding_conserved(w: &mut World) {
     // A stale oracle stops the crank.
     w.set_time(T0 + 7_300);
     expect::xm_error(w.update_funding(m.sol), XmError::OracleStale);
+}
+
+/// One contract traded at the band's edge against 1,000 open, after an hour of silence, moves the
+/// next hour's funding by a negligible fraction of the cap (1% an hour of 150: 1.5 a contract).
+fn perp_funding_tiny_trade(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 50_000), funded(w, "bob", 50_000));
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 1_000, per_contract(150)));
+    let (carol, dave) = (funded(w, "carol", 100), funded(w, "dave", 100));
+    w.set_time(T0 + 3_600);
+    w.set_price(m.sol, 150 * E8, 0);
+    expect::ok(w.perp_trade(&carol, &dave, m.sol, 1, per_contract(150) * 105 / 100));
+    // The +5% sample weighs 1 / 1,001: floor(floor(0.05 * 2^32) / 1,001).
+    assert_eq!(w.underlying(m.sol).perp.premium_ema, 214_533);
+    w.set_time(T0 + 7_200);
+    w.set_price(m.sol, 150 * E8, 0);
+    expect::ok(w.update_funding(m.sol));
+    // 150 * 214,533 / 2^32 / 2 (the average decays over the hour) = 0.0037 a contract: 0.25% of
+    // the cap's 1.5.
+    let hour = w.underlying(m.sol).perp.funding_index;
+    assert_eq!(hour, 3_746);
+    assert!(hour * 100 < per_contract(150) / 100, "{hour}");
+}
+
+/// A trade writes only its underlying and the two margin accounts, never the group (so trades on
+/// different underlyings never contend for a write lock); no crank or settlement writes the
+/// group either.
+fn trades_write_only_their_market(w: &mut World) {
+    let m = with_sol_perp(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    let trade = w.trade_ix(&alice, &bob, m.sol, Instrument::Perp, 1, per_contract(150));
+    let writable: Vec<_> =
+        trade.accounts.iter().filter(|a| a.is_writable).map(|a| a.pubkey).collect();
+    let sol = w.markets[usize::from(m.sol)].underlying;
+    assert_eq!(writable, [alice.account, bob.account, sol]);
+    expect::ok(w.send(&[trade], &alice.wallet, &[&bob.wallet]));
+    let oracle = w.markets[usize::from(m.sol)].price_account;
+    let group = w.group;
+    let others = [
+        ix::perp_update_funding(&group, m.sol, &oracle),
+        ix::perp_settle_pnl(&group, &alice.account, &bob.account, m.sol, &oracle),
+        ix::perp_settle_fees(&group, &alice.account, m.sol, &oracle),
+        ix::risk_refresh(&group, m.sol, 0, &oracle),
+        ix::option_settle_expiry(&group, m.sol, 0, &oracle),
+        ix::option_settle_positions(&group, m.sol, &[alice.account]),
+        w.withdraw_ix(&alice, 0, 1),
+    ];
+    for instruction in others {
+        let meta = instruction.accounts.iter().find(|a| a.pubkey == group).expect("group");
+        assert!(!meta.is_writable, "{:?}", instruction.data.get(..8));
+    }
 }
 
 fn perp_settlement_conserved(w: &mut World) {

@@ -7,15 +7,17 @@
 use cross_margin::engine::options::{ChainParams, SeriesParams};
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::trade::Instrument;
+use cross_margin::events::Traded;
 use cross_margin::state::SeriesStatus;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
 use xmargin_client::{ix, Signer};
 
+use super::collateral::transfer_quote_pnl;
 use super::options::{sol_chain, EXPIRY, VOL_80};
 use super::setup::{five_more, standard};
 use crate::world::{Trader, World, E8, T0, USDC};
-use crate::{expect, Scenario};
+use crate::{events, expect, Scenario};
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "cu_full_portfolio", run: cu_full_portfolio },
@@ -162,6 +164,27 @@ fn cu_full_portfolio(w: &mut World) {
     // Both full accounts take on risk: Alice buys more of a series she is long and Bob short.
     let report = expect::ok(buy_option(w, &alice, &bob, &markets[0], REFERENCE_SERIES[0]));
     w.record_cu("trade_full_portfolio", &report);
+
+    // The rule's second branch: Alice below init (her USDC moved to Bob, as a settled loss would
+    // move it) sells one of her perpetuals at the oracle price. Her full health is negative, so
+    // the traded underlying's book is valued before and after.
+    let h = w.account_health(&alice.account).unwrap();
+    let loss = i64::try_from(h.init_health).unwrap() + 1_000 * USDC as i64;
+    transfer_quote_pnl(w, &alice, &bob, loss);
+    let m = markets[0];
+    let x = w.reference(m.index, Instrument::Perp, false).bid;
+    let report = expect::ok(w.trade(&bob, &alice, m.index, Instrument::Perp, 1, x));
+    w.record_cu("trade_below_init_full_portfolio", &report);
+    assert!(w.account_health(&alice.account).unwrap().init_health < 0);
+    if w.sees_program_output() {
+        let e: Traded = events::single(&report);
+        assert!(
+            e.seller_init_change.is_some_and(|c| c > -e.fee_per_side),
+            "{:?}",
+            e.seller_init_change
+        );
+        assert_eq!(e.buyer_init_change, None);
+    }
 }
 
 fn cu_health_curve(w: &mut World) {
