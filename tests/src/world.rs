@@ -128,6 +128,36 @@ impl World {
         sandbox::post_price(&mut *self.chain, &market, price, conf, publish_time, verification);
     }
 
+    /// Posts a print of market `index` published at `times[1]`, the feed's previous print at
+    /// `times[0]` (for the settlement-price rule).
+    pub fn post_print(&mut self, index: u16, price: i64, conf: u64, times: [i64; 2]) {
+        let market = self.markets[index as usize].clone();
+        let full = VerificationLevel::Full;
+        sandbox::post_print(
+            &mut *self.chain,
+            &market.price_account,
+            &market,
+            price,
+            conf,
+            times,
+            full,
+        );
+    }
+
+    /// Settles market `index`'s series expiring at `expiry` at `price` (10^-8 units): posts the
+    /// first print after the expiry (30 s after it, the previous one a second before it) and sends
+    /// `option_settle_expiry` (by a keeper).
+    pub fn settle_expiry(
+        &mut self,
+        index: u16,
+        expiry: i64,
+        price: i64,
+    ) -> Result<TxReport, TxFailure> {
+        self.post_print(index, price, 0, [expiry - 1, expiry + 30]);
+        let oracle = self.markets[index as usize].price_account;
+        self.send_as_keeper(ix::option_settle_expiry(&self.group, index, expiry, &oracle))
+    }
+
     /// A funded wallet with margin account 0 in the group.
     pub fn new_trader(&mut self, label: &str) -> Trader {
         let wallet = keypair(label);

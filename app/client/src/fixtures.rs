@@ -59,6 +59,8 @@ pub struct PythPrice {
     pub conf: u64,
     pub exponent: i32,
     pub publish_time: i64,
+    /// Publish time of the feed's previous price.
+    pub prev_publish_time: i64,
     pub verification: VerificationLevel,
 }
 
@@ -73,7 +75,7 @@ pub fn price_update(p: &PythPrice) -> AccountData {
             conf: p.conf,
             exponent: p.exponent,
             publish_time: p.publish_time,
-            prev_publish_time: p.publish_time.saturating_sub(1),
+            prev_publish_time: p.prev_publish_time,
             ema_price: p.price,
             ema_conf: p.conf,
         },

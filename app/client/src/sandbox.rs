@@ -163,7 +163,8 @@ pub fn underlying_add(
     (ix::underlying_add(admin, group, &mint, args), market)
 }
 
-/// Writes a price update for `market`: `(price +/- conf) * 10^-8`, published at `publish_time`.
+/// Writes a price update for `market`: `(price +/- conf) * 10^-8`, published at `publish_time`, the
+/// feed's previous print one second earlier.
 pub fn post_price(
     chain: &mut dyn LocalChain,
     market: &Market,
@@ -172,15 +173,39 @@ pub fn post_price(
     publish_time: i64,
     verification: VerificationLevel,
 ) {
+    let prev_publish_time = publish_time.saturating_sub(1);
+    post_print(
+        chain,
+        &market.price_account,
+        market,
+        price,
+        conf,
+        [prev_publish_time, publish_time],
+        verification,
+    );
+}
+
+/// Writes at `key` a fully described print of `market`'s feed: `(price +/- conf) * 10^-8`,
+/// published at `times[1]` after a previous print at `times[0]`.
+pub fn post_print(
+    chain: &mut dyn LocalChain,
+    key: &Pubkey,
+    market: &Market,
+    price: i64,
+    conf: u64,
+    times: [i64; 2],
+    verification: VerificationLevel,
+) {
     let update = fixtures::price_update(&PythPrice {
         feed_id: market.feed_id,
         price,
         conf,
         exponent: -8,
-        publish_time,
+        publish_time: times[1],
+        prev_publish_time: times[0],
         verification,
     });
-    chain.set_account(&market.price_account, update);
+    chain.set_account(key, update);
 }
 
 /// The token account of `owner_label` for `market` (deterministic address).

@@ -129,8 +129,8 @@ pub enum XmError {
     NotVolAuthority,
     #[msg("volatility inputs are missing or older than the chain's max age")]
     VolatilityStale,
-    #[msg("settlement price was not published within the window after expiry")]
-    SettlementPriceOutsideWindow,
+    #[msg("the settlement price must be the first print at or after the current settlement point (prev_publish_time < point <= publish_time)")]
+    SettlementPriceNotFirstPrint,
     #[msg("a series' risk cache entry is missing, of an old vol epoch, too old or too far from the price")]
     RiskCacheStale,
     #[msg("all option slots of the margin account are in use")]
@@ -247,7 +247,7 @@ mod tests {
             (XmError::NothingToSettleAtExpiry, 6052),
             (XmError::NotVolAuthority, 6053),
             (XmError::VolatilityStale, 6054),
-            (XmError::SettlementPriceOutsideWindow, 6055),
+            (XmError::SettlementPriceNotFirstPrint, 6055),
             (XmError::RiskCacheStale, 6056),
             (XmError::OptionSlotsFull, 6057),
             (XmError::SeriesAwaitingSettlement, 6058),

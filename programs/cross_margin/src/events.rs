@@ -184,6 +184,9 @@ pub struct RiskRefreshed {
 pub struct ExpirySettled {
     pub underlying: u16,
     pub expiry: i64,
+    /// The settlement point whose first print gave the price (the expiry, or the start of a
+    /// later settlement window when no valid print could be had before).
+    pub point: i64,
     /// Settlement price per contract, native quote units.
     pub price: i64,
     /// Number of series settled.

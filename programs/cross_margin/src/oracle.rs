@@ -28,6 +28,9 @@ pub struct PriceRecord {
     pub feed_id: [u8; 32],
     /// Price, confidence, exponent, publish time and whether fully verified, as published.
     pub sample: PriceSample,
+    /// Publish time of the feed's previous price (unix seconds): an update is the first at or
+    /// after a time `t` exactly when `prev_publish_time < t <= publish_time`.
+    pub prev_publish_time: i64,
 }
 
 /// The record in `info`, after the account checks.
@@ -60,7 +63,8 @@ pub fn decode_update(data: &[u8]) -> Option<PriceRecord> {
     let (price, rest) = rest.split_first_chunk::<8>()?;
     let (conf, rest) = rest.split_first_chunk::<8>()?;
     let (exponent, rest) = rest.split_first_chunk::<4>()?;
-    let (publish_time, _) = rest.split_first_chunk::<8>()?;
+    let (publish_time, rest) = rest.split_first_chunk::<8>()?;
+    let (prev_publish_time, _) = rest.split_first_chunk::<8>()?;
     Some(PriceRecord {
         feed_id: *feed_id,
         sample: PriceSample {
@@ -70,24 +74,51 @@ pub fn decode_update(data: &[u8]) -> Option<PriceRecord> {
             publish_time: i64::from_le_bytes(*publish_time),
             fully_verified,
         },
+        prev_publish_time: i64::from_le_bytes(*prev_publish_time),
     })
 }
 
-/// Reads a settlement price: an update of `underlying`'s feed published in
-/// `[expiry, expiry + window_secs]`, graded at its publish time (so it may be used any time later).
+/// The settlement point in force at `now` for a series expiring at `expiry`: `expiry + k *
+/// window` for the stage `k = floor((now - expiry) / window)` (`None` before expiry).
+///
+/// Stage 0 accepts only the first print at or after expiry; if nobody settled with it during the
+/// first window (no valid print could be had, say its confidence was too wide), stage 1 accepts
+/// only the first print at or after `expiry + window`, and so on. At any time exactly one print
+/// is acceptable, so the settler never chooses among prices.
+pub fn settlement_point(expiry: i64, window_secs: u32, now: i64) -> Option<i64> {
+    let since = u64::try_from(now.checked_sub(expiry)?).ok()?;
+    let window = u64::from(window_secs.max(1));
+    let stage = since / window; // unsigned: SBF has no signed division
+    expiry.checked_add(i64::try_from(stage * window).ok()?)
+}
+
+/// Reads a settlement price at `now` for a series expiring at `expiry`: the update of
+/// `underlying`'s feed that is the first print at or after the current settlement point
+/// ([`settlement_point`]: `prev_publish_time < point <= publish_time`), graded at its publish
+/// time (so it may be used any time within its stage). Returns the price and the point.
 pub fn read_settlement_price(
     info: &AccountInfo,
     underlying: &Underlying,
     expiry: i64,
     window_secs: u32,
-) -> Result<OraclePrice> {
+    now: i64,
+) -> Result<(OraclePrice, i64)> {
     let record = load_record(info)?;
-    let published = record.sample.publish_time;
-    if published < expiry || published > expiry.saturating_add(i64::from(window_secs)) {
-        msg!("price published at {}, window [{}, +{} s]", published, expiry, window_secs);
-        return err!(XmError::SettlementPriceOutsideWindow);
+    let Some(point) = settlement_point(expiry, window_secs, now) else {
+        msg!("expiry {} not reached at {}", expiry, now);
+        return err!(XmError::NothingToSettleAtExpiry);
+    };
+    let (prev, published) = (record.prev_publish_time, record.sample.publish_time);
+    if !(prev < point && point <= published) {
+        msg!(
+            "print published at {} (previous {}) is not the first at or after {}",
+            published,
+            prev,
+            point
+        );
+        return err!(XmError::SettlementPriceNotFirstPrint);
     }
-    valid(grade(&record, underlying, published)?, underlying)
+    Ok((valid(grade(&record, underlying, published)?, underlying)?, point))
 }
 
 /// The price if valid, else the fault's error.
@@ -193,6 +224,7 @@ mod tests {
                     publish_time: m.publish_time,
                     fully_verified: sdk.verification_level == VerificationLevel::Full,
                 },
+                prev_publish_time: m.prev_publish_time,
             };
             assert_eq!(decode_update(&data), Some(expected));
             // Trailing bytes are ignored by both; any truncation, another discriminator or an
@@ -212,5 +244,20 @@ mod tests {
             assert!(decode_update(&bad_level).is_none());
             assert!(PriceUpdateV2::try_deserialize(&mut &bad_level[..]).is_err());
         }
+    }
+}
+
+#[cfg(test)]
+mod settlement_tests {
+    use super::settlement_point;
+
+    /// One point per stage of the window; none before expiry.
+    #[test]
+    fn settlement_points_move_by_whole_windows() {
+        assert_eq!(settlement_point(1_000, 300, 999), None);
+        assert_eq!(settlement_point(1_000, 300, 1_000), Some(1_000));
+        assert_eq!(settlement_point(1_000, 300, 1_299), Some(1_000));
+        assert_eq!(settlement_point(1_000, 300, 1_300), Some(1_300));
+        assert_eq!(settlement_point(1_000, 300, 1_000 + 7 * 300 + 5), Some(1_000 + 7 * 300));
     }
 }

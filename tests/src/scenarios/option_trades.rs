@@ -5,7 +5,6 @@ use cross_margin::engine::trade::Instrument;
 use cross_margin::error::XmError;
 use cross_margin::events::{OptionPositionsSettled, OptionSettlementSkipped, Traded};
 use cross_margin::state::EMPTY_SLOT;
-use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
 use xmargin_client::{ix, Signer};
 
@@ -243,9 +242,7 @@ fn option_expiry_cash_settlement(w: &mut World) {
 
     // At 172 the 165 call pays 7, the 140 put nothing.
     w.set_time(EXPIRY + 60);
-    w.set_price_update(m.sol, 172 * E8, 0, EXPIRY + 30, VerificationLevel::Full);
-    let oracle = w.markets[m.sol as usize].price_account;
-    expect::ok(w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, EXPIRY, &oracle)));
+    expect::ok(w.settle_expiry(m.sol, EXPIRY, 172 * E8));
     // Settled positions count at their settlement value: Alice's 10 calls are worth 70.
     w.set_price(m.sol, 172 * E8, 0);
     let h = w.account_health(&alice.account).unwrap();
@@ -295,9 +292,7 @@ fn option_settlement_batch_skips(w: &mut World) {
     move_unsettled(w, m.sol, &alice, &carol, shift);
     move_unsettled(w, m.sol, &alice, &dave, rest);
     w.set_time(EXPIRY + 60);
-    w.set_price_update(m.sol, 172 * E8, 0, EXPIRY + 30, VerificationLevel::Full);
-    let oracle = w.markets[m.sol as usize].price_account;
-    expect::ok(w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, EXPIRY, &oracle)));
+    expect::ok(w.settle_expiry(m.sol, EXPIRY, 172 * E8));
     let alice_before = w.margin(&alice.account);
     let keys = [alice.account, bob.account];
     let report = expect::ok(w.send_as_keeper(ix::option_settle_positions(&w.group, m.sol, &keys)));

@@ -7,7 +7,7 @@ use cross_margin::instructions::VolsPostArgs;
 use cross_margin::state::SeriesStatus;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
-use xmargin_client::{ix, Signer};
+use xmargin_client::{ix, sandbox, Signer};
 use xmargin_risk::cache::Q_ONE;
 use xmargin_risk::margin::{grids, moves_q32, DEFAULT_PARAMS};
 use xmargin_risk::scenario::SPAN_16;
@@ -23,6 +23,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "option_vols_post", run: option_vols_post },
     Scenario { name: "risk_refresh_values_series", run: risk_refresh_values_series },
     Scenario { name: "option_expiry_settlement_price", run: option_expiry_settlement_price },
+    Scenario { name: "option_settlement_fallback", run: option_settlement_fallback },
 ];
 
 /// Thirty days.
@@ -204,35 +205,33 @@ fn option_expiry_settlement_price(w: &mut World) {
     let settle = |w: &mut World, expiry| {
         w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, expiry, &oracle))
     };
-    let publish = |w: &mut World, dollars: i64, at: i64| {
-        w.set_price_update(m.sol, dollars * E8, 0, at, VerificationLevel::Full)
-    };
 
-    // Before expiry nothing settles, whatever the price's time.
+    let print =
+        |w: &mut World, dollars: i64, times: [i64; 2]| w.post_print(m.sol, dollars * E8, 0, times);
+
+    // Before expiry nothing settles, whatever the print.
     w.set_time(EXPIRY - 10);
-    publish(w, 172, EXPIRY - 10);
-    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceOutsideWindow);
-    publish(w, 172, EXPIRY);
+    print(w, 172, [EXPIRY - 11, EXPIRY - 10]);
     expect::xm_error(settle(w, EXPIRY), XmError::NothingToSettleAtExpiry);
-    // After expiry: a price published before it, or after the 300 s window, is refused.
-    w.set_time(EXPIRY + 3_600);
-    publish(w, 172, EXPIRY - 1);
-    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceOutsideWindow);
-    publish(w, 172, EXPIRY + 301);
-    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceOutsideWindow);
-    // A partially verified update in the window is refused like any invalid price.
-    w.set_price_update(
-        m.sol,
-        172 * E8,
-        0,
-        EXPIRY + 30,
-        VerificationLevel::Partial { num_signatures: 5 },
-    );
+    // After expiry, within the first 300 s window, only the first print at or after expiry: not
+    // one published before it, nor a later one (its previous print is already after expiry), so
+    // that the settler cannot pick the best of the window's prints.
+    w.set_time(EXPIRY + 200);
+    print(w, 172, [EXPIRY - 2, EXPIRY - 1]);
+    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceNotFirstPrint);
+    print(w, 180, [EXPIRY + 30, EXPIRY + 40]);
+    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceNotFirstPrint);
+    // A partially verified first print is refused like any invalid price.
+    let partial = VerificationLevel::Partial { num_signatures: 5 };
+    let sol = w.markets[m.sol as usize].clone();
+    let times = [EXPIRY - 1, EXPIRY + 30];
+    sandbox::post_print(&mut *w.chain, &oracle, &sol, 172 * E8, 0, times, partial);
     expect::xm_error(settle(w, EXPIRY), XmError::OracleNotFullyVerified);
 
-    // One published 30 s after expiry settles both 30-day series, an hour later: the 165 call
-    // pays 7 per contract, the 140 put nothing; the later series stays active.
-    publish(w, 172, EXPIRY + 30);
+    // The first print, 30 s after expiry (its previous a second before expiry), settles both
+    // 30-day series: the 165 call pays 7 per contract, the 140 put nothing; the later series
+    // stays active.
+    print(w, 172, [EXPIRY - 1, EXPIRY + 30]);
     let report = expect::ok(settle(w, EXPIRY));
     let chain = w.underlying(m.sol).options;
     let [call, put, next] = [chain.series[0], chain.series[1], chain.series[2]];
@@ -245,10 +244,43 @@ fn option_expiry_settlement_price(w: &mut World) {
     assert!(next.is(SeriesStatus::Active) && next.settlement_price == 0);
     if w.sees_program_output() {
         let e: ExpirySettled = events::single(&report);
-        assert_eq!((e.expiry, e.price, e.series), (EXPIRY, per_contract(172), 2));
+        assert_eq!((e.expiry, e.point, e.price, e.series), (EXPIRY, EXPIRY, per_contract(172), 2));
     }
     // Settled once: a second call finds nothing; a settled series cannot be valued.
     expect::xm_error(settle(w, EXPIRY), XmError::NothingToSettleAtExpiry);
-    publish(w, 172, EXPIRY + 3_600);
+    w.set_price(m.sol, 172 * E8, 0);
     expect::xm_error(refresh(w, m.sol, 0), XmError::SeriesNotActive);
+}
+
+/// Where no valid first print can be had (here its confidence is too wide), nothing settles
+/// during the first window; from the second window on, only the first print at or after its
+/// start is accepted, and the first window's print no longer is: at no time can the settler
+/// choose between two prints.
+fn option_settlement_fallback(w: &mut World) {
+    let m = with_sol_chain(w);
+    let oracle = w.markets[m.sol as usize].price_account;
+    let settle = |w: &mut World| {
+        w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, EXPIRY, &oracle))
+    };
+    w.set_time(EXPIRY + 100);
+    // The first print's confidence is 5% (limit 2%).
+    w.post_print(m.sol, 172 * E8, (172 * E8 / 20) as u64, [EXPIRY - 1, EXPIRY + 30]);
+    expect::xm_error(settle(w), XmError::OracleConfidenceTooWide);
+    w.post_print(m.sol, 150 * E8, 0, [EXPIRY + 30, EXPIRY + 60]);
+    expect::xm_error(settle(w), XmError::SettlementPriceNotFirstPrint);
+    // The second window (300 s on): its first print settles; the first window's is refused.
+    w.set_time(EXPIRY + 310);
+    w.post_print(m.sol, 172 * E8, 0, [EXPIRY - 1, EXPIRY + 30]);
+    expect::xm_error(settle(w), XmError::SettlementPriceNotFirstPrint);
+    w.post_print(m.sol, 171 * E8, 0, [EXPIRY + 299, EXPIRY + 302]);
+    let report = expect::ok(settle(w));
+    let call = w.underlying(m.sol).options.series[0];
+    assert_eq!(
+        (call.settlement_price, call.settlement_value),
+        (per_contract(171), per_contract(6))
+    );
+    if w.sees_program_output() {
+        let e: ExpirySettled = events::single(&report);
+        assert_eq!((e.point, e.price), (EXPIRY + 300, per_contract(171)));
+    }
 }

@@ -9,7 +9,6 @@ use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::trade::Instrument;
 use cross_margin::events::Traded;
 use cross_margin::state::SeriesStatus;
-use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
 use xmargin_client::{ix, Signer};
 
@@ -215,9 +214,7 @@ fn cu_settle_expired_batch_8(w: &mut World) {
         }
     }
     w.set_time(EXPIRY + 60);
-    w.set_price_update(m.index, 160 * E8, 0, EXPIRY + 30, VerificationLevel::Full);
-    let oracle = w.markets[usize::from(m.index)].price_account;
-    expect::ok(w.send_as_keeper(ix::option_settle_expiry(&w.group, m.index, EXPIRY, &oracle)));
+    expect::ok(w.settle_expiry(m.index, EXPIRY, 160 * E8));
     let keys: Vec<_> = traders.iter().map(|t| t.account).collect();
     let report =
         expect::ok(w.send_as_keeper(ix::option_settle_positions(&w.group, m.index, &keys)));

@@ -9,8 +9,9 @@ use cross_margin::engine::portfolio::book_health;
 use cross_margin::engine::trade::Instrument;
 use cross_margin::error::XmError;
 use cross_margin::events::Traded;
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::health::fetch_portfolio;
-use xmargin_client::{fixtures, ix, Signer};
+use xmargin_client::{ix, sandbox, Signer};
 
 use super::collateral::transfer_quote_pnl;
 use super::option_trades::{live_sol_chain, option_trade};
@@ -154,15 +155,8 @@ fn one_price_account(w: &mut World) {
     let sol = w.markets[usize::from(m.sol)].clone();
     let second = address("price:SOL:second");
     let now = w.now();
-    let update = fixtures::price_update(&fixtures::PythPrice {
-        feed_id: sol.feed_id,
-        price: 156 * E8,
-        conf: 0,
-        exponent: -8,
-        publish_time: now,
-        verification: pyth_solana_receiver_sdk::price_update::VerificationLevel::Full,
-    });
-    w.set_account(&second, update);
+    let full = VerificationLevel::Full;
+    sandbox::post_print(&mut *w.chain, &second, &sol, 156 * E8, 0, [now - 1, now], full);
     let mut trade = w.trade_ix(&alice, &bob, m.sol, Instrument::Perp, 1, per_contract(156));
     trade.accounts[6].pubkey = second;
     expect::xm_error(

@@ -1,7 +1,9 @@
 //! `option_settle_expiry`: permissionless; records the settlement price of every active series of
-//! the chain expiring at `expiry`, from a Pyth update published within the chain's window after
-//! the expiry (so a keeper may call it any time later with that update). Positions are then
-//! cash-settled at the series' `settlement_value` per contract.
+//! the chain expiring at `expiry`, from the Pyth update that is the first print at or after the
+//! settlement point in force (`oracle::settlement_point`: the expiry during the first settlement
+//! window, then the start of each later window, so that exactly one print is acceptable at any
+//! time and the settler never picks the price). Positions are then cash-settled at the series'
+//! `settlement_value` per contract.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::cache::ContractScale;
@@ -29,13 +31,14 @@ pub fn handler(ctx: Context<OptionSettleExpiry>, expiry: i64) -> Result<()> {
     let mut underlying = ctx.accounts.underlying.load_mut()?;
     require!(underlying.options.listed == 1, XmError::ChainNotListed);
     let window = underlying.options.settle_window_secs;
-    let price = read_settlement_price(&ctx.accounts.oracle, &underlying, expiry, window)?;
+    let (price, point) =
+        read_settlement_price(&ctx.accounts.oracle, &underlying, expiry, window, now)?;
     let settlement =
         ContractScale::new(underlying.options.contract_size, underlying.decimals, quote_decimals)
             .and_then(|scale| scale.per_contract(price.mid, Round::Down))
             .context("settlement price per contract")
             .map_err(risk_error)?;
     let series = options::settle_expiry(&mut underlying.options, expiry, settlement, now)?;
-    emit!(ExpirySettled { underlying: underlying.index, expiry, price: settlement, series });
+    emit!(ExpirySettled { underlying: underlying.index, expiry, point, price: settlement, series });
     Ok(())
 }
