@@ -15,8 +15,9 @@ impl World {
     ///   paid net by settling positions (funding booked at any index keeps that sum, and it is the
     ///   sum of `quote` once every position has booked to the same index; trades, premiums, fees
     ///   and P&L settlement keep it);
-    /// - options, per series: the long quantities sum to the open interest; the quantities sum to
-    ///   0 until the series is settled; then what the chain has paid net plus what its remaining
+    /// - options, per series: every position is of the series' generation; the long and written
+    ///   quantities sum to the two open interests; the quantities sum to 0 until the series is
+    ///   settled; then what the chain has paid net plus what its remaining
     ///   positions will be paid (`quantity * settlement_value`) is 0.
     pub fn check_conservation(&mut self) {
         let accounts: Vec<MarginAccount> = self
@@ -34,11 +35,17 @@ impl World {
             // What the remaining positions of settled series will be paid, qn.
             let mut owed = 0i128;
             for (k, s) in chain.series[..usize::from(chain.series_count)].iter().enumerate() {
-                let (mut sum, mut long) = (0i128, 0i128);
+                let (mut sum, mut long, mut short) = (0i128, 0i128, 0i128);
                 for o in accounts.iter().flat_map(|a| a.options.iter()) {
                     if o.underlying == m.index && usize::from(o.series) == k {
+                        assert_eq!(
+                            o.generation, s.generation,
+                            "step {}: a retired position",
+                            self.steps
+                        );
                         sum += i128::from(o.quantity);
                         long += i128::from(o.quantity.max(0));
+                        short += i128::from(o.quantity.min(0).unsigned_abs());
                     }
                 }
                 if s.is(SeriesStatus::Settled) {
@@ -48,9 +55,9 @@ impl World {
                     assert_eq!(s.settlement_value, 0);
                 }
                 assert_eq!(
-                    long,
-                    i128::from(s.open_interest),
-                    "step {}: {} series {} open interest",
+                    (long, short),
+                    (i128::from(s.open_interest), i128::from(s.short_open_interest)),
+                    "step {}: {} series {} open interests (long, written)",
                     self.steps,
                     m.name,
                     k

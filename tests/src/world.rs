@@ -248,7 +248,8 @@ impl World {
     /// Lists the perpetual of market `index`.
     pub fn list_perp(&mut self, index: u16, params: PerpParams) {
         let admin = self.admin.insecure_clone();
-        let instruction = ix::perp_list(&admin.pubkey(), &self.group, index, params);
+        let oracle = self.markets[index as usize].price_account;
+        let instruction = ix::perp_list(&admin.pubkey(), &self.group, index, params, &oracle);
         self.send(&[instruction], &admin, &[]).expect("perp_list");
     }
 

@@ -94,9 +94,10 @@ fn list_markets(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
         rate: Q32 / 20,
     };
     let series = SeriesParams { kind: 0, strike: 165 * USDC, expiry: now + 30 * 86_400 };
+    let sol_price = demo.markets[usize::from(SOL)].price_account;
     let listing = [
-        ix::perp_list(&admin.pubkey(), &group, SOL, perp),
-        ix::option_list(&admin.pubkey(), &group, SOL, chain),
+        ix::perp_list(&admin.pubkey(), &group, SOL, perp, &sol_price),
+        ix::option_list(&admin.pubkey(), &group, SOL, chain, &sol_price),
         ix::option_series_add(&admin.pubkey(), &group, SOL, series),
     ];
     demo.chain.send(&listing, &admin, &[])?;

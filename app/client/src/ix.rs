@@ -166,10 +166,17 @@ pub fn account_close(owner: &Pubkey, account: &Pubkey) -> Instruction {
     build(acc::AccountClose { owner: *owner, margin_account: *account }, data::AccountClose {})
 }
 
-/// `perp_list` of the underlying at `index`.
-pub fn perp_list(admin: &Pubkey, group: &Pubkey, index: u16, params: PerpParams) -> Instruction {
+/// `perp_list` of the underlying at `index`, reading its price from `oracle`.
+pub fn perp_list(
+    admin: &Pubkey,
+    group: &Pubkey,
+    index: u16,
+    params: PerpParams,
+    oracle: &Pubkey,
+) -> Instruction {
+    let underlying = pda::underlying(group, index);
     build(
-        acc::PerpList { admin: *admin, group: *group, underlying: pda::underlying(group, index) },
+        acc::PerpList { admin: *admin, group: *group, underlying, oracle: *oracle },
         data::PerpList { params },
     )
 }
@@ -280,10 +287,17 @@ pub fn health_accounts(
         .collect()
 }
 
-/// `option_list` on the underlying at `index`.
-pub fn option_list(admin: &Pubkey, group: &Pubkey, index: u16, params: ChainParams) -> Instruction {
+/// `option_list` on the underlying at `index`, reading its price from `oracle`.
+pub fn option_list(
+    admin: &Pubkey,
+    group: &Pubkey,
+    index: u16,
+    params: ChainParams,
+    oracle: &Pubkey,
+) -> Instruction {
+    let underlying = pda::underlying(group, index);
     build(
-        acc::OptionList { admin: *admin, group: *group, underlying: pda::underlying(group, index) },
+        acc::OptionList { admin: *admin, group: *group, underlying, oracle: *oracle },
         data::OptionList { params },
     )
 }

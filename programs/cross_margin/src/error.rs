@@ -153,6 +153,10 @@ pub enum XmError {
         "a trade side that ends below init health must trade at the instrument's value or better"
     )]
     BelowInitWorseThanValue,
+    #[msg("the option position is of an earlier series that held its slot")]
+    SeriesGenerationMismatch,
+    #[msg("one contract would be worth less than 10,000 native quote units at the oracle price: prices too coarse")]
+    ContractTooSmall,
 }
 
 /// The program error for an oracle fault.
@@ -257,6 +261,8 @@ mod tests {
             (XmError::SelfSettlement, 6062),
             (XmError::QuoteUnderlyingExpected, 6063),
             (XmError::BelowInitWorseThanValue, 6064),
+            (XmError::SeriesGenerationMismatch, 6065),
+            (XmError::ContractTooSmall, 6066),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

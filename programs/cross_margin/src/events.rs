@@ -154,6 +154,8 @@ pub struct ChainListed {
 pub struct SeriesAdded {
     pub underlying: u16,
     pub series: u16,
+    /// The slot's generation (0 the first time it lists a series).
+    pub generation: u32,
     pub params: SeriesParams,
 }
 

@@ -1,19 +1,20 @@
 //! Options: listing a chain and its series, the vol authority's inputs and the risk crank.
 
 use cross_margin::engine::options::{value_series, ChainParams, SeriesParams};
+use cross_margin::engine::trade::Instrument;
 use cross_margin::error::XmError;
-use cross_margin::events::{ExpirySettled, RiskRefreshed};
+use cross_margin::events::{ExpirySettled, RiskRefreshed, SeriesAdded};
 use cross_margin::instructions::VolsPostArgs;
 use cross_margin::state::SeriesStatus;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
-use xmargin_client::{ix, sandbox, Signer};
+use xmargin_client::{ix, sandbox, Pubkey, Signer};
 use xmargin_risk::cache::Q_ONE;
 use xmargin_risk::margin::{grids, moves_q32, DEFAULT_PARAMS};
 use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::Fixed;
 
-use super::perps::per_contract;
+use super::perps::{funded, per_contract};
 use super::setup::{standard, Standard, SOL};
 use crate::world::{keypair, World, E8, T0};
 use crate::{events, expect, Scenario};
@@ -24,6 +25,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "risk_refresh_values_series", run: risk_refresh_values_series },
     Scenario { name: "option_expiry_settlement_price", run: option_expiry_settlement_price },
     Scenario { name: "option_settlement_fallback", run: option_settlement_fallback },
+    Scenario { name: "option_series_slots_reused", run: option_series_slots_reused },
 ];
 
 /// Thirty days.
@@ -59,7 +61,9 @@ pub const VOL_80: i64 = Q_ONE / 100 * 80;
 pub fn with_sol_chain(w: &mut World) -> Standard {
     let m = standard(w);
     let admin = w.admin.insecure_clone();
-    let mut instructions = vec![ix::option_list(&admin.pubkey(), &w.group, m.sol, sol_chain())];
+    let oracle = w.markets[usize::from(m.sol)].price_account;
+    let mut instructions =
+        vec![ix::option_list(&admin.pubkey(), &w.group, m.sol, sol_chain(), &oracle)];
     for s in SERIES {
         instructions.push(ix::option_series_add(&admin.pubkey(), &w.group, m.sol, s));
     }
@@ -94,10 +98,13 @@ fn option_chain_listing(w: &mut World) {
     assert_eq!((s.kind, s.strike, s.expiry, s.vol), (1, per_contract(140), EXPIRY, 0));
 
     let (admin, group) = (w.admin.insecure_clone(), w.group);
-    let list = |params| ix::option_list(&admin.pubkey(), &group, m.btc, params);
+    let markets = w.markets.clone();
+    let price = |i: u16| markets[usize::from(i)].price_account;
+    let (btc_price, sol_price) = (price(m.btc), price(m.sol));
+    let list = |params| ix::option_list(&admin.pubkey(), &group, m.btc, params, &btc_price);
     // Not the admin; invalid parameters; listed twice; the quote asset has no chain.
     let mallory = w.new_trader("mallory");
-    let forged = ix::option_list(&mallory.wallet.pubkey(), &w.group, m.btc, sol_chain());
+    let forged = ix::option_list(&mallory.wallet.pubkey(), &group, m.btc, sol_chain(), &btc_price);
     expect::xm_error(w.send(&[forged], &mallory.wallet, &[]), XmError::NotGroupAdmin);
     let bad = [
         ChainParams { contract_size: 0, ..sol_chain() },
@@ -108,10 +115,19 @@ fn option_chain_listing(w: &mut World) {
     for params in bad {
         expect::xm_error(w.send(&[list(params)], &admin, &[]), XmError::InvalidChainParams);
     }
-    let quote = ix::option_list(&admin.pubkey(), &w.group, m.usdc, sol_chain());
+    let quote = ix::option_list(&admin.pubkey(), &group, m.usdc, sol_chain(), &btc_price);
     expect::xm_error(w.send(&[quote], &admin, &[]), XmError::InvalidChainParams);
-    let again = ix::option_list(&admin.pubkey(), &w.group, m.sol, sol_chain());
+    let again = ix::option_list(&admin.pubkey(), &group, m.sol, sol_chain(), &sol_price);
     expect::xm_error(w.send(&[again], &admin, &[]), XmError::ChainAlreadyListed);
+    // A contract worth less than 0.01 USDC (10,000 qn) does not list: at $3,000 an ETH, 333
+    // units of 10^-8 are worth 9,990 qn; 334 are worth 10,020 and list.
+    let eth_price = price(m.eth);
+    let eth = |contract_size| {
+        let params = ChainParams { contract_size, ..sol_chain() };
+        ix::option_list(&admin.pubkey(), &group, m.eth, params, &eth_price)
+    };
+    expect::xm_error(w.send(&[eth(333)], &admin, &[]), XmError::ContractTooSmall);
+    expect::ok(w.send(&[eth(334)], &admin, &[]));
 
     // Series: only on a listed chain, with a valid kind, strike and a future expiry.
     let add = |index, params| ix::option_series_add(&admin.pubkey(), &group, index, params);
@@ -283,4 +299,68 @@ fn option_settlement_fallback(w: &mut World) {
         let e: ExpirySettled = events::single(&report);
         assert_eq!((e.point, e.price), (EXPIRY + 300, per_contract(171)));
     }
+}
+
+/// An option chain lives forever: 32 series are listed, expire and are settled and paid, then new
+/// series take their slots with the next generation and trade. A slot whose series still has an
+/// unsettled position is not reused, and with every slot live a listing is refused.
+fn option_series_slots_reused(w: &mut World) {
+    let m = with_sol_chain(w);
+    let admin = w.admin.insecure_clone();
+    let list = |w: &mut World, params: &[SeriesParams]| {
+        let add = |p: &SeriesParams| ix::option_series_add(&admin.pubkey(), &w.group, m.sol, *p);
+        let instructions: Vec<_> = params.iter().map(add).collect();
+        w.send(&instructions, &admin, &[])
+    };
+    let calls: Vec<SeriesParams> = (0..30)
+        .map(|k| SeriesParams { kind: 0, strike: per_contract(150 + k), expiry: EXPIRY })
+        .collect();
+    for batch in calls.chunks(10) {
+        expect::ok(list(w, batch));
+    }
+    let later = SeriesParams { kind: 0, strike: per_contract(160), expiry: EXPIRY + 30 * 86_400 };
+    expect::xm_error(list(w, &[later]), XmError::SeriesSlotsFull);
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_80; 32]));
+    expect::ok(refresh(w, m.sol, 0));
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    let carol = funded(w, "carol", 1_000);
+    let call = Instrument::Option { series: 0 };
+    expect::ok(w.trade(&alice, &bob, m.sol, call, 2, per_contract(8)));
+    expect::ok(w.trade(&carol, &bob, m.sol, call, 1, per_contract(8)));
+
+    // Expiry: all 32 settle; Alice and Bob are settled, Carol not yet.
+    w.set_time(EXPIRY + 60);
+    expect::ok(w.settle_expiry(m.sol, EXPIRY, 172 * E8));
+    let settle = |w: &mut World, accounts: &[Pubkey]| {
+        w.send_as_keeper(ix::option_settle_positions(&w.group, m.sol, accounts))
+    };
+    expect::ok(settle(w, &[alice.account, bob.account]));
+    let series = |w: &mut World, k: usize| w.underlying(m.sol).options.series[k];
+    assert_eq!((series(w, 0).open_interest, series(w, 0).short_open_interest), (1, 0));
+    // Slot 0 still owes Carol: the next listing takes slot 1 (settled with nothing open).
+    let report = expect::ok(list(w, &[later]));
+    assert_eq!((series(w, 1).generation, series(w, 1).strike), (1, per_contract(160)));
+    assert!(series(w, 1).is(SeriesStatus::Active) && series(w, 1).cache.ref_time == 0);
+    if w.sees_program_output() {
+        let e: SeriesAdded = events::single(&report);
+        assert_eq!((e.series, e.generation), (1, 1));
+    }
+    expect::ok(settle(w, &[carol.account]));
+    assert!(series(w, 0).is_retired());
+    let put = SeriesParams { kind: 1, strike: per_contract(170), expiry: EXPIRY + 30 * 86_400 };
+    expect::ok(list(w, &[put]));
+    assert_eq!((series(w, 0).generation, series(w, 0).kind), (1, 1));
+    assert_eq!(w.underlying(m.sol).options.series_count, 32);
+
+    // The new series trade, their positions of generation 1.
+    w.set_price(m.sol, 172 * E8, 0);
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_80; 32]));
+    for k in [0, 1] {
+        expect::ok(refresh(w, m.sol, k));
+    }
+    let value = w.reference(m.sol, call, false);
+    expect::ok(w.trade(&alice, &bob, m.sol, call, 3, value.bid));
+    let a = w.margin(&alice.account);
+    let o = a.options.iter().find(|o| o.underlying == m.sol).expect("new position");
+    assert_eq!((o.series, o.generation, o.quantity), (0, 1, 3));
 }

@@ -23,6 +23,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "perp_trade_health", run: perp_trade_health },
     Scenario { name: "perp_funding_conserved", run: perp_funding_conserved },
     Scenario { name: "perp_funding_tiny_trade", run: perp_funding_tiny_trade },
+    Scenario { name: "perp_listing_contract_value", run: perp_listing_contract_value },
     Scenario { name: "perp_trades_write_only_their_market", run: trades_write_only_their_market },
     Scenario { name: "perp_settlement_conserved", run: perp_settlement_conserved },
     Scenario { name: "spot_hedged_by_short_perp", run: spot_hedged_by_short_perp },
@@ -277,6 +278,24 @@ fn perp_funding_tiny_trade(w: &mut World) {
     let hour = w.underlying(m.sol).perp.funding_index;
     assert_eq!(hour, 3_746);
     assert!(hour * 100 < per_contract(150) / 100, "{hour}");
+}
+
+/// A perpetual lists only with contracts worth at least 10,000 qn at a valid oracle price: at
+/// $60,000 a BTC, 16 satoshis (9,600 qn) are refused, 17 (10,200 qn) list.
+fn perp_listing_contract_value(w: &mut World) {
+    let m = standard(w);
+    let admin = w.admin.insecure_clone();
+    let oracle = w.markets[usize::from(m.btc)].price_account;
+    let list = |w: &mut World, contract_size| {
+        let params = PerpParams { contract_size, ..SOL_PERP };
+        let group = w.group;
+        w.send(&[ix::perp_list(&admin.pubkey(), &group, m.btc, params, &oracle)], &admin, &[])
+    };
+    expect::xm_error(list(w, 16), XmError::ContractTooSmall);
+    w.set_time(T0 + 61);
+    expect::xm_error(list(w, 17), XmError::OracleStale);
+    w.set_price(m.btc, 60_000 * E8, 0);
+    expect::ok(list(w, 17));
 }
 
 /// A trade writes only its underlying and the two margin accounts, never the group (so trades on

@@ -76,7 +76,8 @@ pub fn reference_markets(w: &mut World) -> Vec<RefMarket> {
             PerpParams { contract_size, fee_bps: 10, band_bps: 500, max_funding_bps_per_hour: 100 },
         );
         let chain = ChainParams { contract_size, ..sol_chain() };
-        let mut listing = vec![ix::option_list(&admin.pubkey(), &w.group, index, chain)];
+        let oracle = w.markets[usize::from(index)].price_account;
+        let mut listing = vec![ix::option_list(&admin.pubkey(), &w.group, index, chain, &oracle)];
         for k in 0..SERIES_PER_CHAIN {
             listing.push(ix::option_series_add(
                 &admin.pubkey(),

@@ -21,6 +21,10 @@
 //!   what it has paid net (`settlement_net_paid`), which returns to 0 once every position of its
 //!   settled series is settled, since the quantities sum to 0. An account's settlement either
 //!   completes or changes nothing, so a batch can skip an account it cannot settle.
+//! - **Generations**: once a settled series' positions are all settled (both open interests 0),
+//!   its slot may list a new series (`options::add_series`) with the next `generation`; every
+//!   position records the generation it was opened in and is refused against another
+//!   (`SeriesGenerationMismatch`), so an old position can never alias a new series.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::cache::{CacheLimits, SeriesEntry};
@@ -115,10 +119,17 @@ fn require_unexpired(u: &Underlying, index: u16, s: &OptionSeries, now: i64) -> 
     Ok(())
 }
 
-/// Applies `delta` contracts of `series` to the account's option positions.
-pub fn fill(account: &mut MarginAccount, underlying: u16, series: u16, delta: i64) -> Result<Fill> {
-    let held = |o: &OptionPosition| o.underlying == underlying && o.series == series;
-    let slot = match account.options.iter().position(held) {
+/// Applies `delta` contracts of `series` (of slot generation `generation`) to the account's
+/// option positions.
+pub fn fill(
+    account: &mut MarginAccount,
+    underlying: u16,
+    series: u16,
+    generation: u32,
+    delta: i64,
+) -> Result<Fill> {
+    let same = |o: &OptionPosition| o.underlying == underlying && o.series == series;
+    let slot = match account.options.iter().position(same) {
         Some(slot) => slot,
         None => account
             .options
@@ -127,14 +138,33 @@ pub fn fill(account: &mut MarginAccount, underlying: u16, series: u16, delta: i6
             .ok_or(XmError::OptionSlotsFull)?,
     };
     let position = &mut account.options[slot];
-    let before = if held(position) { position.quantity } else { 0 };
+    let before = if same(position) {
+        require_generation(position, generation)?;
+        position.quantity
+    } else {
+        0
+    };
     let f = position_after(before, delta)?;
     *position = if f.after == 0 {
         OptionPosition { underlying: EMPTY_SLOT, ..OptionPosition::default() }
     } else {
-        OptionPosition { underlying, series, quantity: f.after, ..OptionPosition::default() }
+        OptionPosition { underlying, series, generation, quantity: f.after }
     };
     Ok(f)
+}
+
+/// A position counts only against the series generation it was opened in.
+pub fn require_generation(o: &OptionPosition, generation: u32) -> Result<()> {
+    if o.generation != generation {
+        msg!(
+            "position of series {} is of generation {}, not {}",
+            o.series,
+            o.generation,
+            generation
+        );
+        return err!(XmError::SeriesGenerationMismatch);
+    }
+    Ok(())
 }
 
 /// The value per contract of series `series_index` at `x` per contract and `now`, from its cache
@@ -180,16 +210,19 @@ pub fn transfer(
     fee: i64,
 ) -> Result<Transferred> {
     let premium = quantity.checked_mul(price).ok_or(XmError::MathOverflow)?;
+    let generation = u.options.series[usize::from(series_index)].generation;
     let mut fills = [Fill { before: 0, after: 0 }; 2];
     for (k, (account, (delta, paid))) in
         sides.into_iter().zip([(quantity, -premium), (-quantity, premium)]).enumerate()
     {
-        fills[k] = fill(account, u.index, series_index, delta)?;
+        fills[k] = fill(account, u.index, series_index, generation, delta)?;
         let paid = paid.checked_sub(fee).ok_or(XmError::MathOverflow)?;
         perp::pay(account, u.index, &u.perp, paid)?;
     }
     let s = &mut u.options.series[usize::from(series_index)];
     s.open_interest = open_interest_after(s.open_interest, &fills)?;
+    // Quantities sum to 0: as many contracts are written as held long.
+    s.short_open_interest = s.open_interest;
     accrue_fees(u, fee)?;
     Ok(Transferred { fills, premium })
 }
@@ -218,13 +251,16 @@ pub fn settle_positions(
             continue;
         }
         let s = u.options.series.get(usize::from(o.series)).ok_or(XmError::SeriesNotListed)?;
+        require_generation(o, s.generation)?;
         if !s.is(SeriesStatus::Settled) {
             continue;
         }
         let amount = i64::try_from(i128::from(o.quantity) * i128::from(s.settlement_value))
             .map_err(|_| XmError::MathOverflow)?;
-        // The long quantities of a series sum to its open interest (one slot per series).
-        require!(o.quantity.max(0).unsigned_abs() <= s.open_interest, XmError::MathOverflow);
+        // The long and written quantities of a series sum to its open interests (one slot per
+        // series).
+        let (long, short) = (o.quantity.max(0).unsigned_abs(), o.quantity.min(0).unsigned_abs());
+        require!(long <= s.open_interest && short <= s.short_open_interest, XmError::MathOverflow);
         done.amount = done.amount.checked_add(amount).ok_or(XmError::MathOverflow)?;
         done.positions += 1;
         slots[slot] = true;
@@ -244,10 +280,32 @@ pub fn settle_positions(
         }
         let o = account.options[slot];
         let s = &mut u.options.series[usize::from(o.series)];
-        s.open_interest -= o.quantity.max(0).unsigned_abs(); // checked in the plan
+        // Checked in the plan.
+        s.open_interest -= o.quantity.max(0).unsigned_abs();
+        s.short_open_interest -= o.quantity.min(0).unsigned_abs();
         account.options[slot] =
             OptionPosition { underlying: EMPTY_SLOT, ..OptionPosition::default() };
     }
     u.options.settlement_net_paid = net_paid;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytemuck::Zeroable;
+
+    /// A position opened in one generation of a series slot never counts against the next.
+    #[test]
+    fn positions_keep_their_generation() {
+        let mut account = MarginAccount::zeroed();
+        account.clear_slots();
+        assert_eq!(fill(&mut account, 1, 0, 0, 5).unwrap(), Fill { before: 0, after: 5 });
+        let mismatch = Err(error!(XmError::SeriesGenerationMismatch));
+        assert_eq!(fill(&mut account, 1, 0, 1, 1), mismatch);
+        assert_eq!(fill(&mut account, 1, 0, 0, -5).unwrap(), Fill { before: 5, after: 0 });
+        // Closed, the slot is free for the next generation.
+        assert_eq!(fill(&mut account, 1, 0, 1, 2).unwrap(), Fill { before: 0, after: 2 });
+        assert_eq!(account.options[0].generation, 1);
+    }
 }

@@ -94,24 +94,33 @@ pub struct SeriesParams {
     pub expiry: i64,
 }
 
-/// Adds a series; returns its index. Its vol is 0 until the authority posts one.
+/// Adds a series; returns its index. It takes the first retired slot (a settled series whose
+/// positions are all settled; `OptionSeries::is_retired`) with the next generation, else the next
+/// unused slot. Its vol is 0 until the authority posts one.
 pub fn add_series(chain: &mut OptionChain, p: &SeriesParams, now: i64) -> Result<u16> {
     require!(chain.listed == 1, XmError::ChainNotListed);
-    require!(usize::from(chain.series_count) < MAX_SERIES, XmError::SeriesSlotsFull);
     require!(
         p.kind <= 1 && (1..=MAX_PRICE).contains(&p.strike) && p.expiry > now,
         XmError::InvalidSeriesParams
     );
-    let index = chain.series_count;
-    chain.series[usize::from(index)] = OptionSeries {
+    let used = usize::from(chain.series_count);
+    let (index, generation) = match chain.series[..used].iter().position(|s| s.is_retired()) {
+        Some(i) => (i, chain.series[i].generation.checked_add(1).ok_or(XmError::MathOverflow)?),
+        None => {
+            require!(used < MAX_SERIES, XmError::SeriesSlotsFull);
+            chain.series_count += 1;
+            (used, 0)
+        }
+    };
+    chain.series[index] = OptionSeries {
         status: SeriesStatus::Active as u8,
         kind: p.kind,
+        generation,
         expiry: p.expiry,
         strike: p.strike,
         ..OptionSeries::default()
     };
-    chain.series_count += 1;
-    Ok(u16::from(index))
+    Ok(index as u16)
 }
 
 /// Posts the volatility inputs: `vols[i]` for series `i` (one per listed series; settled ones are

@@ -421,6 +421,7 @@ impl Book {
     ) -> Result<()> {
         let u = risk.underlying;
         let s = option_positions::series(&u.options, o.series)?;
+        option_positions::require_generation(o, s.generation)?;
         if s.is(SeriesStatus::Settled) {
             let value = mul_wide(o.quantity, s.settlement_value);
             self.settled_value =

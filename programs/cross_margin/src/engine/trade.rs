@@ -31,6 +31,20 @@ use crate::state::{MarginAccount, OptionPosition, Underlying};
 /// Largest position and trade in contracts (the risk engine's bound).
 pub const MAX_CONTRACTS: i64 = xmargin_risk::book::MAX_CONTRACTS;
 
+/// Smallest price of one contract at listing, native quote units: prices per contract are whole
+/// qn, so one qn is then at most 1 bp of a contract (0.01 USDC with 6 decimals).
+pub const MIN_CONTRACT_VALUE: i64 = 10_000;
+
+/// Refuses a listing whose contract is worth less than [`MIN_CONTRACT_VALUE`] at the price `x` per
+/// contract (qn): its prices, fees and P&L would be too coarse.
+pub fn check_contract_value(x: i64) -> Result<()> {
+    if x < MIN_CONTRACT_VALUE {
+        msg!("one contract is worth {} qn, below {}", x, MIN_CONTRACT_VALUE);
+        return err!(XmError::ContractTooSmall);
+    }
+    Ok(())
+}
+
 /// What is traded.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Instrument {

@@ -21,6 +21,7 @@ pub fn handler(ctx: Context<OptionSeriesAdd>, params: SeriesParams) -> Result<()
     let mut underlying = ctx.accounts.underlying.load_mut()?;
     let series =
         options::add_series(&mut underlying.options, &params, Clock::get()?.unix_timestamp)?;
-    emit!(SeriesAdded { underlying: underlying.index, series, params });
+    let generation = underlying.options.series[usize::from(series)].generation;
+    emit!(SeriesAdded { underlying: underlying.index, series, generation, params });
     Ok(())
 }

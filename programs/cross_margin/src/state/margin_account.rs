@@ -107,7 +107,8 @@ pub struct OptionPosition {
     pub underlying: u16,
     /// Series index in the underlying's option chain.
     pub series: u16,
-    pub _pad: [u8; 4],
+    /// The series slot's `generation` when the position was opened.
+    pub generation: u32,
     /// Signed number of contracts (negative = written).
     pub quantity: i64,
 }

@@ -52,7 +52,7 @@ mod layout_tests {
                 offset_of!(Underlying, options),
                 offset_of!(Underlying, reserved_tail)
             ),
-            (8, 120, 160, 320, 592, 696, 8_480)
+            (8, 120, 160, 320, 592, 696, 8_736)
         );
         assert_eq!(
             (

@@ -29,7 +29,8 @@ pub enum SeriesStatus {
 pub struct OptionChain {
     /// 1 once the admin listed the chain.
     pub listed: u8,
-    /// Series slots in use (listed in order, never reused).
+    /// Series slots ever used (listed in order); a slot whose series is settled and fully paid
+    /// (both open interests 0) is reused by the next listing, with its `generation` incremented.
     pub series_count: u8,
     /// Fee each side pays, basis points of the premium's underlying notional
     /// (precision: 1e4 = 100%).
@@ -69,7 +70,11 @@ pub struct OptionSeries {
     pub status: u8,
     /// 0 = call, 1 = put.
     pub kind: u8,
-    pub _pad: [u8; 6],
+    pub _pad: [u8; 2],
+    /// How many series this slot held before this one (0 for its first). A position carries the
+    /// generation it was opened in and counts only against the same one, so a position of a
+    /// retired series can never be read as one of the series that reused its slot.
+    pub generation: u32,
     /// Expiry, unix seconds.
     pub expiry: i64,
     /// Strike per contract, native quote units (qn).
@@ -80,8 +85,12 @@ pub struct OptionSeries {
     pub settlement_price: i64,
     /// Payoff per long contract at settlement, qn (`max(0, +/-(settlement - strike))`).
     pub settlement_value: i64,
-    /// Contracts held long (always equal to the contracts written).
+    /// Contracts held long (equal to the contracts written while active); after settlement, the
+    /// long contracts not yet settled.
     pub open_interest: u64,
+    /// Contracts written (equal to `open_interest` while active); after settlement, the written
+    /// contracts not yet settled.
+    pub short_open_interest: u64,
     /// Risk per contract written by `risk_refresh`.
     pub cache: CacheEntry,
 }
@@ -114,8 +123,8 @@ pub struct CacheEntry {
 }
 
 assert_layout!(CacheEntry, 6 * 8 + 8 + 2 * 4 * MAX_SCENARIOS);
-assert_layout!(OptionSeries, 8 + 6 * 8 + 184);
-assert_layout!(OptionChain, 8 + 8 + 32 + 8 + 16 + 8 + 8 + 16 + 240 * MAX_SERIES);
+assert_layout!(OptionSeries, 8 + 7 * 8 + 184);
+assert_layout!(OptionChain, 8 + 8 + 32 + 8 + 16 + 8 + 8 + 16 + 248 * MAX_SERIES);
 
 // The risk engine's entry has this exact layout: entries are read and written in place.
 const _: () = assert!(core::mem::size_of::<CacheEntry>() == core::mem::size_of::<SeriesEntry>());
@@ -137,6 +146,11 @@ impl CacheEntry {
 impl OptionSeries {
     pub fn is(&self, status: SeriesStatus) -> bool {
         self.status == status as u8
+    }
+
+    /// Whether the slot may hold a new series: settled, and every position of it settled.
+    pub fn is_retired(&self) -> bool {
+        self.is(SeriesStatus::Settled) && self.open_interest == 0 && self.short_open_interest == 0
     }
 
     pub fn option_kind(&self) -> xmargin_risk::black_scholes::OptionKind {

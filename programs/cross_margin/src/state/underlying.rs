@@ -14,7 +14,7 @@ pub const UNDERLYING_VERSION: u8 = 1;
 
 /// Bytes reserved after the option chain, so that the whole account stays below the 10,240-byte
 /// limit for accounts created by CPI.
-pub const TAIL_RESERVED_BYTES: usize = 1_056;
+pub const TAIL_RESERVED_BYTES: usize = 800;
 
 /// Haircut of 100%: the asset counts for nothing.
 pub const FULL_HAIRCUT_BPS: u16 = 10_000;
@@ -171,7 +171,7 @@ assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 40 + 40 + 16 + 104 + 272 + 104 + 7_784 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 40 + 40 + 16 + 104 + 272 + 104 + 8_040 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
