@@ -8,8 +8,8 @@ use crate::world::World;
 impl World {
     /// Exact conservation, for every market:
     /// - tokens: `total_deposits` and `total_borrows` are the sums of the tracked accounts'
-    ///   positive balances and of what they owe, and the vault holds their difference plus, for
-    ///   the quote asset, the fees collected;
+    ///   positive balances and of what they owe (interest booked), and the vault holds their
+    ///   difference plus, for the quote asset, the fees and the interest collected;
     /// - market positions: the sum of `base` is 0, and the sum of `quote + base *
     ///   funding_snapshot` plus the underlying's `fees_accrued` equals what its option chain has
     ///   paid net by settling positions (funding booked at any index keeps that sum, and it is the
@@ -101,12 +101,13 @@ impl World {
                 self.steps,
                 m.name
             );
-            let held =
-                i128::from(deposits) - i128::from(borrows) + i128::from(underlying.fees_collected);
+            let held = i128::from(deposits) - i128::from(borrows)
+                + i128::from(underlying.fees_collected)
+                + i128::from(underlying.lending.interest_collected);
             assert_eq!(
                 i128::from(vault_amount),
                 held,
-                "step {}: {} vault against deposits - borrows + fees collected",
+                "step {}: {} vault against deposits - borrows + fees and interest collected",
                 self.steps,
                 m.name
             );

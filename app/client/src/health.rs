@@ -155,6 +155,10 @@ pub fn fetch_portfolio(
     let mut underlyings = Vec::new();
     for index in required_underlyings(&[&account]) {
         let underlying: Underlying = fetch(chain, &pda::underlying(&account.group, index))?;
+        if underlying.is_quote() {
+            underlyings.push((underlying, PriceInput::Quote));
+            continue;
+        }
         let price_key = price_of(index);
         let data = chain.account(&price_key).ok_or(HealthError::MissingAccount(price_key))?.data;
         let record =

@@ -269,22 +269,22 @@ pub fn perp_settle_fees(
     )
 }
 
-/// Health accounts for the given non-quote underlyings (in the account's slot order): for each,
-/// the underlying PDA and the price account `price_of(index)`, read-only.
+/// Health accounts for the given underlyings (ascending, as `required_underlyings` gives them):
+/// for each, the underlying PDA and the price account `price_of(index)`, read-only; the quote
+/// underlying (owed quote) alone.
 pub fn health_accounts(
     group: &Pubkey,
     underlyings: impl IntoIterator<Item = u16>,
     price_of: impl Fn(u16) -> Pubkey,
 ) -> Vec<AccountMeta> {
-    underlyings
-        .into_iter()
-        .flat_map(|index| {
-            [
-                AccountMeta::new_readonly(pda::underlying(group, index), false),
-                AccountMeta::new_readonly(price_of(index), false),
-            ]
-        })
-        .collect()
+    let mut metas = Vec::new();
+    for index in underlyings {
+        metas.push(AccountMeta::new_readonly(pda::underlying(group, index), false));
+        if index != QUOTE_INDEX {
+            metas.push(AccountMeta::new_readonly(price_of(index), false));
+        }
+    }
+    metas
 }
 
 /// `option_list` on the underlying at `index`, reading its price from `oracle`.

@@ -4,6 +4,7 @@
 //! to send, so callers keep control of how transactions go out.
 
 use anchor_lang::prelude::Pubkey;
+use cross_margin::engine::lending::QuotePoolParams;
 use cross_margin::instructions::{GroupCreateArgs, UnderlyingAddArgs};
 use cross_margin::state::QUOTE_INDEX;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
@@ -111,6 +112,7 @@ pub fn group_create(
         risk_timelock_secs,
         quote_name: ticker("USDC"),
         quote_deposit_cap,
+        quote_pool: QuotePoolParams::DEFAULT,
     };
     let group = pda::group(admin, group_num);
     let underlying = pda::underlying(&group, QUOTE_INDEX);

@@ -15,7 +15,8 @@
 //! - [`book`]: one underlying's exposure and margin in integers (the health check's inner loop);
 //! - [`margin`]: risk parameters, grids, the account requirement and correlation credit;
 //! - [`portfolio`]: equity and init/maint health; whole portfolios valued from scratch;
-//! - [`health`]: collateral health (v1) from an account-reader trait.
+//! - [`health`]: collateral health (v1) from an account-reader trait;
+//! - [`interest`]: the utilization-based rate and borrow index of owed quote.
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +26,7 @@ pub mod cache;
 pub mod error;
 pub mod fixed;
 pub mod health;
+pub mod interest;
 pub mod margin;
 pub mod math;
 pub mod oracle;

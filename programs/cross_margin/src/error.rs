@@ -157,6 +157,12 @@ pub enum XmError {
     SeriesGenerationMismatch,
     #[msg("one contract would be worth less than 10,000 native quote units at the oracle price: prices too coarse")]
     ContractTooSmall,
+    #[msg("the quote pool's liquidity (deposits less what is owed) is below the withdrawal")]
+    InsufficientLiquidity,
+    #[msg("new borrowing would take the quote pool above its maximum utilization")]
+    QuoteUtilizationTooHigh,
+    #[msg("quote pool parameters out of range: optimal and maximum utilization in 1..10000 bps")]
+    InvalidQuotePoolParams,
 }
 
 /// The program error for an oracle fault.
@@ -263,6 +269,9 @@ mod tests {
             (XmError::BelowInitWorseThanValue, 6064),
             (XmError::SeriesGenerationMismatch, 6065),
             (XmError::ContractTooSmall, 6066),
+            (XmError::InsufficientLiquidity, 6067),
+            (XmError::QuoteUtilizationTooHigh, 6068),
+            (XmError::InvalidQuotePoolParams, 6069),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

@@ -3,9 +3,11 @@
 //! A segment of the remaining accounts holds, for every underlying the checked margin accounts
 //! touch (non-quote collateral holdings, market and option positions of all of them together, plus
 //! any underlying the instruction names, such as a trade's), the pair `(Underlying,
-//! PriceUpdateV2)`, ascending by underlying index, each index once. The quote asset needs no
-//! accounts. A missing pair, a pair out of order or repeated, an underlying of another group and,
-//! where the segment must end the list, extra accounts are each rejected with their own error.
+//! PriceUpdateV2)`, ascending by underlying index, each index once. The quote underlying (index 0)
+//! comes first, alone and without a price account, only when an account owes quote (health then
+//! counts the interest owed up to now). A missing pair, a pair out of order or repeated, an
+//! underlying of another group and, where the segment must end the list, extra accounts are each
+//! rejected with their own error.
 //! An instruction may carry a second list after the segment ([`HealthAccounts::load_segment`]).
 //!
 //! The underlyings are read in place (borrowed for the whole check, not copied): an option chain
@@ -63,29 +65,41 @@ impl<'info> HealthAccounts<'info> {
         now: i64,
     ) -> Result<(HealthAccounts<'info>, &'info [AccountInfo<'info>])> {
         let mut underlyings = Vec::with_capacity(needed.len());
+        let mut at = 0;
         for (k, &index) in needed.iter().enumerate() {
-            let (Some(underlying_info), Some(price_info)) =
-                (remaining.get(2 * k), remaining.get(2 * k + 1))
-            else {
-                msg!("health accounts: no (underlying, price) pair for underlying {}", index);
+            let Some(underlying_info) = remaining.get(at) else {
+                msg!("health accounts: no accounts for underlying {}", index);
                 return err!(XmError::HealthAccountMissing);
             };
             let underlying = borrow_underlying(underlying_info)?;
             require_keys_eq!(underlying.group, *group, XmError::WrongGroup);
             if underlying.index != index {
                 msg!(
-                    "health accounts: pair {} must be underlying {} (ascending), got {}",
+                    "health accounts: entry {} must be underlying {} (ascending), got {}",
                     k,
                     index,
                     underlying.index
                 );
                 return err!(XmError::HealthAccountMismatch);
             }
+            if underlying.is_quote() {
+                underlyings.push(Input {
+                    underlying,
+                    price: PriceInput::Quote,
+                    price_account: Pubkey::default(),
+                });
+                at += 1;
+                continue;
+            }
+            let Some(price_info) = remaining.get(at + 1) else {
+                msg!("health accounts: no price account for underlying {}", index);
+                return err!(XmError::HealthAccountMissing);
+            };
             let price = read_price(price_info, &underlying, now)?;
             underlyings.push(Input { underlying, price, price_account: *price_info.key });
+            at += 2;
         }
-        let rest = &remaining[2 * needed.len()..];
-        Ok((HealthAccounts { underlyings, now }, rest))
+        Ok((HealthAccounts { underlyings, now }, &remaining[at..]))
     }
 
     /// The risk inputs, ascending by underlying.

@@ -1,6 +1,7 @@
 //! Adversarial cases: each asserts the specific error that stops it.
 
 use anchor_lang::error::ErrorCode as AnchorError;
+use cross_margin::engine::lending::QuotePoolParams;
 use cross_margin::error::XmError;
 use cross_margin::instructions::GroupCreateArgs;
 use xmargin_client::{ix, pda, Signer};
@@ -147,6 +148,7 @@ fn foreign_group_underlying(w: &mut World) {
         risk_timelock_secs: 0,
         quote_name: *b"FAKE\0\0\0\0\0\0\0\0\0\0\0\0",
         quote_deposit_cap: u64::MAX,
+        quote_pool: QuotePoolParams::DEFAULT,
     };
     let quote = w.markets[0].mint;
     expect::ok(w.send(

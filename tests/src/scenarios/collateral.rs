@@ -216,9 +216,10 @@ fn close_only_when_empty(w: &mut World) {
 /// function), so that conservation holds.
 pub fn transfer_quote_pnl(w: &mut World, loser: &Trader, winner: &Trader, amount: i64) {
     let mut quote = w.underlying(QUOTE_INDEX);
-    for (trader, delta) in [(loser, -amount), (winner, amount)] {
+    let now = w.now();
+    for (trader, delta) in [(winner, amount), (loser, -amount)] {
         let mut account = w.margin(&trader.account);
-        collateral::settle_into_quote(&mut account, &mut quote, delta).unwrap();
+        collateral::settle_into_quote(&mut account, &mut quote, delta, now).unwrap();
         w.overwrite_margin(&trader.account, &account);
     }
     w.overwrite_underlying(QUOTE_INDEX, &quote);

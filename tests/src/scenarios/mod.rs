@@ -4,6 +4,7 @@ pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
 pub mod delegates;
+pub mod lending;
 pub mod option_hedges;
 pub mod option_trades;
 pub mod options;
@@ -28,6 +29,7 @@ pub fn all() -> Vec<Scenario> {
         option_hedges::SCENARIOS,
         trade_rule::SCENARIOS,
         delegates::SCENARIOS,
+        lending::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,

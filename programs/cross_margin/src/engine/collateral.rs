@@ -6,6 +6,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::lending;
 use crate::error::XmError;
 use crate::state::{CollateralPosition, MarginAccount, Underlying, EMPTY_SLOT, QUOTE_INDEX};
 
@@ -16,16 +17,20 @@ pub struct BalanceChange {
     pub new: i64,
 }
 
-/// Records a deposit of `amount` native units; returns the new balance.
+/// Records a deposit of `amount` native units at `now`; returns the new balance.
 ///
 /// The deposit cap applies to the part of the deposit that adds to a positive balance: repaying
-/// an amount owed is never refused.
+/// an amount owed (its interest booked first) is never refused.
 pub fn deposit(
     account: &mut MarginAccount,
     underlying: &mut Underlying,
     amount: u64,
+    now: i64,
 ) -> Result<i64> {
     require!(amount > 0, XmError::ZeroAmount);
+    if underlying.index == QUOTE_INDEX {
+        lending::book(account, underlying, now)?;
+    }
     let delta = i64::try_from(amount).map_err(|_| XmError::BalanceOverflow)?;
     let change = apply(account, underlying, delta)?;
     let params = &underlying.collateral;
@@ -36,13 +41,19 @@ pub fn deposit(
     Ok(change.new)
 }
 
-/// Records a withdrawal of `amount` native units; returns the new balance.
+/// Records a withdrawal of `amount` native units at `now`; returns the new balance. A quote
+/// withdrawal takes at most the pool's liquidity.
 pub fn withdraw(
     account: &mut MarginAccount,
     underlying: &mut Underlying,
     amount: u64,
+    now: i64,
 ) -> Result<i64> {
     require!(amount > 0, XmError::ZeroAmount);
+    if underlying.index == QUOTE_INDEX {
+        lending::book(account, underlying, now)?;
+        lending::require_liquidity(underlying, amount)?;
+    }
     let balance = account
         .active_collateral()
         .find(|c| c.underlying == underlying.index)
@@ -54,15 +65,31 @@ pub fn withdraw(
     Ok(apply(account, underlying, -(amount as i64))?.new)
 }
 
-/// A settlement's change of the account's quote balance (no tokens move): `delta` native units,
-/// negative for a payment, which may leave the balance owed.
+/// A settlement's change of the account's quote balance at `now` (no tokens move): `delta` native
+/// units, negative for a payment, which may leave the balance owed (interest booked first). New
+/// borrowing may not take the pool's utilization above its maximum (`lending::capacity` says
+/// how much a settlement may debit).
 pub fn settle_into_quote(
     account: &mut MarginAccount,
     quote: &mut Underlying,
     delta: i64,
+    now: i64,
 ) -> Result<BalanceChange> {
-    require!(quote.index == QUOTE_INDEX, XmError::QuoteUnderlyingExpected);
-    apply(account, quote, delta)
+    lending::book(account, quote, now)?;
+    let change = apply(account, quote, delta)?;
+    let c = &quote.collateral;
+    let max = u128::from(quote.lending.max_utilization_bps);
+    let borrowed = change.new < change.old.min(0);
+    if borrowed && u128::from(c.total_borrows) * 10_000 > u128::from(c.total_deposits) * max {
+        msg!(
+            "quote pool: owed {} of deposits {} above {} bps",
+            c.total_borrows,
+            c.total_deposits,
+            max
+        );
+        return err!(XmError::QuoteUtilizationTooHigh);
+    }
+    Ok(change)
 }
 
 /// Adds `delta` to the account's balance of `underlying` and moves its totals with it: deposits

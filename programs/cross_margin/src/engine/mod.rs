@@ -2,6 +2,7 @@
 //! parsing: the instruction handlers load accounts, call these functions and emit events.
 
 pub mod collateral;
+pub mod lending;
 pub mod option_positions;
 pub mod options;
 pub mod perp;

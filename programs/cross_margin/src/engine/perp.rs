@@ -31,8 +31,8 @@
 use anchor_lang::prelude::*;
 use xmargin_risk::wide::{div_floor, mul_q32, mul_wide};
 
-use crate::engine::collateral;
 use crate::engine::trade::{accrue_fees, open_interest_after, position_after, Fill, Transferred};
+use crate::engine::{collateral, lending};
 use crate::error::XmError;
 use crate::state::{MarginAccount, PerpMarket, PerpPosition, Underlying, EMPTY_SLOT};
 
@@ -270,13 +270,15 @@ pub fn unrealized(position: &PerpPosition, x: i64) -> i128 {
 
 /// Settles P&L on `u` at `x` per contract from `loser` to `winner` (funding booked first): the
 /// smaller of the winner's gain and the loser's loss moves from their unsettled quote into their
-/// quote balances (`quote` is the quote underlying, whose totals follow). Returns the amount.
+/// quote balances (`quote` is the quote underlying, whose totals follow) at `now`, as far as the
+/// quote pool can fund the loser's new borrowing (`lending::capacity`). Returns the amount.
 pub fn settle_pnl(
     winner: &mut MarginAccount,
     loser: &mut MarginAccount,
     u: &Underlying,
     quote: &mut Underlying,
     x: i64,
+    now: i64,
 ) -> Result<i64> {
     let mut pnl = [0i128; 2];
     for (k, account) in [&mut *winner, &mut *loser].into_iter().enumerate() {
@@ -288,25 +290,41 @@ pub fn settle_pnl(
         msg!("winner P&L {}, loser P&L {}", pnl[0], pnl[1]);
         return err!(XmError::NothingToSettle);
     }
-    let amount = i64::try_from(pnl[0].min(-pnl[1])).map_err(|_| XmError::MathOverflow)?;
+    let fundable = fundable(loser, quote, now)?;
+    let amount = pnl[0].min(-pnl[1]).min(i128::from(fundable));
+    let amount = i64::try_from(amount).map_err(|_| XmError::MathOverflow)?;
     for (account, signed) in [(winner, amount), (loser, -amount)] {
         let position = position_mut(account, u.index, &u.perp)?;
         position.quote = position.quote.checked_sub(signed).ok_or(XmError::MathOverflow)?;
-        collateral::settle_into_quote(account, quote, signed)?;
+        collateral::settle_into_quote(account, quote, signed, now)?;
         release_if_flat(account, u.index);
     }
     Ok(amount)
 }
 
+/// What a settlement may debit the loser's quote balance now (its interest booked): refused with
+/// `QuoteUtilizationTooHigh` when the pool can fund nothing; the rest of a loss then waits.
+fn fundable(loser: &mut MarginAccount, quote: &mut Underlying, now: i64) -> Result<u64> {
+    lending::book(loser, quote, now)?;
+    let fundable = lending::capacity(loser, quote);
+    if fundable == 0 {
+        msg!("the quote pool can fund no settlement now");
+        return err!(XmError::QuoteUtilizationTooHigh);
+    }
+    Ok(fundable)
+}
+
 /// Settles `account`'s loss on `u` at `x` per contract against the fees the underlying accrued
 /// (funding booked first): the smaller of the loss and `fees_accrued` moves from the account's
 /// unsettled quote to its quote balance (debited), and from `fees_accrued` to the quote
-/// underlying's `fees_collected`. Returns the amount.
+/// underlying's `fees_collected`, at `now`, as far as the quote pool can fund the debit. Returns
+/// the amount.
 pub fn settle_fees(
     account: &mut MarginAccount,
     u: &mut Underlying,
     quote: &mut Underlying,
     x: i64,
+    now: i64,
 ) -> Result<i64> {
     let position = position_mut(account, u.index, &u.perp)?;
     book_funding(position, &u.perp)?;
@@ -315,9 +333,12 @@ pub fn settle_fees(
         msg!("P&L {}, fees accrued {}", pnl, u.fees_accrued);
         return err!(XmError::NothingToSettle);
     }
-    let amount = (-pnl).min(i128::from(u.fees_accrued)) as i64; // <= fees_accrued < 2^63
+    let fundable = i128::from(fundable(account, quote, now)?);
+    // At most fees_accrued < 2^63.
+    let amount = (-pnl).min(i128::from(u.fees_accrued)).min(fundable) as i64;
+    let position = position_mut(account, u.index, &u.perp)?;
     position.quote = position.quote.checked_add(amount).ok_or(XmError::MathOverflow)?;
-    collateral::settle_into_quote(account, quote, -amount)?;
+    collateral::settle_into_quote(account, quote, -amount, now)?;
     u.fees_accrued -= amount as u64;
     quote.fees_collected =
         quote.fees_collected.checked_add(amount as u64).ok_or(XmError::MathOverflow)?;

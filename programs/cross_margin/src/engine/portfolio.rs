@@ -16,7 +16,7 @@ use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::wide::{mul_i128, mul_wide};
 use xmargin_risk::{Fixed, RiskError, Round};
 
-use crate::engine::{option_positions, perp};
+use crate::engine::{lending, option_positions, perp};
 use crate::error::{risk_error, XmError};
 use crate::state::{
     CollateralPosition, HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus,
@@ -100,7 +100,8 @@ pub fn contract_prices(
 }
 
 /// Which underlyings, ascending and without repeats, a health computation over `accounts`
-/// needs accounts for: every non-quote collateral holding, perpetual and option position.
+/// needs accounts for: every non-quote collateral holding, market and option position, and the
+/// quote underlying of an account that owes quote (for the interest owed up to now).
 ///
 /// Built by insertion into the short sorted result (an account touches at most a few dozen
 /// underlyings); runs of one underlying, usual among option slots, cost one comparison each.
@@ -118,7 +119,7 @@ pub fn required_underlyings(accounts: &[&MarginAccount]) -> Vec<u16> {
     for a in accounts {
         a.collateral
             .iter()
-            .filter(|c| c.underlying != QUOTE_INDEX)
+            .filter(|c| c.underlying != QUOTE_INDEX || c.balance < 0)
             .for_each(|c| note(c.underlying));
         a.perps.iter().for_each(|p| note(p.underlying));
         a.options.iter().for_each(|o| note(o.underlying));
@@ -181,9 +182,21 @@ pub fn compute(
     let (mut perp_pnl, mut option_value) = (0i128, 0i128);
     let mut requirement = [0i128; 2];
     for c in account.active_collateral().filter(|c| c.underlying == QUOTE_INDEX) {
+        // What is owed counts with its interest up to now (a positive balance earns none).
+        let balance = match (c.balance < 0, risks.first()) {
+            (false, _) => c.balance,
+            (true, Some(r)) if r.index() == QUOTE_INDEX => {
+                let index = lending::index_at(r.underlying, now)?;
+                lending::balance_at(c.balance, account.quote_index_snapshot, index)?
+            }
+            (true, _) => {
+                msg!("health accounts: the quote underlying is needed for owed quote");
+                return err!(XmError::HealthAccountMissing);
+            }
+        };
         let input = CollateralInput {
             underlying: QUOTE_INDEX,
-            balance: c.balance,
+            balance,
             decimals: quote_decimals,
             haircuts: Haircuts::NONE,
             price: PriceInput::Quote,

@@ -47,7 +47,8 @@ pub fn handler(ctx: Context<CollateralDeposit>, args: CollateralDepositArgs) -> 
     let (index, balance, total_deposits) = {
         let mut account = accounts.margin_account.load_mut()?;
         let mut underlying = accounts.underlying.load_mut()?;
-        let balance = collateral::deposit(&mut account, &mut underlying, args.amount)?;
+        let now = Clock::get()?.unix_timestamp;
+        let balance = collateral::deposit(&mut account, &mut underlying, args.amount, now)?;
         (underlying.index, balance, underlying.collateral.total_deposits)
     };
     token::transfer(

@@ -56,7 +56,7 @@ pub fn handler<'info>(
     let (index, balance, total_deposits) = {
         let mut account = accounts.margin_account.load_mut()?;
         let mut underlying = accounts.underlying.load_mut()?;
-        let balance = collateral::withdraw(&mut account, &mut underlying, args.amount)?;
+        let balance = collateral::withdraw(&mut account, &mut underlying, args.amount, now)?;
         (underlying.index, balance, underlying.collateral.total_deposits)
     };
     let (signer, quote_decimals) = {

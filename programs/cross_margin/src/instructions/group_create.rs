@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
+use crate::engine::lending::{self, QuotePoolParams};
 use crate::engine::underlying::{initialize, UnderlyingInit};
 use crate::events::{GroupCreated, UnderlyingAdded};
 use crate::state::{
@@ -20,6 +21,8 @@ pub struct GroupCreateArgs {
     pub quote_name: [u8; 16],
     /// Maximum total quote deposits, native units.
     pub quote_deposit_cap: u64,
+    /// How the quote pool lends (`QuotePoolParams::DEFAULT` is a conventional choice).
+    pub quote_pool: QuotePoolParams,
 }
 
 #[derive(Accounts)]
@@ -66,8 +69,9 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
     let quote_mint = accounts.quote_mint.key();
     let decimals = accounts.quote_mint.decimals;
 
+    let mut quote = accounts.quote_underlying.load_init()?;
     initialize(
-        &mut *accounts.quote_underlying.load_init()?,
+        &mut quote,
         UnderlyingInit {
             kind: UnderlyingKind::Quote,
             index: QUOTE_INDEX,
@@ -85,6 +89,8 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
             effective_ts: 0,
         },
     )?;
+    lending::init(&mut quote, &args.quote_pool, Clock::get()?.unix_timestamp)?;
+    drop(quote);
 
     let mut group = accounts.group.load_init()?;
     group.version = GROUP_VERSION;

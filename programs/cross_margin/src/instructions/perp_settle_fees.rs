@@ -41,7 +41,7 @@ pub fn handler(ctx: Context<PerpSettleFees>) -> Result<()> {
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;
     let mut account = a.margin_account.load_mut()?;
     let mut quote = a.quote_underlying.load_mut()?;
-    let amount = perp::settle_fees(&mut account, &mut underlying, &mut quote, x)?;
+    let amount = perp::settle_fees(&mut account, &mut underlying, &mut quote, x, now)?;
     emit!(FeesSettled {
         underlying: underlying.index,
         account: a.margin_account.key(),

@@ -44,7 +44,7 @@ pub fn handler(ctx: Context<PerpSettlePnl>) -> Result<()> {
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;
     let (mut winner, mut loser) = (a.winner.load_mut()?, a.loser.load_mut()?);
     let mut quote = a.quote_underlying.load_mut()?;
-    let amount = perp::settle_pnl(&mut winner, &mut loser, &underlying, &mut quote, x)?;
+    let amount = perp::settle_pnl(&mut winner, &mut loser, &underlying, &mut quote, x, now)?;
     emit!(PnlSettled {
         underlying: underlying.index,
         winner: a.winner.key(),

@@ -45,8 +45,11 @@ pub struct MarginAccount {
     pub perps: [PerpPosition; MAX_PERPS],
     /// Option positions; unused slots have `underlying == EMPTY_SLOT`.
     pub options: [OptionPosition; MAX_OPTIONS],
+    /// The quote pool's borrow index when interest on a negative quote balance was last booked
+    /// (precision: 2^-40); what is owed now is `-balance * index / this` (`engine::lending`).
+    pub quote_index_snapshot: u64,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 256],
+    pub reserved: [u8; 248],
 }
 
 /// Health figures in native quote units (precision: 10^quote_decimals per quote unit), rounded down.
@@ -119,7 +122,7 @@ assert_layout!(PerpPosition, 40);
 assert_layout!(OptionPosition, 16);
 assert_layout!(
     MarginAccount,
-    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 256
+    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 8 + 248
 );
 
 impl MarginAccount {

@@ -68,7 +68,7 @@ mod layout_tests {
                 offset_of!(MarginAccount, options),
                 offset_of!(MarginAccount, reserved)
             ),
-            (392, 1032, 3080)
+            (392, 1032, 3088)
         );
         assert_eq!((Group::SPACE, Underlying::SPACE, MarginAccount::SPACE), (376, 9_544, 3_344));
     }

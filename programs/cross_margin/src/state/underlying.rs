@@ -64,8 +64,10 @@ pub struct Underlying {
     /// Quote asset only: fees paid into the quote pool by `perp_settle_fees`, native quote units.
     /// The group's, held in the vault: the vault holds the sum of all quote balances plus this.
     pub fees_collected: u64,
+    /// Quote asset only: what it lends to accounts that owe quote.
+    pub lending: QuoteLending,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 104],
+    pub reserved: [u8; 64],
     /// Scenario grid of the underlying (every book on it is stressed with these moves).
     pub risk: RiskState,
     /// The underlying's perpetual future.
@@ -128,6 +130,34 @@ pub struct PerpMarket {
     pub reserved: [u8; 32],
 }
 
+/// The quote pool's lending (`engine::lending`): an account whose quote balance is negative owes
+/// it to the pool, at a utilization-based rate through a cumulative borrow index; new borrowing
+/// stops at `max_utilization_bps`. The interest is the insurance fund's.
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct QuoteLending {
+    /// Cumulative borrow index (precision: 2^-40, `xmargin_risk::interest::INDEX_ONE` = 1.0 at
+    /// creation).
+    pub borrow_index: u64,
+    /// Unix time (seconds) the index was last accrued.
+    pub last_accrual_ts: i64,
+    /// Interest booked into borrowers' balances, native quote units: the insurance fund's, held in
+    /// the vault (the vault holds deposits - borrows + fees collected + this).
+    pub interest_collected: u64,
+    /// Rate per year at zero utilization, basis points.
+    pub base_rate_bps: u16,
+    /// Rate added from zero to the optimal utilization, basis points a year.
+    pub slope1_bps: u16,
+    /// Rate added from the optimal utilization to 100%, basis points a year.
+    pub slope2_bps: u16,
+    /// The rate model's kink, basis points of utilization (`1..10_000`).
+    pub optimal_utilization_bps: u16,
+    /// New borrowing is refused beyond this utilization (`total_borrows / total_deposits`),
+    /// basis points (`1..10_000`).
+    pub max_utilization_bps: u16,
+    pub _pad: [u8; 6],
+}
+
 /// Oracle binding of an underlying (unused for the quote asset).
 #[zero_copy]
 #[derive(Debug, Default)]
@@ -169,9 +199,10 @@ assert_layout!(OracleParams, 40);
 assert_layout!(RiskState, 16 + 16 * 2 * 8);
 assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
+assert_layout!(QuoteLending, 40);
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 40 + 40 + 16 + 104 + 272 + 104 + 8_040 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 40 + 40 + 16 + 40 + 64 + 272 + 104 + 8_040 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
@@ -181,6 +212,17 @@ impl Underlying {
 
     pub fn is_quote(&self) -> bool {
         self.kind == UnderlyingKind::Quote as u8
+    }
+
+    /// The quote pool's rate model.
+    pub fn rate_model(&self) -> xmargin_risk::interest::RateModel {
+        let l = &self.lending;
+        xmargin_risk::interest::RateModel {
+            base_bps: l.base_rate_bps,
+            slope1_bps: l.slope1_bps,
+            slope2_bps: l.slope2_bps,
+            optimal_bps: l.optimal_utilization_bps,
+        }
     }
 
     pub fn oracle_config(&self) -> xmargin_risk::oracle::OracleConfig {

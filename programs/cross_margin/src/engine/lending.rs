@@ -1,0 +1,170 @@
+//! The quote pool's loans, on plain account structs: an account whose quote balance is negative
+//! owes that amount to the pool (the quote depositors), with interest.
+//!
+//! Invariants (the tests' conservation check holds them after every transaction):
+//! - `total_deposits` is the sum of positive quote balances and `total_borrows` the sum of what
+//!   is owed, both as booked; the vault holds `total_deposits - total_borrows + fees_collected +
+//!   interest_collected`.
+//! - **Interest** accrues to the pool's borrow index at `xmargin_risk::interest`'s rate for the
+//!   pool's utilization (`total_borrows / total_deposits`) whenever an instruction writes the pool
+//!   ([`accrue`]). An account's interest is booked ([`book`]) whenever its quote balance changes:
+//!   what it owes becomes `ceil(owed * index / snapshot)`; the difference moves into
+//!   `total_borrows` and `interest_collected` (the insurance fund's), so the vault equation holds
+//!   exactly. Health counts the interest owed up to now without booking it ([`balance_at`] at
+//!   [`index_at`]).
+//! - **New borrowing** (a quote balance pushed further below zero, interest apart) may not take
+//!   utilization above `max_utilization_bps` ([`capacity`]); settlements settle what the pool can
+//!   fund and the rest waits, counted in both accounts' equity meanwhile.
+//! - **Liquidity**: a withdrawal of the quote asset may take at most `total_deposits -
+//!   total_borrows` (what depositors' tokens are still in the vault).
+
+use anchor_lang::prelude::*;
+use xmargin_risk::interest::{
+    borrow_capacity, grow_index, owed_at, utilization_bps, RateModel, INDEX_ONE,
+};
+
+use crate::error::XmError;
+use crate::state::{MarginAccount, Underlying, QUOTE_INDEX};
+
+/// What a group's quote pool lends with (every rate per year, basis points).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotePoolParams {
+    /// Rate at zero utilization.
+    pub base_rate_bps: u16,
+    /// Rate added from zero to the optimal utilization.
+    pub slope1_bps: u16,
+    /// Rate added from the optimal utilization to 100%.
+    pub slope2_bps: u16,
+    /// The kink of the rate model, basis points of utilization (`1..10_000`).
+    pub optimal_utilization_bps: u16,
+    /// No new borrowing beyond this utilization, basis points (`1..10_000`).
+    pub max_utilization_bps: u16,
+}
+
+impl QuotePoolParams {
+    /// A conventional model: 0% at no use, 10% a year at the 80% kink, 110% at full use; new
+    /// borrowing stops at 90%.
+    pub const DEFAULT: QuotePoolParams = QuotePoolParams {
+        base_rate_bps: 0,
+        slope1_bps: 1_000,
+        slope2_bps: 10_000,
+        optimal_utilization_bps: 8_000,
+        max_utilization_bps: 9_000,
+    };
+}
+
+/// Sets up the quote pool of a new group at `now`: index 1.0, the rate model and its limit.
+pub fn init(pool: &mut Underlying, p: &QuotePoolParams, now: i64) -> Result<()> {
+    let model = RateModel {
+        base_bps: p.base_rate_bps,
+        slope1_bps: p.slope1_bps,
+        slope2_bps: p.slope2_bps,
+        optimal_bps: p.optimal_utilization_bps,
+    };
+    require!(
+        model.is_valid() && (1..10_000).contains(&p.max_utilization_bps),
+        XmError::InvalidQuotePoolParams
+    );
+    let l = &mut pool.lending;
+    l.borrow_index = INDEX_ONE;
+    l.last_accrual_ts = now;
+    l.base_rate_bps = p.base_rate_bps;
+    l.slope1_bps = p.slope1_bps;
+    l.slope2_bps = p.slope2_bps;
+    l.optimal_utilization_bps = p.optimal_utilization_bps;
+    l.max_utilization_bps = p.max_utilization_bps;
+    Ok(())
+}
+
+/// The pool's borrow index at `now`: accrued over the time since the last accrual at the rate of
+/// its current utilization.
+pub fn index_at(pool: &Underlying, now: i64) -> Result<u64> {
+    let l = &pool.lending;
+    let dt = now.saturating_sub(l.last_accrual_ts);
+    let c = &pool.collateral;
+    if dt <= 0 || c.total_borrows == 0 {
+        return Ok(l.borrow_index);
+    }
+    let rate = pool.rate_model().rate_bps(utilization_bps(c.total_deposits, c.total_borrows));
+    grow_index(l.borrow_index, rate, dt as u64).map_err(|e| {
+        msg!("quote pool: {}", e);
+        error!(XmError::MathOverflow)
+    })
+}
+
+/// Accrues the pool's borrow index up to `now`.
+pub fn accrue(pool: &mut Underlying, now: i64) -> Result<()> {
+    require!(pool.index == QUOTE_INDEX, XmError::QuoteUnderlyingExpected);
+    pool.lending.borrow_index = index_at(pool, now)?;
+    pool.lending.last_accrual_ts = pool.lending.last_accrual_ts.max(now);
+    Ok(())
+}
+
+/// A quote balance at borrow index `index`: unchanged if not negative, else what is owed with the
+/// interest since `snapshot` (rounded up).
+pub fn balance_at(balance: i64, snapshot: u64, index: u64) -> Result<i64> {
+    if balance >= 0 {
+        return Ok(balance);
+    }
+    let owed = owed_at(balance.unsigned_abs(), snapshot, index).map_err(|e| {
+        msg!("owed quote: {}", e);
+        error!(XmError::MathOverflow)
+    })?;
+    i64::try_from(owed).map(|o| -o).map_err(|_| error!(XmError::BalanceOverflow))
+}
+
+/// The account's quote balance, or 0 without one.
+pub fn quote_balance(account: &MarginAccount) -> i64 {
+    let c = account.active_collateral().find(|c| c.underlying == QUOTE_INDEX);
+    c.map_or(0, |c| c.balance)
+}
+
+/// Accrues the pool to `now` and books the interest `account` owes up to it (see the module doc).
+/// Returns the interest booked, native quote units.
+pub fn book(account: &mut MarginAccount, pool: &mut Underlying, now: i64) -> Result<u64> {
+    accrue(pool, now)?;
+    let index = pool.lending.borrow_index;
+    let balance = quote_balance(account);
+    let owed = balance_at(balance, account.quote_index_snapshot, index)?;
+    account.quote_index_snapshot = index;
+    let interest = (balance - owed).unsigned_abs();
+    if interest > 0 {
+        crate::engine::collateral::apply(account, pool, owed - balance)?;
+        let l = &mut pool.lending;
+        l.interest_collected =
+            l.interest_collected.checked_add(interest).ok_or(XmError::BalanceOverflow)?;
+    }
+    Ok(interest)
+}
+
+/// What a settlement may debit `account`'s quote balance (already booked) while the pool stays
+/// within its maximum utilization: its positive balance, plus new borrowing up to the pool's
+/// capacity once that balance is spent.
+pub fn capacity(account: &MarginAccount, pool: &Underlying) -> u64 {
+    let free = quote_balance(account).max(0) as u64;
+    let c = &pool.collateral;
+    let deposits = c.total_deposits.saturating_sub(free);
+    free.saturating_add(borrow_capacity(
+        deposits,
+        c.total_borrows,
+        pool.lending.max_utilization_bps,
+    ))
+}
+
+/// Refuses a quote withdrawal of `amount` beyond the pool's liquidity (`total_deposits -
+/// total_borrows`).
+pub fn require_liquidity(pool: &Underlying, amount: u64) -> Result<()> {
+    let c = &pool.collateral;
+    let liquid = c.total_deposits.saturating_sub(c.total_borrows);
+    if amount > liquid {
+        msg!(
+            "withdraw {} > liquidity {} (deposits {}, owed {})",
+            amount,
+            liquid,
+            c.total_deposits,
+            c.total_borrows
+        );
+        return err!(XmError::InsufficientLiquidity);
+    }
+    Ok(())
+}
