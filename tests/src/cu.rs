@@ -15,6 +15,7 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("health_full_portfolio", Some(150_000)),
     ("trade_full_portfolio", Some(400_000)),
     ("trade_below_init_full_portfolio", Some(400_000)),
+    ("trade_two_accounts_at_the_cap", Some(250_000)),
     ("settle_expired_batch_8", None),
     ("health_1_options", None),
     ("health_8_options", None),

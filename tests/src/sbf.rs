@@ -7,8 +7,11 @@ use std::path::PathBuf;
 use litesvm::LiteSVM;
 use solana_clock::Clock;
 use solana_signature::Signature;
-use xmargin_client::chain::{signing_keys, AccountData, Chain, LocalChain, TxFailure, TxReport};
-use xmargin_client::{Instruction, Keypair, Pubkey, Signer};
+use solana_transaction_v4::versioned::VersionedTransaction;
+use xmargin_client::chain::{
+    signing_keys, AccountData, Chain, LocalChain, LookupTable, TxFailure, TxReport,
+};
+use xmargin_client::{Instruction, Keypair, Pubkey};
 
 /// Where `scripts/sbf-build` puts the program.
 pub fn program_path() -> PathBuf {
@@ -35,30 +38,42 @@ impl SbfChain {
     }
 }
 
+/// The transaction signed with the latest blockhash (`sign_transaction!`).
+fn sign(
+    svm: &LiteSVM,
+    instructions: &[Instruction],
+    payer: &Keypair,
+    signers: &[&Keypair],
+    tables: &[LookupTable],
+) -> Result<VersionedTransaction, TxFailure> {
+    xmargin_client::sign_transaction!(
+        solana_message_v4,
+        solana_transaction_v4,
+        instructions,
+        payer,
+        signers,
+        tables,
+        svm.latest_blockhash()
+    )
+}
+
 impl Chain for SbfChain {
     fn backend(&self) -> &'static str {
         "sbf"
     }
 
-    fn send(
+    fn send_with(
         &mut self,
         instructions: &[Instruction],
         payer: &Keypair,
         signers: &[&Keypair],
+        tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
         let all = signing_keys(payer, signers);
-        let sign = |svm: &LiteSVM| {
-            solana_transaction_v4::Transaction::new_signed_with_payer(
-                instructions,
-                Some(&payer.pubkey()),
-                &all,
-                svm.latest_blockhash(),
-            )
-        };
-        let mut tx = sign(&self.svm);
+        let mut tx = sign(&self.svm, instructions, payer, &all, tables)?;
         if self.sent.contains(&tx.signatures[0]) {
             self.svm.expire_blockhash();
-            tx = sign(&self.svm);
+            tx = sign(&self.svm, instructions, payer, &all, tables)?;
         }
         self.sent.insert(tx.signatures[0]);
         match self.svm.send_transaction(tx) {

@@ -356,21 +356,20 @@ impl World {
         self.send(&[instruction], &wallet, &[])
     }
 
-    /// Sends a transaction, then checks conservation of every market.
+    /// Sends a transaction (v0 with a lookup table when a legacy one would not fit a packet),
+    /// then checks conservation of every market.
     pub fn send(
         &mut self,
         instructions: &[Instruction],
         payer: &Keypair,
         signers: &[&Keypair],
     ) -> Result<TxReport, TxFailure> {
-        let result = match self.compute_limit {
-            Some(units) => {
-                let mut all = vec![ix::compute_unit_limit(units)];
-                all.extend_from_slice(instructions);
-                self.chain.send(&all, payer, signers)
-            }
-            None => self.chain.send(instructions, payer, signers),
-        };
+        let mut all = Vec::with_capacity(instructions.len() + 1);
+        all.extend(self.compute_limit.map(ix::compute_unit_limit));
+        all.extend_from_slice(instructions);
+        // Every transaction must fit a real packet and the account-lock limit: a legacy one when
+        // it fits, else a v0 one through a lookup table (both checked by the backend).
+        let result = self.chain.send_fitted(&all, payer, signers);
         self.steps += 1;
         self.check_conservation();
         result

@@ -88,18 +88,142 @@ pub fn signing_keys<'a>(payer: &'a Keypair, signers: &[&'a Keypair]) -> Vec<&'a 
     keys
 }
 
+/// The most a serialized transaction may be: one packet, as validators receive them.
+pub const PACKET_DATA_SIZE: usize = 1_232;
+/// The most accounts one transaction may lock.
+pub const MAX_TX_ACCOUNT_LOCKS: usize = 64;
+
+/// An address lookup table: its address and the addresses it holds (a v0 message names an
+/// account in it with one byte instead of 32).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupTable {
+    pub key: Pubkey,
+    pub addresses: Vec<Pubkey>,
+}
+
+/// Refuses what a validator would drop before running it: a transaction of `signatures`
+/// signatures and a `message_bytes`-byte message above [`PACKET_DATA_SIZE`], or one locking
+/// more than [`MAX_TX_ACCOUNT_LOCKS`] accounts. In-process chains do not check either, so every
+/// backend calls this before sending.
+pub fn check_limits(
+    signatures: usize,
+    message_bytes: usize,
+    accounts: usize,
+) -> Result<(), TxFailure> {
+    // The signature count is a compact-u16: one byte below 128.
+    let size = 1 + 64 * signatures + message_bytes;
+    let (error, what) = if size > PACKET_DATA_SIZE {
+        (
+            TransactionError::SanitizeFailure,
+            format!("transaction of {size} bytes, above the {PACKET_DATA_SIZE}-byte packet"),
+        )
+    } else if accounts > MAX_TX_ACCOUNT_LOCKS {
+        (
+            TransactionError::TooManyAccountLocks,
+            format!("transaction locks {accounts} accounts, above {MAX_TX_ACCOUNT_LOCKS}"),
+        )
+    } else {
+        return Ok(());
+    };
+    Err(TxFailure { error, logs: vec![what] })
+}
+
+/// The size of `instructions` paid by `payer` as a legacy message, bytes.
+pub fn legacy_message_size(instructions: &[Instruction], payer: &Pubkey) -> usize {
+    solana_message::Message::new(instructions, Some(payer)).serialize().len()
+}
+
+/// The accounts of `instructions` a lookup table can hold: every one but the signers and the
+/// programs invoked (which a v0 message must name itself), once each, in order.
+pub fn lookup_candidates(instructions: &[Instruction]) -> Vec<Pubkey> {
+    let programs: Vec<Pubkey> = instructions.iter().map(|ix| ix.program_id).collect();
+    let signers: Vec<Pubkey> = instructions
+        .iter()
+        .flat_map(|ix| ix.accounts.iter().filter(|m| m.is_signer).map(|m| m.pubkey))
+        .collect();
+    let mut out: Vec<Pubkey> = Vec::new();
+    for meta in instructions.iter().flat_map(|ix| ix.accounts.iter()) {
+        let key = meta.pubkey;
+        if !programs.contains(&key) && !signers.contains(&key) && !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
+}
+
+/// Builds and signs a transaction of `instructions` paid by `payer`, signed by `signers` (a
+/// `&[&Keypair]`, payer first), with `blockhash`: legacy when `tables` (a `&[LookupTable]`) is
+/// empty, else v0 through them; refused with a [`TxFailure`] unless it passes [`check_limits`].
+/// A macro because the two in-process backends speak two major versions of the message and
+/// transaction crates (`$message`, `$transaction`), whose types differ but whose API is the same.
+#[macro_export]
+macro_rules! sign_transaction {
+    ($message:ident, $transaction:ident, $instructions:expr, $payer:expr, $signers:expr,
+     $tables:expr, $blockhash:expr) => {{
+        use $crate::chain::{check_limits, TransactionError, TxFailure};
+        use $crate::Signer as _;
+        let (instructions, payer, signers, tables, blockhash) =
+            ($instructions, $payer, $signers, $tables, $blockhash);
+        let message = if tables.is_empty() {
+            Ok($message::VersionedMessage::Legacy($message::Message::new_with_blockhash(
+                instructions,
+                Some(&payer.pubkey()),
+                &blockhash,
+            )))
+        } else {
+            let tables: Vec<$message::AddressLookupTableAccount> = tables
+                .iter()
+                .map(|t| $message::AddressLookupTableAccount {
+                    key: t.key,
+                    addresses: t.addresses.clone(),
+                })
+                .collect();
+            $message::v0::Message::try_compile(&payer.pubkey(), instructions, &tables, blockhash)
+                .map($message::VersionedMessage::V0)
+                .map_err(|e| TxFailure {
+                    error: TransactionError::SanitizeFailure,
+                    logs: vec![format!("v0 message: {e}")],
+                })
+        };
+        message.and_then(|message| {
+            let looked_up: usize = message.address_table_lookups().map_or(0, |lookups| {
+                lookups.iter().map(|l| l.writable_indexes.len() + l.readonly_indexes.len()).sum()
+            });
+            let accounts = message.static_account_keys().len() + looked_up;
+            check_limits(signers.len(), message.serialize().len(), accounts)?;
+            $transaction::versioned::VersionedTransaction::try_new(message, signers).map_err(|e| {
+                TxFailure {
+                    error: TransactionError::SignatureFailure,
+                    logs: vec![format!("signing: {e}")],
+                }
+            })
+        })
+    }};
+}
+
 /// A chain the client can transact with.
 pub trait Chain {
     /// Short backend name for reports (`native`, `sbf`, `rpc`).
     fn backend(&self) -> &'static str;
     /// Sends one transaction of `instructions`, paid by `payer` and signed by `payer` and
-    /// `signers`, and waits for its outcome.
+    /// `signers`, and waits for its outcome: a legacy transaction without `tables`, else a v0
+    /// one resolving accounts through them. Refused unless it fits [`check_limits`].
+    fn send_with(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<TxReport, TxFailure>;
+    /// [`Chain::send_with`] as a legacy transaction.
     fn send(
         &mut self,
         instructions: &[Instruction],
         payer: &Keypair,
         signers: &[&Keypair],
-    ) -> Result<TxReport, TxFailure>;
+    ) -> Result<TxReport, TxFailure> {
+        self.send_with(instructions, payer, signers, &[])
+    }
     /// The account at `key`, if it exists.
     fn account(&mut self, key: &Pubkey) -> Option<AccountData>;
     /// The chain's clock, unix seconds.
@@ -112,6 +236,34 @@ pub trait LocalChain: Chain {
     fn set_account(&mut self, key: &Pubkey, account: AccountData);
     /// Sets the clock's unix timestamp (and only that).
     fn set_time(&mut self, unix_timestamp: i64);
+    /// Writes an address lookup table holding `addresses` (active at once) and returns it. Its
+    /// address is derived from its contents, so the same table is written once.
+    fn create_lookup_table(&mut self, addresses: Vec<Pubkey>) -> LookupTable {
+        let key = crate::fixtures::lookup_table_address(&addresses);
+        if self.account(&key).is_none() {
+            self.set_account(&key, crate::fixtures::lookup_table(&addresses));
+        }
+        LookupTable { key, addresses }
+    }
+
+    /// Sends `instructions` as [`Chain::send`] does when they fit a legacy transaction, else as a
+    /// v0 transaction through a lookup table of their accounts (written for the purpose).
+    fn send_fitted(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxReport, TxFailure> {
+        use solana_signer::Signer;
+        let n = signing_keys(payer, signers).len();
+        let legacy = 1 + 64 * n + legacy_message_size(instructions, &payer.pubkey());
+        if legacy <= PACKET_DATA_SIZE {
+            return self.send(instructions, payer, signers);
+        }
+        let table = self.create_lookup_table(lookup_candidates(instructions));
+        self.send_with(instructions, payer, signers, &[table])
+    }
+
     /// Credits lamports to `key` (creating a system account if needed).
     fn airdrop(&mut self, key: &Pubkey, lamports: u64) {
         let mut account = self.account(key).unwrap_or(AccountData {

@@ -14,10 +14,11 @@ use solana_clock::Clock;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
-use solana_signer::Signer;
-use solana_transaction::Transaction;
+use solana_transaction::versioned::VersionedTransaction;
 
-use crate::chain::{signing_keys, AccountData, Chain, LocalChain, TxFailure, TxReport};
+use crate::chain::{
+    signing_keys, AccountData, Chain, LocalChain, LookupTable, TxFailure, TxReport,
+};
 
 /// Native entrypoint: the runtime hands out accounts with a shorter lifetime than Anchor's `entry`
 /// asks for; they live for the whole call, so widening is sound.
@@ -100,6 +101,26 @@ impl EmbeddedChain {
             .expect("clock sysvar")
     }
 
+    /// The transaction signed with the latest blockhash (`sign_transaction!`).
+    fn sign(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<VersionedTransaction, TxFailure> {
+        let blockhash = self.context.last_blockhash;
+        crate::sign_transaction!(
+            solana_message,
+            solana_transaction,
+            instructions,
+            payer,
+            signers,
+            tables,
+            blockhash
+        )
+    }
+
     /// Moves to the next slot (new blockhash), keeping the clock's timestamp.
     fn next_slot(&mut self) {
         let clock = self.clock();
@@ -113,26 +134,22 @@ impl Chain for EmbeddedChain {
         "native"
     }
 
-    fn send(
+    fn send_with(
         &mut self,
         instructions: &[Instruction],
         payer: &Keypair,
         signers: &[&Keypair],
+        tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
         // The bank registers new blockhashes in the background and forgets old ones: always sign
         // with the latest (long runs would otherwise outlive their blockhash).
         let latest = self.runtime.block_on(self.context.banks_client.get_latest_blockhash());
         self.context.last_blockhash = latest.expect("banks client transport");
         let all = signing_keys(payer, signers);
-        let mut tx = Transaction::new_signed_with_payer(
-            instructions,
-            Some(&payer.pubkey()),
-            &all,
-            self.context.last_blockhash,
-        );
+        let mut tx = self.sign(instructions, payer, &all, tables)?;
         if self.sent.contains(&tx.signatures[0]) {
             self.next_slot();
-            tx.sign(&all, self.context.last_blockhash);
+            tx = self.sign(instructions, payer, &all, tables)?;
         }
         self.sent.insert(tx.signatures[0]);
         let (outcome, printed) = capture_stdout(|| {

@@ -86,3 +86,31 @@ pub fn price_update(p: &PythPrice) -> AccountData {
     data.resize(PriceUpdateV2::LEN, 0);
     rent_exempt(data, pyth_solana_receiver_sdk::ID)
 }
+
+/// The address lookup table program.
+pub const LOOKUP_TABLE_PROGRAM_ID: Pubkey =
+    Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");
+
+/// A deterministic address for a lookup table holding `addresses`.
+pub fn lookup_table_address(addresses: &[Pubkey]) -> Pubkey {
+    let bytes: Vec<u8> = addresses.iter().flat_map(|a| a.to_bytes()).collect();
+    crate::sandbox::address_of(&bytes)
+}
+
+/// An address lookup table account holding `addresses`, active at once: the program's state
+/// (`ProgramState::LookupTable`, bincode) with a meta that says every address was extended before
+/// the current slot, followed by the addresses.
+pub fn lookup_table(addresses: &[Pubkey]) -> AccountData {
+    assert!(addresses.len() < 256, "a lookup table made here holds at most 255 addresses");
+    // The meta takes the first 56 bytes: the state's tag (u32), deactivation slot, last extended
+    // slot, its start index, the authority (an option) and padding, then zeros.
+    let mut data = vec![0u8; 56];
+    data[..4].copy_from_slice(&1u32.to_le_bytes()); // ProgramState::LookupTable
+    data[4..12].copy_from_slice(&u64::MAX.to_le_bytes()); // never deactivated
+    data[20] = addresses.len() as u8; // every address extended before slot 0's start index
+                                      // data[21] = 0: no authority (frozen).
+    for a in addresses {
+        data.extend_from_slice(a.as_ref());
+    }
+    rent_exempt(data, LOOKUP_TABLE_PROGRAM_ID)
+}

@@ -28,10 +28,19 @@ pub fn address(label: &str) -> Pubkey {
     Pubkey::new_from_array(seed(label, 1))
 }
 
+/// A deterministic address for arbitrary `bytes` (lookup tables named by their contents).
+pub fn address_of(bytes: &[u8]) -> Pubkey {
+    Pubkey::new_from_array(seed_bytes(bytes, 2))
+}
+
 fn seed(label: &str, domain: u8) -> [u8; 32] {
-    // FNV-1a over (domain, label), then a splitmix64 stream: stable and dependency-free.
+    seed_bytes(label.as_bytes(), domain)
+}
+
+fn seed_bytes(bytes: &[u8], domain: u8) -> [u8; 32] {
+    // FNV-1a over (domain, bytes), then a splitmix64 stream: stable and dependency-free.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in [domain].iter().chain(label.as_bytes()) {
+    for b in [domain].iter().chain(bytes) {
         h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
     }
     let mut out = [0u8; 32];

@@ -163,6 +163,8 @@ pub enum XmError {
     QuoteUtilizationTooHigh,
     #[msg("quote pool parameters out of range: optimal and maximum utilization in 1..10000 bps")]
     InvalidQuotePoolParams,
+    #[msg("the margin account already holds the most distinct underlyings it may (12)")]
+    AccountUnderlyingLimit,
 }
 
 /// The program error for an oracle fault.
@@ -272,6 +274,7 @@ mod tests {
             (XmError::InsufficientLiquidity, 6067),
             (XmError::QuoteUtilizationTooHigh, 6068),
             (XmError::InvalidQuotePoolParams, 6069),
+            (XmError::AccountUnderlyingLimit, 6070),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

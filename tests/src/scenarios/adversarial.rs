@@ -26,7 +26,6 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "zero_amounts", run: zero_amounts },
     Scenario { name: "overflowing_amounts", run: overflowing_amounts },
     Scenario { name: "deposit_cap_exceeded", run: deposit_cap_exceeded },
-    Scenario { name: "collateral_slots_full", run: collateral_slots_full },
     Scenario { name: "admin_only_and_parameter_checks", run: admin_only_and_parameter_checks },
 ];
 
@@ -259,26 +258,6 @@ fn deposit_cap_exceeded(w: &mut World) {
     expect::xm_error(w.deposit(&bob, sol, 1), XmError::DepositCapExceeded);
     expect::ok(w.withdraw(&alice, sol, SOL));
     expect::ok(w.deposit(&bob, sol, 1));
-}
-
-fn collateral_slots_full(w: &mut World) {
-    w.create_group(0);
-    let names = [
-        "A0", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9", "B0", "B1", "B2", "B3", "B4",
-        "B5",
-    ];
-    let assets: Vec<u16> = names.iter().map(|&n| w.add_asset(AssetSpec::new(n, 6, E8))).collect();
-    let alice = w.new_trader("alice");
-    // USDC plus fifteen assets fill the sixteen slots; the sixteenth asset does not fit.
-    w.fund_and_deposit(&alice, 0, USDC);
-    for &index in &assets[..15] {
-        w.fund_and_deposit(&alice, index, USDC);
-    }
-    w.fund(&alice, assets[15], USDC);
-    expect::xm_error(w.deposit(&alice, assets[15], USDC), XmError::CollateralSlotsFull);
-    // Emptying one slot makes room.
-    expect::ok(w.withdraw(&alice, assets[0], USDC));
-    expect::ok(w.deposit(&alice, assets[15], USDC));
 }
 
 fn admin_only_and_parameter_checks(w: &mut World) {

@@ -1,5 +1,6 @@
 //! Every scenario, grouped by topic. Each runs on both backends.
 
+pub mod account_cap;
 pub mod adversarial;
 pub mod collateral;
 pub mod cu_cases;
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Scenario> {
         collateral::SCENARIOS,
         oracle::SCENARIOS,
         adversarial::SCENARIOS,
+        account_cap::SCENARIOS,
         perps::SCENARIOS,
         options::SCENARIOS,
         option_trades::SCENARIOS,

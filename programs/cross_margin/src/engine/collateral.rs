@@ -7,6 +7,7 @@
 use anchor_lang::prelude::*;
 
 use crate::engine::lending;
+use crate::engine::portfolio::require_room_for;
 use crate::error::XmError;
 use crate::state::{CollateralPosition, MarginAccount, Underlying, EMPTY_SLOT, QUOTE_INDEX};
 
@@ -126,11 +127,14 @@ pub fn change_balance(
 ) -> Result<(i64, i64)> {
     let at = match account.collateral.iter().position(|c| c.underlying == underlying) {
         Some(i) => i,
-        None => account
-            .collateral
-            .iter()
-            .position(|c| c.underlying == EMPTY_SLOT)
-            .ok_or(XmError::CollateralSlotsFull)?,
+        None => {
+            require_room_for(account, underlying)?;
+            account
+                .collateral
+                .iter()
+                .position(|c| c.underlying == EMPTY_SLOT)
+                .ok_or(XmError::CollateralSlotsFull)?
+        }
     };
     let slot = &mut account.collateral[at];
     let old = if slot.underlying == underlying { slot.balance } else { 0 };

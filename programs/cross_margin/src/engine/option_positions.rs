@@ -30,6 +30,7 @@ use anchor_lang::prelude::*;
 use xmargin_risk::cache::{CacheLimits, SeriesEntry};
 
 use crate::engine::perp;
+use crate::engine::portfolio::require_room_for;
 use crate::engine::trade::{
     accrue_fees, fee_ceil, open_interest_after, position_after, Fill, Reference, Transferred,
 };
@@ -131,11 +132,14 @@ pub fn fill(
     let same = |o: &OptionPosition| o.underlying == underlying && o.series == series;
     let slot = match account.options.iter().position(same) {
         Some(slot) => slot,
-        None => account
-            .options
-            .iter()
-            .position(|o| o.underlying == EMPTY_SLOT)
-            .ok_or(XmError::OptionSlotsFull)?,
+        None => {
+            require_room_for(account, underlying)?;
+            account
+                .options
+                .iter()
+                .position(|o| o.underlying == EMPTY_SLOT)
+                .ok_or(XmError::OptionSlotsFull)?
+        }
     };
     let position = &mut account.options[slot];
     let before = if same(position) {

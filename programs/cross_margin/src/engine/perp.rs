@@ -31,6 +31,7 @@
 use anchor_lang::prelude::*;
 use xmargin_risk::wide::{div_floor, mul_q32, mul_wide};
 
+use crate::engine::portfolio::require_room_for;
 use crate::engine::trade::{accrue_fees, open_interest_after, position_after, Fill, Transferred};
 use crate::engine::{collateral, lending};
 use crate::error::XmError;
@@ -181,6 +182,7 @@ pub fn position_mut<'a>(
     let slot = match account.perps.iter().position(|p| p.underlying == underlying) {
         Some(slot) => slot,
         None => {
+            require_room_for(account, underlying)?;
             let slot = account
                 .perps
                 .iter()

@@ -20,7 +20,8 @@ use crate::engine::{lending, option_positions, perp};
 use crate::error::{risk_error, XmError};
 use crate::state::{
     CollateralPosition, HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus,
-    Underlying, EMPTY_SLOT, MAX_COLLATERAL, MAX_OPTIONS, MAX_PERPS, QUOTE_INDEX,
+    Underlying, EMPTY_SLOT, MAX_ACCOUNT_UNDERLYINGS, MAX_COLLATERAL, MAX_OPTIONS, MAX_PERPS,
+    QUOTE_INDEX,
 };
 
 /// Health figures attached to events and returned to readers (native quote units, rounded down).
@@ -125,6 +126,20 @@ pub fn required_underlyings(accounts: &[&MarginAccount]) -> Vec<u16> {
         a.options.iter().for_each(|o| note(o.underlying));
     }
     out
+}
+
+/// Refuses a new slot on `underlying` if the account already holds the most distinct underlyings
+/// other than the quote asset ([`MAX_ACCOUNT_UNDERLYINGS`]). Called wherever a slot opens.
+pub fn require_room_for(account: &MarginAccount, underlying: u16) -> Result<()> {
+    if underlying == QUOTE_INDEX || account.holds(underlying) {
+        return Ok(());
+    }
+    let held = required_underlyings(&[account]).iter().filter(|&&u| u != QUOTE_INDEX).count();
+    if held >= MAX_ACCOUNT_UNDERLYINGS {
+        msg!("the account holds {} underlyings, the most it may", held);
+        return err!(XmError::AccountUnderlyingLimit);
+    }
+    Ok(())
 }
 
 /// `needed` (ascending) with `index` added in its place, once.

@@ -17,6 +17,12 @@ pub const MAX_COLLATERAL: usize = 16;
 pub const MAX_PERPS: usize = 16;
 /// Option slots: 8 series on each of 16 underlyings.
 pub const MAX_OPTIONS: usize = 128;
+/// Distinct underlyings other than the quote asset an account may hold (collateral, market and
+/// option positions together), so that every instruction on it fits one transaction's 64 account
+/// locks. The largest reads two accounts' health (a liquidation, or a trade): with both at the cap
+/// and no underlying in common, 2 x 12 x 2 health accounts, the quote underlying and up to 15
+/// named accounts make 64.
+pub const MAX_ACCOUNT_UNDERLYINGS: usize = 12;
 
 /// PDA `["margin", group, owner, account_num (u32 LE)]`.
 #[account(zero_copy)]
@@ -144,6 +150,13 @@ impl MarginAccount {
     /// Non-empty collateral slots, in slot order.
     pub fn active_collateral(&self) -> impl Iterator<Item = &CollateralPosition> {
         self.collateral.iter().filter(|c| c.underlying != EMPTY_SLOT)
+    }
+
+    /// Whether any slot of the account (collateral, market or option) is on `underlying`.
+    pub fn holds(&self, underlying: u16) -> bool {
+        self.collateral.iter().any(|c| c.underlying == underlying)
+            || self.perps.iter().any(|p| p.underlying == underlying)
+            || self.options.iter().any(|o| o.underlying == underlying)
     }
 
     /// Whether the account holds nothing: no balance and no position.
