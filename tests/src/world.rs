@@ -155,7 +155,7 @@ impl World {
     ) -> Result<TxReport, TxFailure> {
         self.post_print(index, price, 0, [expiry - 1, expiry + 30]);
         let oracle = self.markets[index as usize].price_account;
-        self.send_as_keeper(ix::option_settle_expiry(&self.group, index, expiry, &oracle))
+        self.send_as_keeper(ix::option_settle_expiry(&self.group, index, expiry, &oracle, &[]))
     }
 
     /// A funded wallet with margin account 0 in the group.
@@ -326,15 +326,30 @@ impl World {
         index: u16,
     ) -> Result<TxReport, TxFailure> {
         let oracle = self.markets[index as usize].price_account;
-        let instruction =
-            ix::perp_settle_pnl(&self.group, &winner.account, &loser.account, index, &oracle);
+        let health = self.health_of(&loser.account);
+        let instruction = ix::perp_settle_pnl(
+            &self.group,
+            &winner.account,
+            &loser.account,
+            index,
+            &oracle,
+            health,
+        );
         self.send_as_keeper(instruction)
+    }
+
+    /// The health accounts of the margin account at `key` as it is.
+    pub fn health_of(&mut self, key: &Pubkey) -> Vec<xmargin_client::AccountMeta> {
+        let account = self.margin(key);
+        self.health_metas(cross_margin::engine::portfolio::required_underlyings(&[&account]))
     }
 
     /// Settles `trader`'s loss on market `index` against its accrued fees (sent by a keeper).
     pub fn settle_fees(&mut self, trader: &Trader, index: u16) -> Result<TxReport, TxFailure> {
         let oracle = self.markets[index as usize].price_account;
-        let instruction = ix::perp_settle_fees(&self.group, &trader.account, index, &oracle);
+        let health = self.health_of(&trader.account);
+        let instruction =
+            ix::perp_settle_fees(&self.group, &trader.account, index, &oracle, health);
         self.send_as_keeper(instruction)
     }
 

@@ -229,15 +229,18 @@ pub fn perp_update_funding(group: &Pubkey, index: u16, oracle: &Pubkey) -> Instr
     )
 }
 
-/// `perp_settle_pnl` from `loser` to `winner` on the underlying at `index`, reading `oracle`.
+/// `perp_settle_pnl` from `loser` to `winner` on the underlying at `index`, reading `oracle`;
+/// `loser_health` are the loser's health accounts, needed only for it to borrow from the quote
+/// pool (empty: it pays from its quote balance only).
 pub fn perp_settle_pnl(
     group: &Pubkey,
     winner: &Pubkey,
     loser: &Pubkey,
     index: u16,
     oracle: &Pubkey,
+    loser_health: Vec<AccountMeta>,
 ) -> Instruction {
-    build(
+    let mut ix = build(
         acc::PerpSettlePnl {
             group: *group,
             winner: *winner,
@@ -247,17 +250,21 @@ pub fn perp_settle_pnl(
             oracle: *oracle,
         },
         data::PerpSettlePnl {},
-    )
+    );
+    ix.accounts.extend(loser_health);
+    ix
 }
 
-/// `perp_settle_fees` of `account`'s loss on the underlying at `index`, reading `oracle`.
+/// `perp_settle_fees` of `account`'s loss on the underlying at `index`, reading `oracle`;
+/// `health` are the account's health accounts, needed only for it to borrow from the quote pool.
 pub fn perp_settle_fees(
     group: &Pubkey,
     account: &Pubkey,
     index: u16,
     oracle: &Pubkey,
+    health: Vec<AccountMeta>,
 ) -> Instruction {
-    build(
+    let mut ix = build(
         acc::PerpSettleFees {
             group: *group,
             margin_account: *account,
@@ -266,7 +273,9 @@ pub fn perp_settle_fees(
             oracle: *oracle,
         },
         data::PerpSettleFees {},
-    )
+    );
+    ix.accounts.extend(health);
+    ix
 }
 
 /// Health accounts for the given underlyings (ascending, as `required_underlyings` gives them):
@@ -347,21 +356,26 @@ pub fn risk_refresh(group: &Pubkey, index: u16, series: u16, oracle: &Pubkey) ->
     )
 }
 
-/// `option_settle_expiry` of the series of market `index` expiring at `expiry`, reading `oracle`.
+/// `option_settle_expiry` of the series of market `index` expiring at `expiry` from the print in
+/// `oracle`: the first at or after the expiry, or, when `earlier` lists the first prints of the
+/// earlier settlement stages (each graded invalid), the first at or after the next stage's start.
 pub fn option_settle_expiry(
     group: &Pubkey,
     index: u16,
     expiry: i64,
     oracle: &Pubkey,
+    earlier: &[Pubkey],
 ) -> Instruction {
-    build(
+    let mut ix = build(
         acc::OptionSettleExpiry {
             group: *group,
             underlying: pda::underlying(group, index),
             oracle: *oracle,
         },
         data::OptionSettleExpiry { expiry },
-    )
+    );
+    ix.accounts.extend(earlier.iter().map(|key| AccountMeta::new_readonly(*key, false)));
+    ix
 }
 
 /// `option_settle_positions` on the underlying at `index` for the margin accounts `accounts`.

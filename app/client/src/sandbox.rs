@@ -150,10 +150,12 @@ pub fn underlying_add(
     chain.set_account(&mint, fixtures::mint(spec.decimals, admin, 0));
     let mut feed_id = [0xfe; 32];
     feed_id[..spec.name.len()].copy_from_slice(spec.name.as_bytes());
+    let price_account = address(&format!("price:{}", spec.name));
     let args = UnderlyingAddArgs {
         index,
         name: ticker(spec.name),
         feed_id,
+        price_account,
         oracle_max_age_secs: spec.max_age_secs,
         oracle_max_conf_bps: spec.max_conf_bps,
         init_haircut_bps: spec.init_haircut_bps,
@@ -169,7 +171,7 @@ pub fn underlying_add(
         underlying,
         vault: pda::vault(&underlying),
         feed_id,
-        price_account: address(&format!("price:{}", spec.name)),
+        price_account,
     };
     (ix::underlying_add(admin, group, &mint, args), market)
 }

@@ -143,7 +143,7 @@ pub enum XmError {
     // --- appended: codes above never change, new ones go at the end --------------------------
     #[msg("a delegate-signed side must trade at the instrument's value or better for its account")]
     DelegatePriceWorseThanValue,
-    #[msg("the trade's price account differs from the health accounts' one for its underlying")]
+    #[msg("the price account is not the one the underlying reads its prices from")]
     PriceAccountMismatch,
     #[msg("winner and loser are the same margin account")]
     SelfSettlement,
@@ -161,10 +161,14 @@ pub enum XmError {
     InsufficientLiquidity,
     #[msg("new borrowing would take the quote pool above its maximum utilization")]
     QuoteUtilizationTooHigh,
-    #[msg("quote pool parameters out of range: optimal and maximum utilization in 1..10000 bps")]
+    #[msg("quote pool parameters out of range: optimal and maximum utilization in 1..10000 bps, at most 20000 bps a year at full use")]
     InvalidQuotePoolParams,
     #[msg("the margin account already holds the most distinct underlyings it may (12)")]
     AccountUnderlyingLimit,
+    #[msg("an earlier settlement stage's first print is valid: it is the settlement price")]
+    EarlierSettlementPrintValid,
+    #[msg("the payer owes more than its quote balance and is not shown healthy (maint health >= 0): the pool lends it nothing")]
+    PayerCannotBorrow,
 }
 
 /// The program error for an oracle fault.
@@ -275,6 +279,8 @@ mod tests {
             (XmError::QuoteUtilizationTooHigh, 6068),
             (XmError::InvalidQuotePoolParams, 6069),
             (XmError::AccountUnderlyingLimit, 6070),
+            (XmError::EarlierSettlementPrintValid, 6071),
+            (XmError::PayerCannotBorrow, 6072),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

@@ -23,6 +23,8 @@ pub struct UnderlyingAdded {
     pub index: u16,
     pub mint: Pubkey,
     pub feed_id: [u8; 32],
+    /// The price account every price read must come from.
+    pub price_account: Pubkey,
     /// Haircuts requested; they replace the initial 100% haircut at `effective_ts`.
     pub init_haircut_bps: u16,
     pub maint_haircut_bps: u16,

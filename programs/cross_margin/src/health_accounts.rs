@@ -25,12 +25,10 @@ use crate::error::XmError;
 use crate::oracle::read_price;
 use crate::state::{MarginAccount, Underlying};
 
-/// One underlying's inputs: the account borrowed in place, its graded price and the price
-/// account it was read from.
+/// One underlying's inputs: the account borrowed in place and its graded price.
 struct Input<'info> {
     underlying: Ref<'info, Underlying>,
     price: PriceInput,
-    price_account: Pubkey,
 }
 
 /// The underlyings and prices a health check reads, borrowed from the remaining accounts.
@@ -83,11 +81,7 @@ impl<'info> HealthAccounts<'info> {
                 return err!(XmError::HealthAccountMismatch);
             }
             if underlying.is_quote() {
-                underlyings.push(Input {
-                    underlying,
-                    price: PriceInput::Quote,
-                    price_account: Pubkey::default(),
-                });
+                underlyings.push(Input { underlying, price: PriceInput::Quote });
                 at += 1;
                 continue;
             }
@@ -96,7 +90,7 @@ impl<'info> HealthAccounts<'info> {
                 return err!(XmError::HealthAccountMissing);
             };
             let price = read_price(price_info, &underlying, now)?;
-            underlyings.push(Input { underlying, price, price_account: *price_info.key });
+            underlyings.push(Input { underlying, price });
             at += 2;
         }
         Ok((HealthAccounts { underlyings, now }, &remaining[at..]))
@@ -110,9 +104,20 @@ impl<'info> HealthAccounts<'info> {
             .collect()
     }
 
-    /// The price account the segment gave for underlying `index`, if it holds that underlying.
-    pub fn price_account(&self, index: u16) -> Option<Pubkey> {
-        self.underlyings.iter().find(|i| i.underlying.index == index).map(|i| i.price_account)
+    /// Whether `account` may borrow in a settlement: its health accounts are all of `remaining`
+    /// and show maint health >= 0. Without them, or when its health cannot be computed from
+    /// fresh inputs, it may not (the settlement then spends only its positive quote balance).
+    pub fn may_borrow(
+        account: &MarginAccount,
+        remaining: &'info [AccountInfo<'info>],
+        quote_decimals: u8,
+        now: i64,
+    ) -> Result<bool> {
+        if remaining.is_empty() {
+            return Ok(false);
+        }
+        let inputs = HealthAccounts::load(&[account], remaining, now)?;
+        Ok(inputs.health(account, quote_decimals).is_ok_and(|h| h.maint_health >= 0))
     }
 
     /// Computes `account`'s health.

@@ -105,13 +105,13 @@ pub mod cross_margin {
 
     /// Anyone (crank): settles an underlying's market P&L (perpetual, option premiums and expiry
     /// payments) from a losing account into a winning one's quote balance (health-neutral).
-    pub fn perp_settle_pnl(ctx: Context<PerpSettlePnl>) -> Result<()> {
+    pub fn perp_settle_pnl<'info>(ctx: Context<'info, PerpSettlePnl<'info>>) -> Result<()> {
         instructions::perp_settle_pnl::handler(ctx)
     }
 
     /// Anyone (crank): settles an account's market loss against the fees the underlying accrued,
     /// into the quote pool's fees collected (health-neutral).
-    pub fn perp_settle_fees(ctx: Context<PerpSettleFees>) -> Result<()> {
+    pub fn perp_settle_fees<'info>(ctx: Context<'info, PerpSettleFees<'info>>) -> Result<()> {
         instructions::perp_settle_fees::handler(ctx)
     }
 

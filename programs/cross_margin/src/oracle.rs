@@ -16,8 +16,14 @@ use crate::engine::portfolio::{contract_prices, ContractPrices};
 use crate::error::{oracle_fault_error, risk_error, XmError};
 use crate::state::Underlying;
 
-/// Reads the price of `underlying` at unix time `now` from the account `info`.
+/// Reads the price of `underlying` at unix time `now` from the account `info`, which must be the
+/// underlying's price account (`OracleParams::price_account`): with one account per feed, nobody
+/// can pick the print an action reads.
 pub fn read_price(info: &AccountInfo, underlying: &Underlying, now: i64) -> Result<PriceInput> {
+    if *info.key != underlying.oracle.price_account {
+        msg!("price account {} is not underlying {}'s", info.key, underlying.index);
+        return err!(XmError::PriceAccountMismatch);
+    }
     grade(&load_record(info)?, underlying, now)
 }
 
@@ -78,47 +84,70 @@ pub fn decode_update(data: &[u8]) -> Option<PriceRecord> {
     })
 }
 
-/// The settlement point in force at `now` for a series expiring at `expiry`: `expiry + k *
-/// window` for the stage `k = floor((now - expiry) / window)` (`None` before expiry).
-///
-/// Stage 0 accepts only the first print at or after expiry; if nobody settled with it during the
-/// first window (no valid print could be had, say its confidence was too wide), stage 1 accepts
-/// only the first print at or after `expiry + window`, and so on. At any time exactly one print
-/// is acceptable, so the settler never chooses among prices.
-pub fn settlement_point(expiry: i64, window_secs: u32, now: i64) -> Option<i64> {
-    let since = u64::try_from(now.checked_sub(expiry)?).ok()?;
-    let window = u64::from(window_secs.max(1));
-    let stage = since / window; // unsigned: SBF has no signed division
-    expiry.checked_add(i64::try_from(stage * window).ok()?)
+/// The settlement point of stage `stage` for a series expiring at `expiry`: `expiry + stage *
+/// window` (`None` past the time range).
+pub fn settlement_point(expiry: i64, window_secs: u32, stage: usize) -> Option<i64> {
+    let offset = i64::from(window_secs).checked_mul(i64::try_from(stage).ok()?)?;
+    expiry.checked_add(offset)
 }
 
-/// Reads a settlement price at `now` for a series expiring at `expiry`: the update of
-/// `underlying`'s feed that is the first print at or after the current settlement point
-/// ([`settlement_point`]: `prev_publish_time < point <= publish_time`), graded at its publish
-/// time (so it may be used any time within its stage). Returns the price and the point.
+/// Reads a settlement price for a series expiring at `expiry`: the update of `underlying`'s feed
+/// (from any account) that is the **first print at or after** the settlement point of stage `k`
+/// (`prev_publish_time < point <= publish_time`), graded at its publish time, where `k` is the
+/// number of `earlier` accounts: for each stage `j < k`, the first print at or after its point,
+/// fully verified, which must grade invalid (its confidence too wide, its price not positive). So the price is the earliest stage's
+/// valid first print, whoever settles and whenever: nobody can pick among prints or wait for a
+/// better one. Returns the price and the point.
 pub fn read_settlement_price(
     info: &AccountInfo,
     underlying: &Underlying,
     expiry: i64,
     window_secs: u32,
-    now: i64,
+    earlier: &[AccountInfo],
 ) -> Result<(OraclePrice, i64)> {
+    for (stage, proof) in earlier.iter().enumerate() {
+        let (record, _) = first_print(proof, expiry, window_secs, stage)?;
+        // Verification is a property of the posting, not of the print: a partially verified copy
+        // of a good print proves nothing.
+        if !record.sample.fully_verified {
+            msg!("stage {}'s first print is not fully verified", stage);
+            return err!(XmError::OracleNotFullyVerified);
+        }
+        let published = record.sample.publish_time;
+        if let PriceInput::Valid(_) = grade(&record, underlying, published)? {
+            msg!(
+                "stage {}'s first print (published {}) is valid: it is the price",
+                stage,
+                published
+            );
+            return err!(XmError::EarlierSettlementPrintValid);
+        }
+    }
+    let (record, point) = first_print(info, expiry, window_secs, earlier.len())?;
+    let published = record.sample.publish_time;
+    Ok((valid(grade(&record, underlying, published)?, underlying)?, point))
+}
+
+/// The record in `info` if it is the first print at or after stage `stage`'s settlement point.
+fn first_print(
+    info: &AccountInfo,
+    expiry: i64,
+    window_secs: u32,
+    stage: usize,
+) -> Result<(PriceRecord, i64)> {
     let record = load_record(info)?;
-    let Some(point) = settlement_point(expiry, window_secs, now) else {
-        msg!("expiry {} not reached at {}", expiry, now);
-        return err!(XmError::NothingToSettleAtExpiry);
-    };
+    let point = settlement_point(expiry, window_secs, stage).ok_or(XmError::MathOverflow)?;
     let (prev, published) = (record.prev_publish_time, record.sample.publish_time);
     if !(prev < point && point <= published) {
         msg!(
-            "print published at {} (previous {}) is not the first at or after {}",
+            "print published {} (previous {}) is not the first at or after {}",
             published,
             prev,
             point
         );
         return err!(XmError::SettlementPriceNotFirstPrint);
     }
-    Ok((valid(grade(&record, underlying, published)?, underlying)?, point))
+    Ok((record, point))
 }
 
 /// The price if valid, else the fault's error.
@@ -251,13 +280,11 @@ mod tests {
 mod settlement_tests {
     use super::settlement_point;
 
-    /// One point per stage of the window; none before expiry.
     #[test]
     fn settlement_points_move_by_whole_windows() {
-        assert_eq!(settlement_point(1_000, 300, 999), None);
-        assert_eq!(settlement_point(1_000, 300, 1_000), Some(1_000));
-        assert_eq!(settlement_point(1_000, 300, 1_299), Some(1_000));
-        assert_eq!(settlement_point(1_000, 300, 1_300), Some(1_300));
-        assert_eq!(settlement_point(1_000, 300, 1_000 + 7 * 300 + 5), Some(1_000 + 7 * 300));
+        assert_eq!(settlement_point(1_000, 300, 0), Some(1_000));
+        assert_eq!(settlement_point(1_000, 300, 1), Some(1_300));
+        assert_eq!(settlement_point(1_000, 300, 7), Some(1_000 + 7 * 300));
+        assert_eq!(settlement_point(i64::MAX - 10, 300, 1), None);
     }
 }

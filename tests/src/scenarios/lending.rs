@@ -6,6 +6,7 @@
 
 use cross_margin::engine::lending::QuotePoolParams;
 use cross_margin::error::XmError;
+use xmargin_client::ix;
 use xmargin_risk::interest::{grow_index, owed_at, utilization_bps, RateModel, INDEX_ONE};
 
 use super::option_trades::{live_sol_chain, option_trade};
@@ -32,6 +33,11 @@ fn premium_borrowed_and_liquidity(w: &mut World) {
     expect::ok(option_trade(w, &bea, &sam, 0, 50, per_contract(8)));
     // The premium (400) and the fees (3.75 each) are unsettled: no quote has moved yet.
     assert_eq!((w.balance(&bea.account, 0), w.balance(&sam.account, 0)), (0, 0));
+    // Settling it lends Bea the premium; only a borrower shown healthy borrows, so a keeper that
+    // leaves out her health accounts settles nothing.
+    let oracle = w.markets[usize::from(m.sol)].price_account;
+    let blind = ix::perp_settle_pnl(&w.group, &sam.account, &bea.account, m.sol, &oracle, vec![]);
+    expect::xm_error(w.send_as_keeper(blind), XmError::PayerCannotBorrow);
     expect::ok(w.settle_pnl(&sam, &bea, m.sol));
     let premium = 396_250_000; // what Sam is owed: 400 less his fee
     assert_eq!(w.balance(&bea.account, 0), -premium);

@@ -21,8 +21,8 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario { name: "option_trade_band", run: option_trade_band },
     Scenario {
-        name: "option_stale_inputs_block_only_risk",
-        run: option_stale_inputs_block_only_risk,
+        name: "option_stale_inputs_need_a_refresh",
+        run: option_stale_inputs_need_a_refresh,
     },
     Scenario { name: "option_trade_adversarial", run: option_trade_adversarial },
     Scenario { name: "option_expiry_cash_settlement", run: option_expiry_cash_settlement },
@@ -140,7 +140,7 @@ fn option_trade_band(w: &mut World) {
     assert_eq!(held(w, &alice, 0), 2);
 }
 
-fn option_stale_inputs_block_only_risk(w: &mut World) {
+fn option_stale_inputs_need_a_refresh(w: &mut World) {
     let m = live_sol_chain(w);
     let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
     expect::ok(option_trade(w, &alice, &bob, 0, 10, per_contract(8)));
@@ -151,27 +151,29 @@ fn option_stale_inputs_block_only_risk(w: &mut World) {
     expect::xm_error(more, XmError::RiskCacheStale);
     // Holding the series, Alice cannot take on risk elsewhere either (here: withdraw)...
     expect::xm_error(w.withdraw(&alice, 0, USDC), XmError::RiskCacheStale);
-    // ...but both sides may reduce, at the series' value or better for each (inputs that are not
-    // fresh cannot show init health >= 0): Bob buys back at most at the writer's value, Alice
-    // sells at least at the holder's.
-    let value = w.reference(m.sol, Instrument::Option { series: 0 }, false);
-    let above = option_trade(w, &bob, &alice, 0, 4, value.ask + 1);
-    expect::xm_error(above, XmError::RiskCacheStale);
-    expect::ok(option_trade(w, &bob, &alice, 0, 4, value.ask));
+    // ...and nobody trades the series on a stale entry, even to reduce: a stale mark is no measure
+    // of what a contract is worth. Refreshing the series in the same transaction is enough.
+    let reduce = option_trade(w, &bob, &alice, 0, 4, per_contract(8));
+    expect::xm_error(reduce, XmError::RiskCacheStale);
+    let oracle = w.markets[m.sol as usize].price_account;
+    let refresh_first = ix::risk_refresh(&w.group, m.sol, 0, &oracle);
+    let reduce =
+        w.trade_ix(&bob, &alice, m.sol, Instrument::Option { series: 0 }, 4, per_contract(8));
+    expect::ok(w.send(&[refresh_first, reduce], &bob.wallet, &[&alice.wallet]));
     assert_eq!((held(w, &alice, 0), held(w, &bob, 0)), (6, -6));
-    expect::ok(refresh(w, m.sol, 0));
     expect::ok(option_trade(w, &alice, &bob, 0, 1, per_contract(8)));
 
     // Eleven minutes later: the entry and the vols are both too old (600 s).
     w.set_time(T0 + 660);
     w.set_price(m.sol, 150 * E8, 0);
     expect::xm_error(w.withdraw(&alice, 0, USDC), XmError::VolatilityStale);
-    // A refreshed entry does not help while the vols are stale...
+    // A refreshed entry does not help while the vols are stale, to add or to reduce...
     expect::ok(refresh(w, m.sol, 0));
     let more = option_trade(w, &alice, &bob, 0, 1, per_contract(8));
     expect::xm_error(more, XmError::VolatilityStale);
     let value = w.reference(m.sol, Instrument::Option { series: 0 }, false);
-    expect::ok(option_trade(w, &bob, &alice, 0, 2, value.bid));
+    let reduce = option_trade(w, &bob, &alice, 0, 2, value.bid);
+    expect::xm_error(reduce, XmError::VolatilityStale);
     // ...fresh vols and entries do.
     expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
     expect::ok(refresh(w, m.sol, 0));
@@ -206,7 +208,7 @@ fn option_trade_adversarial(w: &mut World) {
     foreign.accounts[6].pubkey = w.markets[m.btc as usize].price_account;
     expect::xm_error(
         w.send(&[foreign], &alice.wallet, &[&bob.wallet]),
-        XmError::OracleFeedMismatch,
+        XmError::PriceAccountMismatch,
     );
     let mut foreign = w.trade_ix(&alice, &bob, m.sol, call, 1, per_contract(8));
     foreign.accounts[5].pubkey = w.markets[m.btc as usize].underlying;

@@ -16,7 +16,7 @@ use xmargin_risk::Fixed;
 
 use super::perps::{funded, per_contract};
 use super::setup::{standard, Standard, SOL};
-use crate::world::{keypair, World, E8, T0};
+use crate::world::{address, keypair, World, E8, T0};
 use crate::{events, expect, Scenario};
 
 pub const SCENARIOS: &[Scenario] = &[
@@ -219,15 +219,18 @@ fn option_expiry_settlement_price(w: &mut World) {
     expect::ok(w.send(&[add], &admin, &[]));
     let oracle = w.markets[m.sol as usize].price_account;
     let settle = |w: &mut World, expiry| {
-        w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, expiry, &oracle))
+        w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, expiry, &oracle, &[]))
     };
 
     let print =
         |w: &mut World, dollars: i64, times: [i64; 2]| w.post_print(m.sol, dollars * E8, 0, times);
 
-    // Before expiry nothing settles, whatever the print.
+    // Before expiry nothing settles: not a print before it, not even the first print at it while
+    // the clock has not reached it.
     w.set_time(EXPIRY - 10);
     print(w, 172, [EXPIRY - 11, EXPIRY - 10]);
+    expect::xm_error(settle(w, EXPIRY), XmError::SettlementPriceNotFirstPrint);
+    print(w, 172, [EXPIRY - 1, EXPIRY]);
     expect::xm_error(settle(w, EXPIRY), XmError::NothingToSettleAtExpiry);
     // After expiry, within the first 300 s window, only the first print at or after expiry: not
     // one published before it, nor a later one (its previous print is already after expiry), so
@@ -268,28 +271,39 @@ fn option_expiry_settlement_price(w: &mut World) {
     expect::xm_error(refresh(w, m.sol, 0), XmError::SeriesNotActive);
 }
 
-/// Where no valid first print can be had (here its confidence is too wide), nothing settles
-/// during the first window; from the second window on, only the first print at or after its
-/// start is accepted, and the first window's print no longer is: at no time can the settler
-/// choose between two prints.
+/// Where the first print after expiry cannot be used (here its confidence is too wide), the next
+/// stage's first print (at or after `expiry + settle_window_secs`) settles, but only with the
+/// earlier one shown invalid, fully verified. A valid first print, or a partially verified copy of
+/// one, cannot be passed over: whoever settles and whenever, the price is the earliest valid first
+/// print.
 fn option_settlement_fallback(w: &mut World) {
     let m = with_sol_chain(w);
-    let oracle = w.markets[m.sol as usize].price_account;
-    let settle = |w: &mut World| {
-        w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, EXPIRY, &oracle))
+    let sol = w.markets[m.sol as usize].clone();
+    let settle = |w: &mut World, print: &str, earlier: &[&str]| {
+        let earlier: Vec<Pubkey> = earlier.iter().map(|l| address(l)).collect();
+        let oracle = address(print);
+        w.send_as_keeper(ix::option_settle_expiry(&w.group, m.sol, EXPIRY, &oracle, &earlier))
     };
-    w.set_time(EXPIRY + 100);
-    // The first print's confidence is 5% (limit 2%).
-    w.post_print(m.sol, 172 * E8, (172 * E8 / 20) as u64, [EXPIRY - 1, EXPIRY + 30]);
-    expect::xm_error(settle(w), XmError::OracleConfidenceTooWide);
-    w.post_print(m.sol, 150 * E8, 0, [EXPIRY + 30, EXPIRY + 60]);
-    expect::xm_error(settle(w), XmError::SettlementPriceNotFirstPrint);
-    // The second window (300 s on): its first print settles; the first window's is refused.
-    w.set_time(EXPIRY + 310);
-    w.post_print(m.sol, 172 * E8, 0, [EXPIRY - 1, EXPIRY + 30]);
-    expect::xm_error(settle(w), XmError::SettlementPriceNotFirstPrint);
-    w.post_print(m.sol, 171 * E8, 0, [EXPIRY + 299, EXPIRY + 302]);
-    let report = expect::ok(settle(w));
+    let post = |w: &mut World, label: &str, dollars: i64, conf: i64, times, level| {
+        let (price, conf) = (dollars * E8, (conf * E8) as u64);
+        sandbox::post_print(&mut *w.chain, &address(label), &sol, price, conf, times, level)
+    };
+    let full = VerificationLevel::Full;
+    w.set_time(EXPIRY + 400);
+    // Stage 0's first print has a confidence of 8.6 at 172 (5%, the limit is 2%); stage 1 starts
+    // 300 s after expiry.
+    post(w, "first", 172, 172 / 20, [EXPIRY - 1, EXPIRY + 30], full);
+    post(w, "second", 171, 0, [EXPIRY + 299, EXPIRY + 302], full);
+    post(w, "valid-first", 170, 0, [EXPIRY - 1, EXPIRY + 30], full);
+    let partial = VerificationLevel::Partial { num_signatures: 5 };
+    post(w, "partial-first", 170, 0, [EXPIRY - 1, EXPIRY + 30], partial);
+    expect::xm_error(settle(w, "first", &[]), XmError::OracleConfidenceTooWide);
+    expect::xm_error(settle(w, "second", &[]), XmError::SettlementPriceNotFirstPrint);
+    // The proof must be stage 0's first print, must be fully verified and must not be valid.
+    expect::xm_error(settle(w, "second", &["second"]), XmError::SettlementPriceNotFirstPrint);
+    expect::xm_error(settle(w, "second", &["partial-first"]), XmError::OracleNotFullyVerified);
+    expect::xm_error(settle(w, "second", &["valid-first"]), XmError::EarlierSettlementPrintValid);
+    let report = expect::ok(settle(w, "second", &["first"]));
     let call = w.underlying(m.sol).options.series[0];
     assert_eq!(
         (call.settlement_price, call.settlement_value),

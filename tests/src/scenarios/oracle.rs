@@ -56,7 +56,13 @@ fn oracle_wrong_feed(w: &mut World) {
     let btc_price = w.markets[m.btc as usize].price_account;
     let meta = instruction.accounts.iter_mut().find(|a| a.pubkey == sol_price).unwrap();
     meta.pubkey = btc_price;
-    expect::xm_error(w.send(&[instruction], &alice.wallet, &[]), XmError::OracleFeedMismatch);
+    expect::xm_error(w.send(&[instruction], &alice.wallet, &[]), XmError::PriceAccountMismatch);
+    // SOL's own price account carrying BTC's feed.
+    let update = w.chain.account(&btc_price).unwrap();
+    w.set_account(&sol_price, update);
+    expect::xm_error(w.withdraw(&alice, m.btc, BTC / 10), XmError::OracleFeedMismatch);
+    w.set_price(m.sol, 150 * E8, 0);
+    expect::ok(w.withdraw(&alice, m.btc, BTC / 10));
 }
 
 fn oracle_stale(w: &mut World) {

@@ -268,15 +268,15 @@ fn perp_funding_tiny_trade(w: &mut World) {
     w.set_time(T0 + 3_600);
     w.set_price(m.sol, 150 * E8, 0);
     expect::ok(w.perp_trade(&carol, &dave, m.sol, 1, per_contract(150) * 105 / 100));
-    // The +5% sample weighs 1 / 1,001: floor(floor(0.05 * 2^32) / 1,001).
-    assert_eq!(w.underlying(m.sol).perp.premium_ema, 214_533);
+    // The +5% sample counts at the 1% cap and weighs 1 / 1,001: floor(42,949,672 / 1,001).
+    assert_eq!(w.underlying(m.sol).perp.premium_ema, 42_906);
     w.set_time(T0 + 7_200);
     w.set_price(m.sol, 150 * E8, 0);
     expect::ok(w.update_funding(m.sol));
-    // 150 * 214,533 / 2^32 / 2 (the average decays over the hour) = 0.0037 a contract: 0.25% of
+    // 150 * 42,906 / 2^32 / 2 (the average decays over the hour) = 0.00075 a contract: 0.05% of
     // the cap's 1.5.
     let hour = w.underlying(m.sol).perp.funding_index;
-    assert_eq!(hour, 3_746);
+    assert_eq!(hour, 749);
     assert!(hour * 100 < per_contract(150) / 100, "{hour}");
 }
 
@@ -314,10 +314,10 @@ fn trades_write_only_their_market(w: &mut World) {
     let group = w.group;
     let others = [
         ix::perp_update_funding(&group, m.sol, &oracle),
-        ix::perp_settle_pnl(&group, &alice.account, &bob.account, m.sol, &oracle),
-        ix::perp_settle_fees(&group, &alice.account, m.sol, &oracle),
+        ix::perp_settle_pnl(&group, &alice.account, &bob.account, m.sol, &oracle, vec![]),
+        ix::perp_settle_fees(&group, &alice.account, m.sol, &oracle, vec![]),
         ix::risk_refresh(&group, m.sol, 0, &oracle),
-        ix::option_settle_expiry(&group, m.sol, 0, &oracle),
+        ix::option_settle_expiry(&group, m.sol, 0, &oracle, &[]),
         ix::option_settle_positions(&group, m.sol, &[alice.account]),
         w.withdraw_ix(&alice, 0, 1),
     ];
@@ -363,25 +363,24 @@ fn perp_settlement_conserved(w: &mut World) {
     expect::xm_error(w.settle_pnl(&alice, &bob, m.sol), XmError::NothingToSettle);
     expect::xm_error(w.settle_pnl(&alice, &alice, m.sol), XmError::SelfSettlement);
 
-    // At 40, Alice's loss of 10 * 40 - 1,600 = -1,200 exceeds her 1,088.49: Bob's gain of
-    // 1,196.98 leaves her quote balance negative, an amount owed that counts at face value in
-    // equity; what is left of her loss, the 3.02 of fees both paid, settles against the fees
-    // accrued...
+    // At 40, Alice's loss of 10 * 40 - 1,600 = -1,200 exceeds her 1,088.49: she is bankrupt, so
+    // the pool lends her nothing and Bob is paid her 1,088.49 only; the rest of his 1,196.98 waits
+    // (for liquidation), counted in both accounts' equity.
     w.set_price(m.sol, 40 * E8, 0);
     expect::ok(w.settle_pnl(&bob, &alice, m.sol));
-    assert_eq!(w.balance(&alice.account, 0), -108_490_000);
+    assert_eq!(w.balance(&alice.account, 0), 0);
+    assert_eq!(w.balance(&bob.account, 0), 2_000 * USDC as i64);
+    assert_eq!(w.account_health(&alice.account).unwrap().perp_pnl, -111_510_000);
+    expect::xm_error(w.settle_pnl(&bob, &alice, m.sol), XmError::PayerCannotBorrow);
+    expect::xm_error(w.settle_fees(&alice, m.sol), XmError::PayerCannotBorrow);
+    // Once she deposits 200 she is solvent again: the pool lends her the rest (108.49), and her
+    // fees (3.02) settle against the fees accrued.
+    w.fund_and_deposit(&alice, 0, 200 * USDC);
+    expect::ok(w.settle_pnl(&bob, &alice, m.sol));
     assert_eq!(w.balance(&bob.account, 0), 2_108_490_000);
-    assert_eq!(w.account_health(&alice.account).unwrap().perp_pnl, -3_020_000);
     expect::ok(w.settle_fees(&alice, m.sol));
-    assert_eq!(w.balance(&alice.account, 0), -111_510_000);
-    let quote_pool = w.underlying(0).collateral;
-    assert_eq!((quote_pool.total_deposits, quote_pool.total_borrows), (2_108_490_000, 111_510_000));
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.perp_pnl, 0);
-    // (1 qn lower: the balance is valued through the fixed-point collateral path, rounded down.)
-    assert_eq!(h.equity[1], -111_510_001);
-    // ...and repaid by depositing USDC.
-    w.fund_and_deposit(&alice, 0, 200 * USDC);
     assert_eq!(w.balance(&alice.account, 0), 88_490_000);
 }
 

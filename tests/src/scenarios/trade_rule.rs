@@ -147,8 +147,9 @@ fn book_change_is_health_change(w: &mut World) {
     }
 }
 
-/// One price account per underlying per instruction: a trade whose `oracle` is a second (valid)
-/// update of the same feed, not the one in the health accounts, is refused.
+/// One price account per underlying: the one it is bound to. A second, valid update of the same
+/// feed (a print the trader would rather use) is refused as the trade's price, as a health price,
+/// and as both.
 fn one_price_account(w: &mut World) {
     let m = with_sol_perp(w);
     let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
@@ -157,16 +158,17 @@ fn one_price_account(w: &mut World) {
     let now = w.now();
     let full = VerificationLevel::Full;
     sandbox::post_print(&mut *w.chain, &second, &sol, 156 * E8, 0, [now - 1, now], full);
-    let mut trade = w.trade_ix(&alice, &bob, m.sol, Instrument::Perp, 1, per_contract(156));
-    trade.accounts[6].pubkey = second;
-    expect::xm_error(
-        w.send(&[trade], &alice.wallet, &[&bob.wallet]),
-        XmError::PriceAccountMismatch,
-    );
-    // The same update in both places is fine (the band then holds 156 against 156).
-    let mut trade = w.trade_ix(&alice, &bob, m.sol, Instrument::Perp, 1, per_contract(156));
-    trade.accounts[6].pubkey = second;
-    let n = trade.accounts.len();
-    trade.accounts[n - 1].pubkey = second;
-    expect::ok(w.send(&[trade], &alice.wallet, &[&bob.wallet]));
+    for (oracle, health) in [(true, false), (false, true), (true, true)] {
+        let mut trade = w.trade_ix(&alice, &bob, m.sol, Instrument::Perp, 1, per_contract(156));
+        let n = trade.accounts.len();
+        if oracle {
+            trade.accounts[6].pubkey = second;
+        }
+        if health {
+            trade.accounts[n - 1].pubkey = second;
+        }
+        let sent = w.send(&[trade], &alice.wallet, &[&bob.wallet]);
+        expect::xm_error(sent, XmError::PriceAccountMismatch);
+    }
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 1, per_contract(150)));
 }

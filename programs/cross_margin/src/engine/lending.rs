@@ -12,7 +12,8 @@
 //!   `total_borrows` and `interest_collected` (the insurance fund's), so the vault equation holds
 //!   exactly. Health counts the interest owed up to now without booking it ([`balance_at`] at
 //!   [`index_at`]).
-//! - **New borrowing** (a quote balance pushed further below zero, interest apart) may not take
+//! - **New borrowing** (a quote balance pushed further below zero, interest apart) happens only in
+//!   settlements, only for a payer shown not liquidatable (maint health >= 0), and may not take
 //!   utilization above `max_utilization_bps` ([`capacity`]); settlements settle what the pool can
 //!   fund and the rest waits, counted in both accounts' equity meanwhile.
 //! - **Liquidity**: a withdrawal of the quote asset may take at most `total_deposits -
@@ -25,6 +26,11 @@ use xmargin_risk::interest::{
 
 use crate::error::XmError;
 use crate::state::{MarginAccount, Underlying, QUOTE_INDEX};
+
+/// The highest rate a pool may charge (at 100% utilization), basis points a year: 200%. The borrow
+/// index has 24 bits of room above 1.0, so even at this rate and full utilization without pause it
+/// lasts 8 years, and 266 years at the default model's 6.25% at half use.
+pub const MAX_RATE_BPS: u32 = 20_000;
 
 /// What a group's quote pool lends with (every rate per year, basis points).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,8 +67,9 @@ pub fn init(pool: &mut Underlying, p: &QuotePoolParams, now: i64) -> Result<()> 
         slope2_bps: p.slope2_bps,
         optimal_bps: p.optimal_utilization_bps,
     };
+    let full = u32::from(p.base_rate_bps) + u32::from(p.slope1_bps) + u32::from(p.slope2_bps);
     require!(
-        model.is_valid() && (1..10_000).contains(&p.max_utilization_bps),
+        model.is_valid() && (1..10_000).contains(&p.max_utilization_bps) && full <= MAX_RATE_BPS,
         XmError::InvalidQuotePoolParams
     );
     let l = &mut pool.lending;
@@ -137,18 +144,19 @@ pub fn book(account: &mut MarginAccount, pool: &mut Underlying, now: i64) -> Res
     Ok(interest)
 }
 
-/// What a settlement may debit `account`'s quote balance (already booked) while the pool stays
-/// within its maximum utilization: its positive balance, plus new borrowing up to the pool's
-/// capacity once that balance is spent.
-pub fn capacity(account: &MarginAccount, pool: &Underlying) -> u64 {
+/// What a settlement may debit `account`'s quote balance (already booked): its positive balance,
+/// plus, when it `may_borrow` (shown not liquidatable), new borrowing up to the pool's capacity
+/// within its maximum utilization once that balance is spent. An account that may be bankrupt
+/// borrows nothing: its loss must not become a loan the depositors carry.
+pub fn capacity(account: &MarginAccount, pool: &Underlying, may_borrow: bool) -> u64 {
     let free = quote_balance(account).max(0) as u64;
+    if !may_borrow {
+        return free;
+    }
     let c = &pool.collateral;
     let deposits = c.total_deposits.saturating_sub(free);
-    free.saturating_add(borrow_capacity(
-        deposits,
-        c.total_borrows,
-        pool.lending.max_utilization_bps,
-    ))
+    let max = pool.lending.max_utilization_bps;
+    free.saturating_add(borrow_capacity(deposits, c.total_borrows, max))
 }
 
 /// Refuses a quote withdrawal of `amount` beyond the pool's liquidity (`total_deposits -

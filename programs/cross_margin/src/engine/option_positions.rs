@@ -92,10 +92,9 @@ pub fn fresh_entry<'a>(
     Ok(entry)
 }
 
-/// The cache entry of series `index` of `u` as it is, fresh or not (for [`Valuation::Carried`]):
-/// it must have been valued, and the series must not await its settlement.
-///
-/// [`Valuation::Carried`]: crate::engine::portfolio::Valuation::Carried
+/// The cache entry of series `index` of `u` as it is, fresh or not (the band of an owner-signed
+/// trade; its health needs fresh entries anyway): it must have been valued, and the series must
+/// not await its settlement.
 pub fn carried_entry<'a>(
     u: &Underlying,
     index: u16,

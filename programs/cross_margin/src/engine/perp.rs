@@ -15,11 +15,13 @@
 //!   `base * (index - snapshot)` into its `quote` whenever it is touched; health counts the funding
 //!   owed up to now ([`funding_index_at`]). Since the index is an integer and the sum of `base` is
 //!   0 at every accrual, the payments sum to exactly 0.
-//! - **Premium average**: a trade at `p` when the oracle says `X` is a sample `s = (p - X) / X`
-//!   weighted by its size against the open interest: `ema' = ema + (s - ema) q / (q + OI)`, then
-//!   clamped to the funding cap; between updates the average decays linearly to 0 over one hour
-//!   (`ema(t) = ema (1 - min(t - t_p, 1 h) / 1 h)`). One contract traded at the band's edge against
-//!   1,000 open moves it by at most `band / 1,001`, and an hour of silence returns it to 0. Funding
+//! - **Premium average**: a trade at `p` when the oracle says `X` is a sample `s = (p - X) / X`,
+//!   clamped to the funding cap, weighted by its size against the open interest before it:
+//!   `ema' = ema + (s - ema) q / (q + OI)`; between updates the average decays linearly to 0 over
+//!   one hour (`ema(t) = ema (1 - min(t - t_p, 1 h) / 1 h)`). One contract traded at the band's
+//!   edge against 1,000 open moves it by at most `cap / 1,001`, an hour of silence returns it to
+//!   0, and pushing it to half the cap takes a wash trade as large as the open interest (paying
+//!   both fees on it) for half an hour's capped funding on the rest. Funding
 //!   over `[t1, t2]` integrates the decaying average: `F = ema (b - a)(2 h - a - b) / (2 h^2)` with
 //!   `a`, `b` the two times' ages of the average capped at one hour (in `Q32`, rounded down). A
 //!   trade first accrues funding up to its time at the average before it, so no trade changes the
@@ -122,12 +124,14 @@ pub fn record_premium(
     now: i64,
 ) -> Result<()> {
     require!(x > 0 && quantity > 0, XmError::MathOverflow);
-    let sample = div_floor((i128::from(price) - i128::from(x)) << 32, x as u128);
+    // The sample is clamped to the cap first: a trade at the band's edge counts no more than one
+    // at the cap, so moving the average to the cap takes ever more size against the open interest.
+    let cap = i128::from(cap_q32(market));
+    let sample = div_floor((i128::from(price) - i128::from(x)) << 32, x as u128).clamp(-cap, cap);
     let current = i128::from(premium_at(market, now));
     let weight = u128::from(open_interest) + quantity as u128;
-    // |sample - current| < 2^34 and quantity < 2^31: the product fits.
+    // |sample - current| <= 2^33 and quantity < 2^31: the product fits.
     let step = div_floor((sample - current) * i128::from(quantity), weight);
-    let cap = i128::from(cap_q32(market));
     market.premium_ema = (current + step).clamp(-cap, cap) as i64;
     market.last_premium_ts = now;
     market.last_trade_price = price;
@@ -273,13 +277,15 @@ pub fn unrealized(position: &PerpPosition, x: i64) -> i128 {
 /// Settles P&L on `u` at `x` per contract from `loser` to `winner` (funding booked first): the
 /// smaller of the winner's gain and the loser's loss moves from their unsettled quote into their
 /// quote balances (`quote` is the quote underlying, whose totals follow) at `now`, as far as the
-/// quote pool can fund the loser's new borrowing (`lending::capacity`). Returns the amount.
+/// quote pool can fund the loser's new borrowing (`lending::capacity`; only a loser shown not
+/// liquidatable, `loser_may_borrow`, borrows). Returns the amount.
 pub fn settle_pnl(
     winner: &mut MarginAccount,
     loser: &mut MarginAccount,
     u: &Underlying,
     quote: &mut Underlying,
     x: i64,
+    loser_may_borrow: bool,
     now: i64,
 ) -> Result<i64> {
     let mut pnl = [0i128; 2];
@@ -292,7 +298,7 @@ pub fn settle_pnl(
         msg!("winner P&L {}, loser P&L {}", pnl[0], pnl[1]);
         return err!(XmError::NothingToSettle);
     }
-    let fundable = fundable(loser, quote, now)?;
+    let fundable = fundable(loser, quote, loser_may_borrow, now)?;
     let amount = pnl[0].min(-pnl[1]).min(i128::from(fundable));
     let amount = i64::try_from(amount).map_err(|_| XmError::MathOverflow)?;
     for (account, signed) in [(winner, amount), (loser, -amount)] {
@@ -304,12 +310,22 @@ pub fn settle_pnl(
     Ok(amount)
 }
 
-/// What a settlement may debit the loser's quote balance now (its interest booked): refused with
-/// `QuoteUtilizationTooHigh` when the pool can fund nothing; the rest of a loss then waits.
-fn fundable(loser: &mut MarginAccount, quote: &mut Underlying, now: i64) -> Result<u64> {
+/// What a settlement may debit the loser's quote balance now (its interest booked; borrowing only
+/// if it `may_borrow`, `lending::capacity`): refused when that is nothing, with
+/// `PayerCannotBorrow` or `QuoteUtilizationTooHigh`; the rest of a loss then waits.
+fn fundable(
+    loser: &mut MarginAccount,
+    quote: &mut Underlying,
+    may_borrow: bool,
+    now: i64,
+) -> Result<u64> {
     lending::book(loser, quote, now)?;
-    let fundable = lending::capacity(loser, quote);
+    let fundable = lending::capacity(loser, quote, may_borrow);
     if fundable == 0 {
+        if !may_borrow {
+            msg!("the payer has no quote balance and is not shown healthy: nothing is lent to it");
+            return err!(XmError::PayerCannotBorrow);
+        }
         msg!("the quote pool can fund no settlement now");
         return err!(XmError::QuoteUtilizationTooHigh);
     }
@@ -326,6 +342,7 @@ pub fn settle_fees(
     u: &mut Underlying,
     quote: &mut Underlying,
     x: i64,
+    may_borrow: bool,
     now: i64,
 ) -> Result<i64> {
     let position = position_mut(account, u.index, &u.perp)?;
@@ -335,7 +352,7 @@ pub fn settle_fees(
         msg!("P&L {}, fees accrued {}", pnl, u.fees_accrued);
         return err!(XmError::NothingToSettle);
     }
-    let fundable = i128::from(fundable(account, quote, now)?);
+    let fundable = i128::from(fundable(account, quote, may_borrow, now)?);
     // At most fees_accrued < 2^63.
     let amount = (-pnl).min(i128::from(u.fees_accrued)).min(fundable) as i64;
     let position = position_mut(account, u.index, &u.perp)?;
@@ -416,12 +433,13 @@ mod tests {
         let before = m.funding_index;
         accrue_funding(&mut m, 1_000_000, 2 * 3_600).unwrap();
         let hour = m.funding_index - before;
-        // The cap is 1% an hour of 1,000,000 = 10,000 qn; this hour's funding is 0.25% of it.
-        assert_eq!(hour, 24);
-        assert!(hour * 100 < 10_000, "{hour}");
-        // A trade as large as the open interest moves it by half the way.
+        // The sample counts at the cap (1%), weighed 1 / 1,001; the cap's hour is 10,000 qn, this
+        // hour's funding 0.04% of it.
+        assert_eq!(m.premium_ema, (100i64 << 32) / 10_000 / 1_001);
+        assert_eq!(hour, 4);
+        // A trade as large as the open interest moves it half the way to the cap.
         let mut big = market();
         record_premium(&mut big, 1_050_000, 1_000_000, 1_000, 1_000, 0).unwrap();
-        assert_eq!(big.premium_ema, (100i64 << 32) / 10_000);
+        assert_eq!(big.premium_ema, (100i64 << 32) / 10_000 / 2);
     }
 }

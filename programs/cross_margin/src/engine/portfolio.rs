@@ -32,17 +32,6 @@ pub struct HealthSummary {
     pub assets: i64,
 }
 
-/// How live option positions are valued.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Valuation {
-    /// From a fresh cache entry (`option_positions::fresh_entry`), else the computation fails:
-    /// every health figure an action relies on.
-    Fresh,
-    /// From the cache entry carried to the price, fresh or not: for comparing one book before
-    /// and after a trade, where both sides of the comparison read the same entries.
-    Carried,
-}
-
 /// Risk inputs of one non-quote underlying: its account (read in place: the option chain is
 /// large), the haircuts in effect and its graded price.
 #[derive(Clone, Copy, Debug)]
@@ -242,8 +231,7 @@ pub fn compute(
             perp_pnl += book.add_perp(&account.perps[slot], risk, quote_decimals, now)?;
         }
         for slot in options.slots(k) {
-            let o = &account.options[slot];
-            book.add_option(o, risk, quote_decimals, now, Valuation::Fresh)?;
+            book.add_option(&account.options[slot], risk, quote_decimals, now)?;
         }
         let value = book.exposure.option_value.checked_add(book.settled_value);
         option_value = value.and_then(|v| option_value.checked_add(v)).ok_or_else(overflow)?;
@@ -270,7 +258,7 @@ pub fn compute(
 }
 
 /// The health one underlying's book contributes to an account, qn, `[init, maint]`: its collateral
-/// after haircuts, market positions and options (under [`Valuation::Carried`]) less its
+/// after haircuts, market position and options (from fresh inputs, as in [`compute`]) less its
 /// requirement. Health has no term across underlyings (no correlation credit on-chain), so a change
 /// to one underlying's market and option positions that leaves every collateral balance alone
 /// changes the account's health by exactly the change of this figure (`engine::trade::judge_side`
@@ -293,7 +281,7 @@ pub fn book_health(
         value += book.add_perp(p, risk, quote_decimals, now)?;
     }
     for o in account.options.iter().filter(|o| o.underlying == index) {
-        book.add_option(o, risk, quote_decimals, now, Valuation::Carried)?;
+        book.add_option(o, risk, quote_decimals, now)?;
     }
     let options = book.exposure.option_value.checked_add(book.settled_value);
     value = options.and_then(|v| v.checked_add(value)).ok_or(XmError::MathOverflow)?;
@@ -438,14 +426,13 @@ impl Book {
     }
 
     /// Adds an option position: a settled series at its settlement value; a live one from its
-    /// cache entry carried to the mid, which must be fresh under [`Valuation::Fresh`].
+    /// cache entry, which must be fresh (`option_positions::fresh_entry`), carried to the mid.
     fn add_option(
         &mut self,
         o: &OptionPosition,
         risk: &UnderlyingRisk,
         quote_decimals: u8,
         now: i64,
-        valuation: Valuation,
     ) -> Result<()> {
         let u = risk.underlying;
         let s = option_positions::series(&u.options, o.series)?;
@@ -457,10 +444,7 @@ impl Book {
             return Ok(());
         }
         let x = self.prices(risk, u.options.contract_size, quote_decimals)?.mid;
-        let entry = match valuation {
-            Valuation::Fresh => option_positions::fresh_entry(u, o.series, s, x, now)?,
-            Valuation::Carried => option_positions::carried_entry(u, o.series, s, now)?,
-        };
+        let entry = option_positions::fresh_entry(u, o.series, s, x, now)?;
         self.exposure.add_option(o.quantity, entry, x, now).map_err(risk_error)?;
         self.touched = true;
         Ok(())

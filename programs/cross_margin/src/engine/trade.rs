@@ -239,12 +239,15 @@ pub struct SideHealth {
 /// and `after` are the account around the trade of `traded`'s instrument; `risks` cover both.
 ///
 /// The first branch is the full health after the trade, from fresh inputs. Only when it is
-/// negative, or cannot be computed (a stale vol or cache entry, a price that is not valid), is the
-/// second judged, on the traded underlying's book alone, before and after, under
-/// `Valuation::Carried`: a trade changes no collateral balance and no other underlying's
-/// positions, and health has no term across underlyings, so that book's change is exactly the
-/// account's (`portfolio::book_health`). A reducing trade therefore never needs fresh inputs
-/// elsewhere, and no trade can lower an account that is below init. The price condition keeps
+/// negative, or cannot be computed (a stale vol or cache entry, a price that is not valid, on any
+/// underlying), is the second judged, on the traded underlying's book alone, before and after,
+/// from fresh inputs: a trade changes no collateral balance and no other underlying's positions,
+/// and health has no term across underlyings, so that book's change is exactly the account's
+/// (`portfolio::book_health`). A reducing trade therefore needs fresh inputs for its own
+/// underlying only (a keeper or the trader can refresh the risk cache in the same transaction),
+/// and no trade can lower an account that is below init. Stale entries are never trusted: a
+/// carried mark far from the price (after a large move or a vol change) would let an account
+/// overpay at its "value". The price condition keeps
 /// value in such an account: without it, a trade that releases more requirement than it
 /// overpays (buying back written options above their value from a colluding account) would raise
 /// init health while moving equity out, down to bankruptcy.

@@ -115,6 +115,7 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
         index: QUOTE_INDEX,
         mint: quote_mint,
         feed_id: [0; 32],
+        price_account: Pubkey::default(),
         init_haircut_bps: 0,
         maint_haircut_bps: 0,
         effective_ts: 0,

@@ -1,9 +1,10 @@
 //! `option_settle_expiry`: permissionless; records the settlement price of every active series of
 //! the chain expiring at `expiry`, from the Pyth update that is the first print at or after the
-//! settlement point in force (`oracle::settlement_point`: the expiry during the first settlement
-//! window, then the start of each later window, so that exactly one print is acceptable at any
-//! time and the settler never picks the price). Positions are then cash-settled at the series'
-//! `settlement_value` per contract.
+//! expiry; if that print cannot be used (it grades invalid), from the first print at or after
+//! `expiry + settle_window_secs`, and so on, each earlier stage's first print passed as remaining
+//! accounts to show it invalid (`oracle::read_settlement_price`). The price is therefore the
+//! earliest stage's valid first print whoever settles and whenever. Positions are then
+//! cash-settled at the series' `settlement_value` per contract.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::cache::ContractScale;
@@ -31,8 +32,9 @@ pub fn handler(ctx: Context<OptionSettleExpiry>, expiry: i64) -> Result<()> {
     let mut underlying = ctx.accounts.underlying.load_mut()?;
     require!(underlying.options.listed == 1, XmError::ChainNotListed);
     let window = underlying.options.settle_window_secs;
+    let earlier = ctx.remaining_accounts;
     let (price, point) =
-        read_settlement_price(&ctx.accounts.oracle, &underlying, expiry, window, now)?;
+        read_settlement_price(&ctx.accounts.oracle, &underlying, expiry, window, earlier)?;
     let settlement =
         ContractScale::new(underlying.options.contract_size, underlying.decimals, quote_decimals)
             .and_then(|scale| scale.per_contract(price.mid, Round::Down))

@@ -3,13 +3,16 @@
 //! settles an account's loss on the underlying against that claim: the smaller of its loss (at the
 //! oracle mid) and the fees accrued moves from its unsettled quote into its quote balance (a
 //! debit, which may leave it owed) and into the quote underlying's `fees_collected`, held in the
-//! quote vault (`engine::perp::settle_fees`). Equity is unchanged, so no health check is needed.
+//! quote vault (`engine::perp::settle_fees`). Equity is unchanged, so no health check is needed;
+//! the account borrows from the quote pool only if shown not liquidatable (remaining accounts,
+//! optional: its health accounts).
 
 use anchor_lang::prelude::*;
 
 use crate::engine::perp;
 use crate::error::XmError;
 use crate::events::FeesSettled;
+use crate::health_accounts::HealthAccounts;
 use crate::oracle::read_market_price;
 use crate::state::{Group, MarginAccount, Underlying};
 
@@ -33,15 +36,19 @@ pub struct PerpSettleFees<'info> {
     pub oracle: UncheckedAccount<'info>,
 }
 
-pub fn handler(ctx: Context<PerpSettleFees>) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, PerpSettleFees<'info>>) -> Result<()> {
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let quote_decimals = a.group.load()?.quote_decimals;
+    let may_borrow = {
+        let account = a.margin_account.load()?;
+        HealthAccounts::may_borrow(&account, ctx.remaining_accounts, quote_decimals, now)?
+    };
     let mut underlying = a.underlying.load_mut()?;
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;
     let mut account = a.margin_account.load_mut()?;
     let mut quote = a.quote_underlying.load_mut()?;
-    let amount = perp::settle_fees(&mut account, &mut underlying, &mut quote, x, now)?;
+    let amount = perp::settle_fees(&mut account, &mut underlying, &mut quote, x, may_borrow, now)?;
     emit!(FeesSettled {
         underlying: underlying.index,
         account: a.margin_account.key(),

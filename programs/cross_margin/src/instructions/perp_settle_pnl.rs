@@ -5,12 +5,15 @@
 //! is unchanged (the P&L only changes form), so no health check is needed; the loser's quote
 //! balance may become negative (an amount owed, repaid by depositing the quote asset). An
 //! underlying without a listed perpetual has only unsettled quote to settle, which needs no price.
+//! The loser borrows from the quote pool (beyond its positive quote balance) only if it is shown
+//! not liquidatable: remaining accounts, optional, are its health accounts.
 
 use anchor_lang::prelude::*;
 
 use crate::engine::perp;
 use crate::error::XmError;
 use crate::events::PnlSettled;
+use crate::health_accounts::HealthAccounts;
 use crate::oracle::read_market_price;
 use crate::state::{Group, MarginAccount, Underlying};
 
@@ -35,16 +38,22 @@ pub struct PerpSettlePnl<'info> {
     pub oracle: UncheckedAccount<'info>,
 }
 
-pub fn handler(ctx: Context<PerpSettlePnl>) -> Result<()> {
+pub fn handler<'info>(ctx: Context<'info, PerpSettlePnl<'info>>) -> Result<()> {
     let a = &ctx.accounts;
     require_keys_neq!(a.winner.key(), a.loser.key(), XmError::SelfSettlement);
     let now = Clock::get()?.unix_timestamp;
     let quote_decimals = a.group.load()?.quote_decimals;
+    // Health-neutral, so judged before: only a loser shown not liquidatable borrows.
+    let may_borrow = {
+        let loser = a.loser.load()?;
+        HealthAccounts::may_borrow(&loser, ctx.remaining_accounts, quote_decimals, now)?
+    };
     let underlying = a.underlying.load()?;
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;
     let (mut winner, mut loser) = (a.winner.load_mut()?, a.loser.load_mut()?);
     let mut quote = a.quote_underlying.load_mut()?;
-    let amount = perp::settle_pnl(&mut winner, &mut loser, &underlying, &mut quote, x, now)?;
+    let amount =
+        perp::settle_pnl(&mut winner, &mut loser, &underlying, &mut quote, x, may_borrow, now)?;
     emit!(PnlSettled {
         underlying: underlying.index,
         winner: a.winner.key(),

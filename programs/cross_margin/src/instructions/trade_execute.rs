@@ -9,7 +9,7 @@
 //!
 //! Writes only the underlying and the two margin accounts (the group is read). Remaining accounts:
 //! the health accounts of both accounts together, plus the traded underlying (see
-//! `health_accounts`); the traded underlying's price account there must be `oracle`.
+//! `health_accounts`).
 
 use anchor_lang::prelude::*;
 
@@ -44,8 +44,8 @@ pub struct TradeExecute<'info> {
     /// The underlying of the perpetual or of the series' chain; receives the fees.
     #[account(mut, has_one = group @ XmError::WrongGroup)]
     pub underlying: AccountLoader<'info, Underlying>,
-    /// CHECK: the underlying's Pyth price account, checked by `oracle::read_price`; the same
-    /// account as the underlying's in the health accounts.
+    /// CHECK: the underlying's Pyth price account, checked by `oracle::read_price` (it must be the
+    /// underlying's `price_account`, as in the health accounts).
     pub oracle: UncheckedAccount<'info>,
 }
 
@@ -121,10 +121,6 @@ fn check_health<'info>(
         if !rest.is_empty() {
             msg!("health accounts: {} more accounts than the trade needs", rest.len());
             return err!(XmError::HealthAccountUnexpected);
-        }
-        if inputs.price_account(index) != Some(a.oracle.key()) {
-            msg!("oracle {} is not the health accounts' price account of {}", a.oracle.key, index);
-            return err!(XmError::PriceAccountMismatch);
         }
         let risks = inputs.risks();
         for (k, account) in [&*buyer, &*seller].into_iter().enumerate() {

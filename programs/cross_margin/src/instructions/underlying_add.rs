@@ -18,6 +18,10 @@ pub struct UnderlyingAddArgs {
     pub name: [u8; 16],
     /// Pyth price feed id.
     pub feed_id: [u8; 32],
+    /// The `PriceUpdateV2` account every price read of the underlying must come from (a Pyth
+    /// push-oracle feed account, which only moves forward in time), so that nobody can pick among
+    /// prints. Settlement prices are the exception: the first print after expiry, from any account.
+    pub price_account: Pubkey,
     /// Maximum price age, seconds (> 0).
     pub oracle_max_age_secs: u32,
     /// Maximum `conf / price`, basis points (1..=10000).
@@ -87,6 +91,7 @@ pub fn handler(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<(
             name: args.name,
             oracle: OracleParams {
                 feed_id: args.feed_id,
+                price_account: args.price_account,
                 max_age_secs: args.oracle_max_age_secs,
                 max_conf_bps: args.oracle_max_conf_bps,
             },
@@ -104,6 +109,7 @@ pub fn handler(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<(
         index: args.index,
         mint: accounts.mint.key(),
         feed_id: args.feed_id,
+        price_account: args.price_account,
         init_haircut_bps: args.init_haircut_bps,
         maint_haircut_bps: args.maint_haircut_bps,
         effective_ts,

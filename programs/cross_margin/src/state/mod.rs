@@ -52,7 +52,7 @@ mod layout_tests {
                 offset_of!(Underlying, options),
                 offset_of!(Underlying, reserved_tail)
             ),
-            (8, 120, 160, 320, 592, 696, 8_736)
+            (8, 120, 192, 320, 592, 696, 8_736)
         );
         assert_eq!(
             (
@@ -69,6 +69,17 @@ mod layout_tests {
                 offset_of!(MarginAccount, reserved)
             ),
             (392, 1032, 3088)
+        );
+        assert_eq!(
+            (
+                offset_of!(Underlying, fees_accrued),
+                offset_of!(Underlying, fees_collected),
+                offset_of!(Underlying, lending),
+                offset_of!(Underlying, reserved),
+                offset_of!(MarginAccount, quote_index_snapshot),
+                offset_of!(OptionSeries, cache),
+            ),
+            (232, 240, 248, 288, 3_080, 64)
         );
         assert_eq!((Group::SPACE, Underlying::SPACE, MarginAccount::SPACE), (376, 9_544, 3_344));
     }

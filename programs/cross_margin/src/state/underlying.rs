@@ -67,7 +67,7 @@ pub struct Underlying {
     /// Quote asset only: what it lends to accounts that owe quote.
     pub lending: QuoteLending,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 32],
     /// Scenario grid of the underlying (every book on it is stressed with these moves).
     pub risk: RiskState,
     /// The underlying's perpetual future.
@@ -164,6 +164,8 @@ pub struct QuoteLending {
 pub struct OracleParams {
     /// Pyth price feed id (32 bytes) that `PriceUpdateV2` accounts must carry.
     pub feed_id: [u8; 32],
+    /// The `PriceUpdateV2` account prices are read from (every read but a settlement price's).
+    pub price_account: Pubkey,
     /// Maximum price age, seconds.
     pub max_age_secs: u32,
     /// Maximum `conf / price`, basis points (precision: 1e4 = 100%).
@@ -195,14 +197,14 @@ pub struct CollateralParams {
     pub total_borrows: u64,
 }
 
-assert_layout!(OracleParams, 40);
+assert_layout!(OracleParams, 72);
 assert_layout!(RiskState, 16 + 16 * 2 * 8);
 assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
 assert_layout!(QuoteLending, 40);
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 40 + 40 + 16 + 40 + 64 + 272 + 104 + 8_040 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
