@@ -31,14 +31,14 @@ declare_id!("DiMY7Se6BUbj5ojLRyuKqfbW9x9mtucfbwFZY8pM7VcA");
 pub mod cross_margin {
     use super::*;
 
-    /// Admin: creates a group with its settlement (quote) asset as underlying 0 and its vault. The
-    /// signer becomes the admin.
+    /// Admin: creates a group with its settlement (quote) asset as underlying 0, its vault and its
+    /// lending parameters. The signer becomes the admin.
     pub fn group_create(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
         instructions::group_create::handler(ctx, args)
     }
 
-    /// Admin: registers an underlying as collateral. It starts at a 100% haircut; the requested
-    /// haircuts take effect after the group's risk timelock.
+    /// Admin: registers an underlying as collateral, bound to its price account. It starts at a
+    /// 100% haircut; the requested haircuts take effect after the group's risk timelock.
     pub fn underlying_add(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<()> {
         instructions::underlying_add::handler(ctx, args)
     }
@@ -82,7 +82,8 @@ pub mod cross_margin {
         instructions::option_quote::handler(args)
     }
 
-    /// Admin: lists the perpetual future of an underlying.
+    /// Admin: lists the perpetual future of an underlying (a contract worth at least 10,000 native
+    /// quote units at the oracle price).
     pub fn perp_list(ctx: Context<PerpList>, params: engine::perp::PerpParams) -> Result<()> {
         instructions::perp_list::handler(ctx, params)
     }
@@ -104,7 +105,8 @@ pub mod cross_margin {
     }
 
     /// Anyone (crank): settles an underlying's market P&L (perpetual, option premiums and expiry
-    /// payments) from a losing account into a winning one's quote balance (health-neutral).
+    /// payments) from a losing account into a winning one's quote balance (health-neutral; the
+    /// loser borrows from the quote pool only if its health accounts show it not liquidatable).
     pub fn perp_settle_pnl<'info>(ctx: Context<'info, PerpSettlePnl<'info>>) -> Result<()> {
         instructions::perp_settle_pnl::handler(ctx)
     }
@@ -116,7 +118,7 @@ pub mod cross_margin {
     }
 
     /// Admin: lists the option chain of an underlying (contract size, fee, band, vol authority,
-    /// freshness limits, settlement window, rate).
+    /// freshness limits, settlement stage spacing, rate).
     pub fn option_list(
         ctx: Context<OptionList>,
         params: engine::options::ChainParams,
@@ -144,8 +146,9 @@ pub mod cross_margin {
         instructions::risk_refresh::handler(ctx, series)
     }
 
-    /// Anyone (crank): records the settlement price of a chain's series expiring at `expiry` from
-    /// a Pyth update published within the settlement window after it.
+    /// Anyone (crank): records the settlement price of a chain's series expiring at `expiry`: the
+    /// first print at or after it (or a later stage's, with the earlier first prints shown
+    /// invalid as remaining accounts).
     pub fn option_settle_expiry(ctx: Context<OptionSettleExpiry>, expiry: i64) -> Result<()> {
         instructions::option_settle_expiry::handler(ctx, expiry)
     }

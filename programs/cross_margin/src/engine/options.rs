@@ -9,8 +9,9 @@
 //!   revalues it.
 //! - **Risk crank** (`risk_refresh`): values one series at the oracle's mid price with the
 //!   fixed-point Black-Scholes in every scenario of both grids and stores the integer cache entry.
-//! - **Expiry**: the settlement price is the oracle's mid per contract (rounded down) from an
-//!   update published in `[expiry, expiry + settle_window]`; each long contract is then worth
+//! - **Expiry**: the settlement price is the oracle's mid per contract (rounded down) of the first
+//!   print at or after expiry (or of a later stage's, `oracle::read_settlement_price`); each long
+//!   contract is then worth
 //!   `max(0, settlement - strike)` (call) or `max(0, strike - settlement)` (put), an integer qn, so
 //!   a series' payments over all positions (sum of quantities 0) sum to exactly 0.
 
@@ -50,7 +51,7 @@ pub struct ChainParams {
     pub cache_max_age_secs: u32,
     /// Largest drift of the price from a cache entry's reference, basis points (1..=10,000).
     pub cache_max_drift_bps: u32,
-    /// Window after expiry for the settlement price, seconds (> 0).
+    /// Spacing of the settlement stages after expiry, seconds (> 0).
     pub settle_window_secs: u32,
     /// Risk-free rate, `Q32` per year (`|rate| <= 1`).
     pub rate: i64,

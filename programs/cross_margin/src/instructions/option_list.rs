@@ -1,5 +1,5 @@
 //! `option_list`: the admin lists the option chain of an underlying (contract size, fee, price
-//! band, vol authority, freshness limits, settlement window, rate). Series are added afterwards.
+//! band, vol authority, freshness limits, settlement stages, rate). Series are added afterwards.
 //! One contract must be worth at least `engine::trade::MIN_CONTRACT_VALUE` at the oracle price.
 
 use anchor_lang::prelude::*;

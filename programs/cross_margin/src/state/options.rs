@@ -50,7 +50,8 @@ pub struct OptionChain {
     pub cache_max_age_secs: u32,
     /// Largest `|price - reference| / reference` a cache entry is carried over, basis points.
     pub cache_max_drift_bps: u32,
-    /// Seconds after expiry within which a Pyth price may settle a series.
+    /// Spacing of the settlement stages, seconds: the first print at or after `expiry + k * this`
+    /// settles stage `k`, accepted only with every earlier stage's first print shown invalid.
     pub settle_window_secs: u32,
     /// Risk-free rate used in valuations (precision: 2^-32 per year).
     pub rate: i64,
