@@ -3,6 +3,7 @@
 //! every transaction.
 
 use anchor_lang::prelude::Pubkey;
+use cross_margin::engine::liquidation::LiquidationStep;
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::portfolio::AccountHealth;
 use cross_margin::engine::trade::{Instrument, Reference};
@@ -12,6 +13,7 @@ use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::accounts::{decode, token_amount};
 use xmargin_client::chain::{AccountData, LocalChain, TxFailure, TxReport};
 use xmargin_client::health::{fetch_health, trade_reference, HealthError};
+use xmargin_client::liquidation::Liquidation;
 use xmargin_client::sandbox;
 pub use xmargin_client::sandbox::{address, keypair, AssetSpec, Market, E8};
 use xmargin_client::{ix, pda, Instruction, Keypair, Signer};
@@ -351,6 +353,41 @@ impl World {
         let instruction =
             ix::perp_settle_fees(&self.group, &trader.account, index, &oracle, health);
         self.send_as_keeper(instruction)
+    }
+
+    /// The liquidation of `liquidatee` by `liquidator`'s account as the client sees it now.
+    pub fn liquidation(&mut self, liquidator: &Pubkey, liquidatee: &Pubkey) -> Liquidation {
+        let markets = &self.markets;
+        let price_of = |i: u16| markets[i as usize].price_account;
+        Liquidation::fetch(&mut *self.chain, liquidator, liquidatee, &price_of)
+            .expect("liquidation inputs")
+    }
+
+    /// The `account_liquidate` instruction: `liquidator`'s owner takes `step` of `liquidatee`.
+    pub fn liquidate_ix(
+        &mut self,
+        liquidator: &Trader,
+        liquidatee: &Pubkey,
+        step: LiquidationStep,
+        min_rate_bps: u16,
+    ) -> Instruction {
+        let view = self.liquidation(&liquidator.account, liquidatee);
+        let markets = &self.markets;
+        view.instruction(&liquidator.wallet.pubkey(), step, min_rate_bps, |i| {
+            markets[i as usize].price_account
+        })
+    }
+
+    /// One liquidation step signed (and paid) by `liquidator`'s owner.
+    pub fn liquidate(
+        &mut self,
+        liquidator: &Trader,
+        liquidatee: &Pubkey,
+        step: LiquidationStep,
+    ) -> Result<TxReport, TxFailure> {
+        let instruction = self.liquidate_ix(liquidator, liquidatee, step, 0);
+        let wallet = liquidator.wallet.insecure_clone();
+        self.send(&[instruction], &wallet, &[])
     }
 
     /// Sends one instruction from a funded keeper wallet that holds no account.

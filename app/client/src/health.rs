@@ -107,7 +107,7 @@ pub struct Portfolio {
 impl Portfolio {
     /// The risk inputs, as the program resolves them from the health accounts.
     pub fn risks(&self) -> Vec<UnderlyingRisk<'_>> {
-        self.underlyings.iter().map(|(u, p)| UnderlyingRisk::new(u, *p, self.now)).collect()
+        risks_of(&self.underlyings, self.now)
     }
 
     /// The collateral holdings as the pure health code reads them, in slot order.
@@ -142,6 +142,12 @@ impl Portfolio {
     }
 }
 
+/// The risk inputs of decoded underlyings and their prices at `now`, as the program resolves them
+/// from the health accounts.
+pub fn risks_of(underlyings: &[(Underlying, PriceInput)], now: i64) -> Vec<UnderlyingRisk<'_>> {
+    underlyings.iter().map(|(u, p)| UnderlyingRisk::new(u, *p, now)).collect()
+}
+
 /// Fetches the margin account at `account_key` and the risk inputs of its holdings, reading each
 /// held underlying's price from `price_of(index)`.
 pub fn fetch_portfolio(
@@ -152,9 +158,23 @@ pub fn fetch_portfolio(
     let account: MarginAccount = fetch(chain, account_key)?;
     let group: Group = fetch(chain, &account.group)?;
     let now = chain.now();
-    let mut underlyings = Vec::new();
-    for index in required_underlyings(&[&account]) {
-        let underlying: Underlying = fetch(chain, &pda::underlying(&account.group, index))?;
+    let needed = required_underlyings(&[&account]);
+    let underlyings = fetch_inputs(chain, &account.group, &needed, price_of, now)?;
+    Ok(Portfolio { account, quote_decimals: group.quote_decimals, now, underlyings })
+}
+
+/// The underlyings `needed` of `group` with their prices graded at `now` as the program grades
+/// them (the quote underlying without a price).
+pub fn fetch_inputs(
+    chain: &mut dyn Chain,
+    group: &Pubkey,
+    needed: &[u16],
+    price_of: &dyn Fn(u16) -> Pubkey,
+    now: i64,
+) -> Result<Vec<(Underlying, PriceInput)>, HealthError> {
+    let mut underlyings = Vec::with_capacity(needed.len());
+    for &index in needed {
+        let underlying: Underlying = fetch(chain, &pda::underlying(group, index))?;
         if underlying.is_quote() {
             underlyings.push((underlying, PriceInput::Quote));
             continue;
@@ -166,7 +186,7 @@ pub fn fetch_portfolio(
         let price = grade(&record, &underlying, now).map_err(program_error)?;
         underlyings.push((underlying, price));
     }
-    Ok(Portfolio { account, quote_decimals: group.quote_decimals, now, underlyings })
+    Ok(underlyings)
 }
 
 /// Health of the margin account at `account_key` (see [`fetch_portfolio`]).
@@ -178,6 +198,6 @@ pub fn fetch_health(
     fetch_portfolio(chain, account_key, price_of)?.health()
 }
 
-fn program_error(e: anchor_lang::error::Error) -> HealthError {
+pub(crate) fn program_error(e: anchor_lang::error::Error) -> HealthError {
     HealthError::Program(e.to_string())
 }

@@ -6,9 +6,10 @@ use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
 use cross_margin::engine::options::{ChainParams, SeriesParams};
 use cross_margin::engine::perp::PerpParams;
+use cross_margin::engine::portfolio::required_underlyings;
 use cross_margin::instructions::{
     AccountCreateArgs, AccountSetDelegateArgs, CollateralDepositArgs, CollateralWithdrawArgs,
-    GroupCreateArgs, OptionQuoteArgs, TradeArgs, UnderlyingAddArgs, VolsPostArgs,
+    GroupCreateArgs, LiquidateArgs, OptionQuoteArgs, TradeArgs, UnderlyingAddArgs, VolsPostArgs,
 };
 use cross_margin::state::{MarginAccount, QUOTE_INDEX};
 use cross_margin::{accounts as acc, instruction as data, ID};
@@ -397,8 +398,39 @@ pub fn health_refresh(
 ) -> Instruction {
     let group = state.group;
     let mut ix = build(acc::HealthRefresh { group, margin_account: *key }, data::HealthRefresh {});
-    let needed = cross_margin::engine::portfolio::required_underlyings(&[state]);
+    let needed = required_underlyings(&[state]);
     ix.accounts.extend(health_accounts(&group, needed, price_of));
+    ix
+}
+
+/// `account_liquidate`: `liquidator` (signed by `authority`, its owner or delegate) takes
+/// `args.step` of `liquidatee`'s holdings. The health accounts cover both accounts' holdings, the
+/// underlyings the step moves writable (`LiquidationStep::touched`).
+pub fn account_liquidate(
+    authority: &Pubkey,
+    liquidator: (&Pubkey, &MarginAccount),
+    liquidatee: (&Pubkey, &MarginAccount),
+    args: LiquidateArgs,
+    price_of: impl Fn(u16) -> Pubkey,
+) -> Instruction {
+    let group = liquidatee.1.group;
+    let mut ix = build(
+        acc::AccountLiquidate {
+            group,
+            liquidator_authority: *authority,
+            liquidator: *liquidator.0,
+            liquidatee: *liquidatee.0,
+        },
+        data::AccountLiquidate { args },
+    );
+    let needed = required_underlyings(&[liquidatee.1, liquidator.1]);
+    let touched = args.step.touched(liquidatee.1);
+    let mut metas = health_accounts(&group, needed, price_of);
+    for meta in &mut metas {
+        let underlying = touched.iter().any(|&i| pda::underlying(&group, i) == meta.pubkey);
+        meta.is_writable |= underlying;
+    }
+    ix.accounts.extend(metas);
     ix
 }
 

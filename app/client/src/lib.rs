@@ -4,6 +4,7 @@
 //! - [`ix`]: one instruction builder per instruction;
 //! - [`accounts`]: decoding of the program's accounts;
 //! - [`health`]: the account's health computed off-chain with the program's own risk code;
+//! - [`liquidation`]: liquidation steps predicted with the program's own code, the best next one;
 //! - [`chain`]: the [`chain::Chain`] trait every backend implements; [`embedded`] is the
 //!   in-process chain (the program running natively in solana-program-test);
 //! - [`fixtures`]: SPL token and Pyth `PriceUpdateV2` account images for local chains;
@@ -16,6 +17,7 @@ pub mod embedded;
 pub mod fixtures;
 pub mod health;
 pub mod ix;
+pub mod liquidation;
 pub mod pda;
 pub mod sandbox;
 

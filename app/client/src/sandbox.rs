@@ -5,6 +5,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::lending::QuotePoolParams;
+use cross_margin::engine::liquidation::LiquidationParams;
 use cross_margin::instructions::{GroupCreateArgs, UnderlyingAddArgs};
 use cross_margin::state::QUOTE_INDEX;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
@@ -122,6 +123,7 @@ pub fn group_create(
         quote_name: ticker("USDC"),
         quote_deposit_cap,
         quote_pool: QuotePoolParams::DEFAULT,
+        liquidation: LiquidationParams::DEFAULT,
     };
     let group = pda::group(admin, group_num);
     let underlying = pda::underlying(&group, QUOTE_INDEX);

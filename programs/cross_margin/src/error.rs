@@ -169,6 +169,24 @@ pub enum XmError {
     EarlierSettlementPrintValid,
     #[msg("the payer owes more than its quote balance and is not shown healthy (maint health >= 0): the pool lends it nothing")]
     PayerCannotBorrow,
+    #[msg("liquidation parameters out of range: start <= max < 10000 bps, ramp > 0")]
+    InvalidLiquidationParams,
+    #[msg("the account is not liquidatable: its maint health is not below 0 (or, flagged, its init health is back at 0)")]
+    NotLiquidatable,
+    #[msg("the liquidation step names nothing the liquidatee holds, or more than it holds")]
+    LiquidationStepInvalid,
+    #[msg("the liquidation step would not raise the liquidatee's maint health")]
+    LiquidationDoesNotRaiseHealth,
+    #[msg("the liquidation step would take the liquidatee's init health past the target (0) by more than one unit of the step")]
+    OverLiquidation,
+    #[msg("the liquidator is the liquidatee, its owner or its delegate")]
+    SelfLiquidation,
+    #[msg("the account is being liquidated: its owner may only deposit and reduce risk")]
+    AccountBeingLiquidated,
+    #[msg("the liquidation incentive is below the liquidator's minimum")]
+    IncentiveBelowMinimum,
+    #[msg("an underlying the liquidation step changes is passed read-only")]
+    UnderlyingNotWritable,
 }
 
 /// The program error for an oracle fault.
@@ -281,6 +299,15 @@ mod tests {
             (XmError::AccountUnderlyingLimit, 6070),
             (XmError::EarlierSettlementPrintValid, 6071),
             (XmError::PayerCannotBorrow, 6072),
+            (XmError::InvalidLiquidationParams, 6073),
+            (XmError::NotLiquidatable, 6074),
+            (XmError::LiquidationStepInvalid, 6075),
+            (XmError::LiquidationDoesNotRaiseHealth, 6076),
+            (XmError::OverLiquidation, 6077),
+            (XmError::SelfLiquidation, 6078),
+            (XmError::AccountBeingLiquidated, 6079),
+            (XmError::IncentiveBelowMinimum, 6080),
+            (XmError::UnderlyingNotWritable, 6081),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

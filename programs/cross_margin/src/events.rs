@@ -3,6 +3,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::liquidation::LiquidationStep;
 use crate::engine::options::{ChainParams, SeriesParams};
 use crate::engine::perp::PerpParams;
 use crate::engine::portfolio::HealthSummary;
@@ -225,4 +226,34 @@ pub struct OptionSettlementSkipped {
 pub struct HealthRefreshed {
     pub account: Pubkey,
     pub health: HealthSummary,
+}
+
+/// One liquidation step (`account_liquidate`).
+#[event]
+pub struct Liquidated {
+    pub group: Pubkey,
+    pub liquidatee: Pubkey,
+    pub liquidator: Pubkey,
+    /// What moved from the liquidatee to the liquidator.
+    pub step: LiquidationStep,
+    /// When the liquidatee was flagged (unix seconds) and the auction's age at this step.
+    pub flagged_since: i64,
+    pub auction_secs: i64,
+    /// The incentive rate of the step, basis points of `maint_gain`.
+    pub rate_bps: u16,
+    /// Native quote units the liquidatee paid the liquidator (into their unsettled quote).
+    pub incentive: i64,
+    /// Maint health the transfer gave the liquidatee before the incentive, native quote units.
+    pub maint_gain: i64,
+    /// The liquidatee's health before the step (stale inputs valued conservatively).
+    pub liquidatee_before: HealthSummary,
+    /// The liquidatee's init and maint health after the step, native quote units.
+    pub liquidatee_init_after: i64,
+    pub liquidatee_maint_after: i64,
+    /// The liquidator's last recorded health (its account's snapshot: the step computes only
+    /// its health after) and its health after the step.
+    pub liquidator_before: HealthSummary,
+    pub liquidator_after: HealthSummary,
+    /// Whether the liquidatee is still flagged (init health below the target, 0).
+    pub still_flagged: bool,
 }

@@ -23,7 +23,7 @@ use crate::engine::portfolio::{
 };
 use crate::error::XmError;
 use crate::oracle::read_price;
-use crate::state::{MarginAccount, Underlying};
+use crate::state::{MarginAccount, Underlying, QUOTE_INDEX};
 
 /// One underlying's inputs: the account borrowed in place and its graded price.
 struct Input<'info> {
@@ -96,6 +96,16 @@ impl<'info> HealthAccounts<'info> {
         Ok((HealthAccounts { underlyings, now }, &remaining[at..]))
     }
 
+    /// The graded price of every underlying, ascending by index.
+    pub fn prices(&self) -> Vec<(u16, PriceInput)> {
+        self.underlyings.iter().map(|i| (i.underlying.index, i.price)).collect()
+    }
+
+    /// The underlying of `index`, if the segment holds it.
+    pub fn underlying(&self, index: u16) -> Option<&Underlying> {
+        self.underlyings.iter().find(|i| i.underlying.index == index).map(|i| &*i.underlying)
+    }
+
     /// The risk inputs, ascending by underlying.
     pub fn risks(&self) -> Vec<UnderlyingRisk<'_>> {
         self.underlyings
@@ -139,6 +149,19 @@ impl<'info> HealthAccounts<'info> {
         }
         Ok(summary)
     }
+}
+
+/// Where in a segment of `needed` the `Underlying` of `index` sits: the quote underlying takes one
+/// account, every other one two (the underlying, then its price account).
+pub fn segment_offset(needed: &[u16], index: u16) -> Option<usize> {
+    let mut at = 0;
+    for &u in needed {
+        if u == index {
+            return Some(at);
+        }
+        at += if u == QUOTE_INDEX { 1 } else { 2 };
+    }
+    None
 }
 
 /// An `Underlying` of this program borrowed read-only for `'info` (owner, discriminator and size

@@ -173,4 +173,13 @@ pub mod cross_margin {
     pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
         instructions::account_close::handler(ctx)
     }
+
+    /// Anyone (keeper), through its own margin account: takes one step of a liquidatable
+    /// account's holdings at their value for the Dutch-auction incentive.
+    pub fn account_liquidate<'info>(
+        ctx: Context<'info, AccountLiquidate<'info>>,
+        args: LiquidateArgs,
+    ) -> Result<()> {
+        instructions::account_liquidate::handler(ctx, args)
+    }
 }

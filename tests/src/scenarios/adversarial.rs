@@ -2,6 +2,7 @@
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use cross_margin::engine::lending::QuotePoolParams;
+use cross_margin::engine::liquidation::LiquidationParams;
 use cross_margin::error::XmError;
 use cross_margin::instructions::GroupCreateArgs;
 use xmargin_client::{ix, pda, Signer};
@@ -148,6 +149,7 @@ fn foreign_group_underlying(w: &mut World) {
         quote_name: *b"FAKE\0\0\0\0\0\0\0\0\0\0\0\0",
         quote_deposit_cap: u64::MAX,
         quote_pool: QuotePoolParams::DEFAULT,
+        liquidation: LiquidationParams::DEFAULT,
     };
     let quote = w.markets[0].mint;
     expect::ok(w.send(

@@ -6,6 +6,8 @@ pub mod collateral;
 pub mod cu_cases;
 pub mod delegates;
 pub mod lending;
+pub mod liquidation;
+pub mod liquidation_attacks;
 pub mod option_hedges;
 pub mod option_trades;
 pub mod options;
@@ -32,6 +34,8 @@ pub fn all() -> Vec<Scenario> {
         trade_rule::SCENARIOS,
         delegates::SCENARIOS,
         lending::SCENARIOS,
+        liquidation::SCENARIOS,
+        liquidation_attacks::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,

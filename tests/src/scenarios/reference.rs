@@ -4,6 +4,9 @@
 //! long and short) against a counterparty holding the opposite. Its compute-unit cases: health,
 //! a trade between two full accounts, batch settlement of 8 accounts, and the health curve.
 
+use std::mem::discriminant;
+
+use cross_margin::engine::liquidation::LiquidationStep;
 use cross_margin::engine::options::{ChainParams, SeriesParams};
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::trade::Instrument;
@@ -22,6 +25,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "cu_full_portfolio", run: cu_full_portfolio },
     Scenario { name: "cu_health_curve", run: cu_health_curve },
     Scenario { name: "cu_settle_expired_batch_8", run: cu_settle_expired_batch_8 },
+    Scenario { name: "cu_liquidate_full_portfolio", run: cu_liquidate_full_portfolio },
 ];
 
 /// The later expiry: sixty days.
@@ -223,4 +227,46 @@ fn cu_settle_expired_batch_8(w: &mut World) {
     let chain = w.underlying(m.index).options;
     assert!(chain.series[..8].iter().all(|s| s.is(SeriesStatus::Settled) && s.open_interest == 0));
     assert_eq!(chain.settlement_net_paid, 0);
+}
+
+/// Liquidation steps on the full portfolio: Alice, 1,000 USDC below maint after a realized loss,
+/// liquidated by Bob, who holds the opposite full portfolio. One step of each kind at the
+/// largest size the planner accepts (the one of its kind that raises her health the most),
+/// the slice last.
+fn cu_liquidate_full_portfolio(w: &mut World) {
+    let markets = reference_markets(w);
+    let (alice, bob) = reference_portfolio(w, &markets);
+    markets_move(w, &markets);
+    let h = w.account_health(&alice.account).unwrap();
+    let loss = i64::try_from(h.maint_health).unwrap() + 1_000 * USDC as i64;
+    transfer_quote_pnl(w, &alice, &bob, loss);
+    let kinds = [
+        (
+            "liquidate_collateral_full_portfolio",
+            LiquidationStep::Collateral { underlying: 0, amount: 0 },
+        ),
+        ("liquidate_perp_full_portfolio", LiquidationStep::Perp { underlying: 0, contracts: 0 }),
+        (
+            "liquidate_option_full_portfolio",
+            LiquidationStep::Option { underlying: 0, series: 0, contracts: 0 },
+        ),
+        ("liquidate_slice_full_portfolio", LiquidationStep::Slice { fraction_bps: 0 }),
+    ];
+    let signer = bob.wallet.pubkey();
+    for (case, kind) in kinds {
+        let view = w.liquidation(&bob.account, &alice.account);
+        assert!(view.liquidatable().unwrap(), "{case}: {:?}", view.liquidatee_health());
+        let of_kind = |s: &LiquidationStep| discriminant(s) == discriminant(&kind);
+        let candidates = view.candidates().into_iter().filter(of_kind);
+        let best = candidates.filter_map(|whole| view.largest(&signer, &whole));
+        let (step, predicted) = best.max_by_key(|(_, p)| p.outcome.gain).expect(case);
+        let report = expect::ok(w.liquidate(&bob, &alice.account, step));
+        w.record_cu(case, &report);
+        let after = w.account_health(&alice.account).unwrap();
+        let outcome = predicted.outcome;
+        assert_eq!(
+            (after.init_health, after.maint_health),
+            (outcome.init_after, outcome.maint_after)
+        );
+    }
 }

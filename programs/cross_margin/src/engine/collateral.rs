@@ -43,7 +43,8 @@ pub fn deposit(
 }
 
 /// Records a withdrawal of `amount` native units at `now`; returns the new balance. A quote
-/// withdrawal takes at most the pool's liquidity.
+/// withdrawal takes at most the pool's liquidity; an account flagged for liquidation may not
+/// withdraw (`AccountBeingLiquidated`).
 pub fn withdraw(
     account: &mut MarginAccount,
     underlying: &mut Underlying,
@@ -51,6 +52,7 @@ pub fn withdraw(
     now: i64,
 ) -> Result<i64> {
     require!(amount > 0, XmError::ZeroAmount);
+    require!(account.liquidation_since == 0, XmError::AccountBeingLiquidated);
     if underlying.index == QUOTE_INDEX {
         lending::book(account, underlying, now)?;
         lending::require_liquidity(underlying, amount)?;

@@ -3,9 +3,11 @@
 
 pub mod collateral;
 pub mod lending;
+pub mod liquidation;
 pub mod option_positions;
 pub mod options;
 pub mod perp;
 pub mod portfolio;
 pub mod trade;
 pub mod underlying;
+pub mod valuation;

@@ -6,22 +6,19 @@
 //! on decoded accounts.
 
 use anchor_lang::prelude::*;
-use xmargin_risk::book::Exposure;
 use xmargin_risk::cache::ContractScale;
 use xmargin_risk::health::{value_holding, CollateralInput, Haircuts, Health, PriceInput};
 use xmargin_risk::margin::{Charges, Level, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::to_native;
-use xmargin_risk::scenario::SPAN_16;
-use xmargin_risk::wide::{mul_i128, mul_wide};
 use xmargin_risk::{Fixed, RiskError, Round};
 
-use crate::engine::{lending, option_positions, perp};
+use crate::engine::lending;
+use crate::engine::valuation::{Book, Valuation};
 use crate::error::{risk_error, XmError};
 use crate::state::{
-    CollateralPosition, HealthSnapshot, MarginAccount, OptionPosition, PerpPosition, SeriesStatus,
-    Underlying, EMPTY_SLOT, MAX_ACCOUNT_UNDERLYINGS, MAX_COLLATERAL, MAX_OPTIONS, MAX_PERPS,
-    QUOTE_INDEX,
+    CollateralPosition, HealthSnapshot, MarginAccount, Underlying, EMPTY_SLOT,
+    MAX_ACCOUNT_UNDERLYINGS, MAX_COLLATERAL, MAX_OPTIONS, MAX_PERPS, QUOTE_INDEX,
 };
 
 /// Health figures attached to events and returned to readers (native quote units, rounded down).
@@ -52,7 +49,7 @@ impl<'a> UnderlyingRisk<'a> {
     }
 
     /// The validated price, or why the computation cannot use it.
-    fn valid_price(&self) -> core::result::Result<OraclePrice, RiskError> {
+    pub(crate) fn valid_price(&self) -> core::result::Result<OraclePrice, RiskError> {
         match self.price {
             PriceInput::Valid(p) => Ok(p),
             PriceInput::Quote => Ok(OraclePrice::exact(xmargin_risk::Fixed::ONE)),
@@ -180,6 +177,17 @@ pub fn compute(
     quote_decimals: u8,
     now: i64,
 ) -> Result<AccountHealth> {
+    compute_valued(account, risks, quote_decimals, now, Valuation::Fresh)
+}
+
+/// [`compute`] with live options valued as `valuation` says.
+pub fn compute_valued(
+    account: &MarginAccount,
+    risks: &[UnderlyingRisk],
+    quote_decimals: u8,
+    now: i64,
+    valuation: Valuation,
+) -> Result<AccountHealth> {
     let charges = charges(quote_decimals)?;
     let overflow = || error!(XmError::MathOverflow);
     let mut collateral = Health::default();
@@ -218,7 +226,7 @@ pub fn compute(
     let options =
         SlotGroups::<MAX_OPTIONS>::new(account.options.iter().map(|o| o.underlying), risks)?;
     for (k, risk) in risks.iter().enumerate() {
-        let mut book = Book::default();
+        let mut book = Book::new(valuation);
         for slot in holdings.slots(k) {
             book.add_collateral(
                 account.collateral[slot].balance,
@@ -271,7 +279,7 @@ pub fn book_health(
 ) -> Result<[i128; 2]> {
     let charges = charges(quote_decimals)?;
     let index = risk.index();
-    let mut book = Book::default();
+    let mut book = Book::new(Valuation::Fresh);
     let mut collateral = Health::default();
     let mut value = 0i128;
     for c in account.active_collateral().filter(|c| c.underlying == index) {
@@ -359,138 +367,6 @@ impl<const N: usize> SlotGroups<N> {
     }
 }
 
-/// One underlying's positions while an account's health is computed.
-#[derive(Default)]
-struct Book {
-    exposure: Exposure,
-    /// Whether anything was added (an untouched underlying adds no requirement).
-    touched: bool,
-    /// Value of positions in settled series, qn (exact, no risk).
-    settled_value: i128,
-    /// Prices per contract of the last contract size asked for (the perpetual's and the options'
-    /// are usually the same).
-    prices: Option<(u64, ContractPrices)>,
-}
-
-impl Book {
-    /// Values a collateral balance into `collateral`; if it carries weight it also moves with the
-    /// price in every scenario.
-    fn add_collateral(
-        &mut self,
-        balance: i64,
-        risk: &UnderlyingRisk,
-        quote_decimals: u8,
-        collateral: &mut Health,
-    ) -> Result<()> {
-        let input = CollateralInput {
-            underlying: risk.index(),
-            balance,
-            decimals: risk.underlying.decimals,
-            haircuts: risk.haircuts,
-            price: risk.price,
-        };
-        let v = value_holding(&input).map_err(risk_error)?;
-        collateral.add(&v).map_err(risk_error)?;
-        if !v.value.is_zero() {
-            let notional = to_native(v.value, quote_decimals).map_err(risk_error)?;
-            self.exposure.add_linear(notional).map_err(risk_error)?;
-            self.touched = true;
-        }
-        Ok(())
-    }
-
-    /// Adds a market position; returns its unrealized P&L including the funding owed up to now,
-    /// the perpetual valued at the asset price when long and the liability price when short.
-    fn add_perp(
-        &mut self,
-        p: &PerpPosition,
-        risk: &UnderlyingRisk,
-        quote_decimals: u8,
-        now: i64,
-    ) -> Result<i128> {
-        if p.base == 0 {
-            // Unsettled quote only: no price, no risk.
-            return Ok(i128::from(p.quote));
-        }
-        let u = risk.underlying;
-        let prices = self.prices(risk, u.perp.contract_size, quote_decimals)?;
-        // |base| <= 2^31 (trades refuse more) and the prices and the funding difference are below
-        // 2^64: the products are exact without overflow-checked 128-bit multiplies.
-        let base = i128::from(p.base);
-        let index = perp::funding_index_at(&u.perp, prices.mid, now)?;
-        let unbooked = mul_i128(base, i128::from(index) - i128::from(p.funding_snapshot));
-        let value = mul_wide(p.base, if p.base > 0 { prices.asset } else { prices.liability });
-        self.exposure.add_linear(mul_wide(p.base, prices.mid)).map_err(risk_error)?;
-        self.touched = true;
-        Ok(value + i128::from(p.quote) - unbooked)
-    }
-
-    /// Adds an option position: a settled series at its settlement value; a live one from its
-    /// cache entry, which must be fresh (`option_positions::fresh_entry`), carried to the mid.
-    fn add_option(
-        &mut self,
-        o: &OptionPosition,
-        risk: &UnderlyingRisk,
-        quote_decimals: u8,
-        now: i64,
-    ) -> Result<()> {
-        let u = risk.underlying;
-        let s = option_positions::series(&u.options, o.series)?;
-        option_positions::require_generation(o, s.generation)?;
-        if s.is(SeriesStatus::Settled) {
-            let value = mul_wide(o.quantity, s.settlement_value);
-            self.settled_value =
-                self.settled_value.checked_add(value).ok_or(XmError::MathOverflow)?;
-            return Ok(());
-        }
-        let x = self.prices(risk, u.options.contract_size, quote_decimals)?.mid;
-        let entry = option_positions::fresh_entry(u, o.series, s, x, now)?;
-        self.exposure.add_option(o.quantity, entry, x, now).map_err(risk_error)?;
-        self.touched = true;
-        Ok(())
-    }
-
-    /// Prices per contract of `contract_size` native units, computed once per size.
-    fn prices(
-        &mut self,
-        risk: &UnderlyingRisk,
-        contract_size: u64,
-        quote_decimals: u8,
-    ) -> Result<ContractPrices> {
-        match self.prices {
-            Some((size, prices)) if size == contract_size => Ok(prices),
-            _ => {
-                let price = risk.valid_price().map_err(risk_error)?;
-                let decimals = risk.underlying.decimals;
-                let prices = contract_prices(&price, contract_size, decimals, quote_decimals)
-                    .map_err(risk_error)?;
-                self.prices = Some((contract_size, prices));
-                Ok(prices)
-            }
-        }
-    }
-
-    /// Stresses the book at both levels and adds its requirements to `sums`.
-    #[inline(never)]
-    fn add_requirements(
-        &self,
-        risk: &UnderlyingRisk,
-        charges: &[Charges; 2],
-        sums: &mut [i128; 2],
-    ) -> Result<()> {
-        let moves = [&risk.underlying.risk.init_moves, &risk.underlying.risk.maint_moves];
-        for level in Level::BOTH {
-            let l = level as usize;
-            let r = self
-                .exposure
-                .requirement(level, &SPAN_16, moves[l], &charges[l])
-                .map_err(risk_error)?;
-            sums[l] = sums[l].checked_add(r).ok_or(XmError::MathOverflow)?;
-        }
-        Ok(())
-    }
-}
-
 /// Health figures in native quote units for events and the snapshot.
 pub fn summarize(health: &AccountHealth, quote_decimals: u8) -> Result<HealthSummary> {
     let narrow = |x: i128| i64::try_from(x).map_err(|_| error!(XmError::MathOverflow));
@@ -502,8 +378,12 @@ pub fn summarize(health: &AccountHealth, quote_decimals: u8) -> Result<HealthSum
     })
 }
 
-/// Stores a health summary in the account for readers.
+/// Stores a health summary in the account for readers; clears the liquidation flag when init
+/// health is at 0 or above (the liquidation target).
 pub fn record(account: &mut MarginAccount, summary: &HealthSummary, now: i64) {
+    if summary.init >= 0 {
+        account.liquidation_since = 0;
+    }
     account.health = HealthSnapshot {
         init: summary.init,
         maint: summary.maint,

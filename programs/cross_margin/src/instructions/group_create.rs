@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::engine::lending::{self, QuotePoolParams};
+use crate::engine::liquidation::LiquidationParams;
 use crate::engine::underlying::{initialize, UnderlyingInit};
 use crate::events::{GroupCreated, UnderlyingAdded};
 use crate::state::{
@@ -23,6 +24,8 @@ pub struct GroupCreateArgs {
     pub quote_deposit_cap: u64,
     /// How the quote pool lends (`QuotePoolParams::DEFAULT` is a conventional choice).
     pub quote_pool: QuotePoolParams,
+    /// How liquidations pay their liquidators (`LiquidationParams::DEFAULT`).
+    pub liquidation: LiquidationParams,
 }
 
 #[derive(Accounts)]
@@ -102,6 +105,8 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
     group.quote_mint = quote_mint;
     group.quote_decimals = decimals;
     group.risk_timelock_secs = args.risk_timelock_secs;
+    args.liquidation.validate()?;
+    group.liquidation = args.liquidation;
 
     emit!(GroupCreated {
         group: group_key,

@@ -7,6 +7,7 @@
 
 pub mod account_close;
 pub mod account_create;
+pub mod account_liquidate;
 pub mod account_set_delegate;
 pub mod collateral_deposit;
 pub mod collateral_withdraw;
@@ -28,6 +29,7 @@ pub mod underlying_add;
 
 pub use account_close::*;
 pub use account_create::*;
+pub use account_liquidate::*;
 pub use account_set_delegate::*;
 pub use collateral_deposit::*;
 pub use collateral_withdraw::*;

@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::assert_layout;
+pub use crate::engine::liquidation::LiquidationParams;
 
 pub const GROUP_SEED: &[u8] = b"group";
 pub const GROUP_VERSION: u8 = 1;
@@ -31,12 +32,15 @@ pub struct Group {
     /// Delay, in seconds, before a risk-raising parameter change (for example a higher collateral
     /// weight) takes effect.
     pub risk_timelock_secs: u32,
+    /// How liquidations pay their liquidators (the Dutch auction of `engine::liquidation`).
+    pub liquidation: LiquidationParams,
     /// Reserved for future fields; zero. (Fees accrue per underlying, `Underlying::fees_accrued`,
     /// so that no trade writes the group.)
-    pub reserved: [u8; 256],
+    pub reserved: [u8; 248],
 }
 
-assert_layout!(Group, 8 + 32 * 3 + 8 + 256);
+assert_layout!(LiquidationParams, 8);
+assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 248);
 
 impl Group {
     /// Account size including the 8-byte discriminator.

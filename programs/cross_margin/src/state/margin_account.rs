@@ -54,8 +54,12 @@ pub struct MarginAccount {
     /// The quote pool's borrow index when interest on a negative quote balance was last booked
     /// (precision: 2^-40); what is owed now is `-balance * index / this` (`engine::lending`).
     pub quote_index_snapshot: u64,
+    /// Unix time (seconds) the account was found liquidatable (maint health < 0) and flagged;
+    /// 0 when not flagged. While flagged its owner may only deposit and reduce risk; the flag
+    /// clears once its init health is back at 0 or above.
+    pub liquidation_since: i64,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 248],
+    pub reserved: [u8; 240],
 }
 
 /// Health figures in native quote units (precision: 10^quote_decimals per quote unit), rounded down.
@@ -128,7 +132,7 @@ assert_layout!(PerpPosition, 40);
 assert_layout!(OptionPosition, 16);
 assert_layout!(
     MarginAccount,
-    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 8 + 248
+    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 16 + 240
 );
 
 impl MarginAccount {

@@ -40,7 +40,7 @@ mod layout_tests {
     fn offsets_match_the_documented_layout() {
         assert_eq!(
             (offset_of!(Group, admin), offset_of!(Group, quote_mint), offset_of!(Group, reserved)),
-            (8, 72, 112)
+            (8, 72, 120)
         );
         assert_eq!(
             (
@@ -66,9 +66,10 @@ mod layout_tests {
             (
                 offset_of!(MarginAccount, perps),
                 offset_of!(MarginAccount, options),
+                offset_of!(MarginAccount, liquidation_since),
                 offset_of!(MarginAccount, reserved)
             ),
-            (392, 1032, 3088)
+            (392, 1032, 3088, 3096)
         );
         assert_eq!(
             (

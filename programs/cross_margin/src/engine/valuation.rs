@@ -1,0 +1,221 @@
+//! One underlying's book while an account's health is computed: its collateral, market position
+//! and options valued and stressed together (`portfolio::compute` sums the books).
+//!
+//! **Valuations.** Every action that relies on a health figure values live option positions from
+//! fresh cache entries ([`Valuation::Fresh`]): a stale vol or entry fails the computation. A
+//! liquidation must not fail because inputs went stale when prices moved, so it values a stale
+//! series conservatively instead ([`Valuation::Conservative`]): a long position counts for nothing
+//! and carries no risk; a written one counts at the larger of its intrinsic value at the live price
+//! and its last mark (4 qn up), and adds to both levels' requirement the largest gain a long
+//! contract showed in any init scenario at that valuation (one stored unit up). Both make the
+//! account look worse than a fresh valuation would for any realistic move.
+
+use anchor_lang::prelude::*;
+use xmargin_risk::book::Exposure;
+use xmargin_risk::health::{value_holding, CollateralInput, Health};
+use xmargin_risk::margin::{Charges, Level};
+use xmargin_risk::portfolio::to_native;
+use xmargin_risk::scenario::SPAN_16;
+use xmargin_risk::wide::{mul_i128, mul_wide};
+
+use crate::engine::options::settlement_value;
+use crate::engine::portfolio::{contract_prices, ContractPrices, UnderlyingRisk};
+use crate::engine::{option_positions, perp};
+use crate::error::{risk_error, XmError};
+use crate::state::{OptionPosition, OptionSeries, PerpPosition, SeriesStatus};
+
+/// How live option positions are valued (see the module doc).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Valuation {
+    /// From fresh cache entries only.
+    #[default]
+    Fresh,
+    /// Stale series conservatively (liquidations).
+    Conservative,
+}
+
+/// What one written contract of a stale series counts for, qn per contract: the larger of its
+/// intrinsic value at the price `x` per contract and its last mark, 4 qn up. A liquidation moves a
+/// stale written position at this value.
+pub fn stale_written_value(s: &OptionSeries, x: i64) -> i64 {
+    settlement_value(s, x).max(s.cache.entry().mark.saturating_add(4))
+}
+
+/// What one written contract of a stale series adds to both levels' requirement, qn: the largest
+/// gain of a long contract in any init scenario at its last valuation, one stored unit up.
+fn stale_gain(s: &OptionSeries) -> i128 {
+    let e = s.cache.entry();
+    let gain = e.init_pnl.iter().map(|&p| i64::from(p).max(0)).max().unwrap_or(0);
+    i128::from(gain + 1) << e.shift
+}
+
+/// Whether a valuation error is a stale input (the conservative valuation's case).
+fn is_stale(e: &Error) -> bool {
+    let stale = [XmError::VolatilityStale, XmError::RiskCacheStale];
+    stale.iter().any(|&k| *e == error!(k))
+}
+
+/// One underlying's positions while an account's health is computed.
+#[derive(Default)]
+pub(crate) struct Book {
+    pub exposure: Exposure,
+    /// Whether anything was added (an untouched underlying adds no requirement).
+    pub touched: bool,
+    /// Value of positions with no scenario risk, qn: settled series at their settlement value,
+    /// stale series under [`Valuation::Conservative`].
+    pub settled_value: i128,
+    /// What stale written series add to both levels' requirement under
+    /// [`Valuation::Conservative`], qn.
+    pub stale_requirement: i128,
+    /// How live option positions are valued.
+    pub valuation: Valuation,
+    /// Prices per contract of the last contract size asked for (the perpetual's and the options'
+    /// are usually the same).
+    prices: Option<(u64, ContractPrices)>,
+}
+
+impl Book {
+    /// An empty book valuing options as `valuation` says.
+    pub fn new(valuation: Valuation) -> Book {
+        Book { valuation, ..Book::default() }
+    }
+
+    /// Values a collateral balance into `collateral`; if it carries weight it also moves with the
+    /// price in every scenario.
+    pub fn add_collateral(
+        &mut self,
+        balance: i64,
+        risk: &UnderlyingRisk,
+        quote_decimals: u8,
+        collateral: &mut Health,
+    ) -> Result<()> {
+        let input = CollateralInput {
+            underlying: risk.index(),
+            balance,
+            decimals: risk.underlying.decimals,
+            haircuts: risk.haircuts,
+            price: risk.price,
+        };
+        let v = value_holding(&input).map_err(risk_error)?;
+        collateral.add(&v).map_err(risk_error)?;
+        if !v.value.is_zero() {
+            let notional = to_native(v.value, quote_decimals).map_err(risk_error)?;
+            self.exposure.add_linear(notional).map_err(risk_error)?;
+            self.touched = true;
+        }
+        Ok(())
+    }
+
+    /// Adds a market position; returns its unrealized P&L including the funding owed up to now,
+    /// the perpetual valued at the asset price when long and the liability price when short.
+    pub fn add_perp(
+        &mut self,
+        p: &PerpPosition,
+        risk: &UnderlyingRisk,
+        quote_decimals: u8,
+        now: i64,
+    ) -> Result<i128> {
+        if p.base == 0 {
+            // Unsettled quote only: no price, no risk.
+            return Ok(i128::from(p.quote));
+        }
+        let u = risk.underlying;
+        let prices = self.prices(risk, u.perp.contract_size, quote_decimals)?;
+        // |base| <= 2^31 (trades refuse more) and the prices and the funding difference are below
+        // 2^64: the products are exact without overflow-checked 128-bit multiplies.
+        let base = i128::from(p.base);
+        let index = perp::funding_index_at(&u.perp, prices.mid, now)?;
+        let unbooked = mul_i128(base, i128::from(index) - i128::from(p.funding_snapshot));
+        let value = mul_wide(p.base, if p.base > 0 { prices.asset } else { prices.liability });
+        self.exposure.add_linear(mul_wide(p.base, prices.mid)).map_err(risk_error)?;
+        self.touched = true;
+        Ok(value + i128::from(p.quote) - unbooked)
+    }
+
+    /// Adds an option position: a settled series at its settlement value; a live one from its
+    /// cache entry, which must be fresh (`option_positions::fresh_entry`), carried to the mid.
+    pub fn add_option(
+        &mut self,
+        o: &OptionPosition,
+        risk: &UnderlyingRisk,
+        quote_decimals: u8,
+        now: i64,
+    ) -> Result<()> {
+        let u = risk.underlying;
+        let s = option_positions::series(&u.options, o.series)?;
+        option_positions::require_generation(o, s.generation)?;
+        if s.is(SeriesStatus::Settled) {
+            let value = mul_wide(o.quantity, s.settlement_value);
+            self.settled_value =
+                self.settled_value.checked_add(value).ok_or(XmError::MathOverflow)?;
+            return Ok(());
+        }
+        let x = self.prices(risk, u.options.contract_size, quote_decimals)?.mid;
+        let entry = match option_positions::fresh_entry(u, o.series, s, x, now) {
+            Ok(entry) => entry,
+            Err(e) if self.valuation == Valuation::Conservative && is_stale(&e) => {
+                return self.add_stale_option(o.quantity, s, x);
+            }
+            Err(e) => return Err(e),
+        };
+        self.exposure.add_option(o.quantity, entry, x, now).map_err(risk_error)?;
+        self.touched = true;
+        Ok(())
+    }
+
+    /// A series whose inputs are stale, valued conservatively (see [`Valuation::Conservative`]).
+    fn add_stale_option(&mut self, quantity: i64, s: &OptionSeries, x: i64) -> Result<()> {
+        if quantity >= 0 {
+            return Ok(());
+        }
+        let (value, gain) = (i128::from(stale_written_value(s, x)), stale_gain(s));
+        let q = i128::from(quantity);
+        self.settled_value =
+            (self.settled_value).checked_add(value * q).ok_or(XmError::MathOverflow)?;
+        self.stale_requirement =
+            (self.stale_requirement).checked_add(gain * -q).ok_or(XmError::MathOverflow)?;
+        self.touched = true;
+        Ok(())
+    }
+
+    /// Prices per contract of `contract_size` native units, computed once per size.
+    fn prices(
+        &mut self,
+        risk: &UnderlyingRisk,
+        contract_size: u64,
+        quote_decimals: u8,
+    ) -> Result<ContractPrices> {
+        match self.prices {
+            Some((size, prices)) if size == contract_size => Ok(prices),
+            _ => {
+                let price = risk.valid_price().map_err(risk_error)?;
+                let decimals = risk.underlying.decimals;
+                let prices = contract_prices(&price, contract_size, decimals, quote_decimals)
+                    .map_err(risk_error)?;
+                self.prices = Some((contract_size, prices));
+                Ok(prices)
+            }
+        }
+    }
+
+    /// Stresses the book at both levels and adds its requirements to `sums`.
+    #[inline(never)]
+    pub fn add_requirements(
+        &self,
+        risk: &UnderlyingRisk,
+        charges: &[Charges; 2],
+        sums: &mut [i128; 2],
+    ) -> Result<()> {
+        let moves = [&risk.underlying.risk.init_moves, &risk.underlying.risk.maint_moves];
+        for level in Level::BOTH {
+            let l = level as usize;
+            let r = self
+                .exposure
+                .requirement(level, &SPAN_16, moves[l], &charges[l])
+                .map_err(risk_error)?;
+            let r = r.checked_add(self.stale_requirement);
+            sums[l] = r.and_then(|r| sums[l].checked_add(r)).ok_or(XmError::MathOverflow)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! Attacks on `account_liquidate`: liquidating a healthy account, a step past the target or one
+//! that does not raise health, a liquidator ending below init, stale and substituted price
+//! accounts, steps on holdings the liquidatee does not have, self-liquidation (same account,
+//! same owner, the liquidatee's delegate), a read-only underlying, and a deposit racing the
+//! liquidation.
+
+use cross_margin::engine::liquidation::LiquidationStep;
+use cross_margin::error::XmError;
+use xmargin_client::{ix, pda, Signer};
+
+use super::liquidation::{gap, perp_victim, planned, GAP_PRICE};
+use super::perps::funded;
+use crate::world::{Trader, World, E8, USDC};
+use crate::{expect, Scenario};
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario { name: "liquidate_attack_healthy_account", run: healthy_account },
+    Scenario { name: "liquidate_attack_liquidator_below_init", run: liquidator_below_init },
+    Scenario { name: "liquidate_attack_stale_and_fake_oracle", run: stale_and_fake_oracle },
+    Scenario { name: "liquidate_attack_holdings_not_held", run: holdings_not_held },
+    Scenario { name: "liquidate_attack_self_liquidation", run: self_liquidation },
+    Scenario { name: "liquidate_attack_read_only_underlying", run: read_only_underlying },
+    Scenario { name: "liquidate_attack_racing_deposit", run: racing_deposit },
+];
+
+const ONE: u64 = 1;
+
+fn perp_step(sol: u16, contracts: u64) -> LiquidationStep {
+    LiquidationStep::Perp { underlying: sol, contracts }
+}
+
+fn healthy_account(w: &mut World) {
+    let (m, alice, _bob, kate) = perp_victim(w);
+    // Healthy at 150, and still at 132 (maint health 994 - 720 - 264 = 10 > 0).
+    expect::xm_error(
+        w.liquidate(&kate, &alice.account, perp_step(m.sol, ONE)),
+        XmError::NotLiquidatable,
+    );
+    w.set_price(m.sol, 132 * E8, 0);
+    assert!(w.account_health(&alice.account).unwrap().maint_health > 0);
+    expect::xm_error(
+        w.liquidate(&kate, &alice.account, perp_step(m.sol, ONE)),
+        XmError::NotLiquidatable,
+    );
+    // The planner agrees.
+    assert!(!w.liquidation(&kate.account, &alice.account).liquidatable().unwrap());
+    // A zero-sized step is refused whatever the health.
+    gap(w, m.sol);
+    expect::xm_error(
+        w.liquidate(&kate, &alice.account, perp_step(m.sol, 0)),
+        XmError::LiquidationStepInvalid,
+    );
+}
+
+fn liquidator_below_init(w: &mut World) {
+    let (m, alice, _bob, _kate) = perp_victim(w);
+    gap(w, m.sol);
+    // Lena holds 20 USDC: 23 contracts need 8% of 2,990 of init requirement.
+    let lena = funded(w, "lena", 20);
+    let step = perp_step(m.sol, 23);
+    expect::xm_error(w.liquidate(&lena, &alice.account, step), XmError::InitHealthNegative);
+    // The planner sizes her step down to what her health carries.
+    let (step, p) = planned(w, &lena, &alice);
+    assert!(p.liquidator_after.init_health >= 0, "{step:?} {p:?}");
+    expect::ok(w.liquidate(&lena, &alice.account, step));
+}
+
+fn stale_and_fake_oracle(w: &mut World) {
+    let (m, alice, _bob, kate) = perp_victim(w);
+    gap(w, m.sol);
+    let step = perp_step(m.sol, 5);
+    // Another feed's price account (BTC's, at 60,000) in SOL's place.
+    let mut fake = w.liquidate_ix(&kate, &alice.account, step, 0);
+    let sol_price = w.markets[usize::from(m.sol)].price_account;
+    let btc_price = w.markets[usize::from(m.btc)].price_account;
+    fake.accounts.iter_mut().filter(|a| a.pubkey == sol_price).for_each(|a| a.pubkey = btc_price);
+    expect::xm_error(
+        w.send(&[fake], &kate.wallet.insecure_clone(), &[]),
+        XmError::PriceAccountMismatch,
+    );
+    // A stale price: the step needs the mid, so it is refused rather than guessed.
+    let now = w.now();
+    w.set_time(now + 3_600);
+    expect::xm_error(w.liquidate(&kate, &alice.account, step), XmError::OracleStale);
+    w.set_price(m.sol, GAP_PRICE * E8, 0);
+    expect::ok(w.liquidate(&kate, &alice.account, step));
+}
+
+fn holdings_not_held(w: &mut World) {
+    let (m, alice, bob, kate) = perp_victim(w);
+    gap(w, m.sol);
+    // Bob's account holds BTC; Alice holds none, nor any collateral but USDC or any option.
+    w.fund_and_deposit(&bob, m.btc, 100_000_000);
+    let steps = [
+        LiquidationStep::Collateral { underlying: m.btc, amount: 1 },
+        LiquidationStep::Collateral { underlying: m.sol, amount: 1 },
+        LiquidationStep::Collateral { underlying: 0, amount: USDC },
+        LiquidationStep::Option { underlying: m.sol, series: 0, contracts: 1 },
+        perp_step(m.sol, 41),
+    ];
+    for step in steps {
+        let result = w.liquidate(&kate, &alice.account, step);
+        expect::xm_error(result, XmError::LiquidationStepInvalid);
+    }
+    // Bob's own health accounts in place of Alice's: the segment is checked against both
+    // accounts' holdings.
+    let mut ix = w.liquidate_ix(&kate, &alice.account, perp_step(m.sol, 5), 0);
+    let n = ix.accounts.len();
+    ix.accounts.truncate(n - 2);
+    expect::xm_error(
+        w.send(&[ix], &kate.wallet.insecure_clone(), &[]),
+        XmError::HealthAccountMissing,
+    );
+}
+
+fn self_liquidation(w: &mut World) {
+    let (m, alice, _bob, kate) = perp_victim(w);
+    gap(w, m.sol);
+    let step = perp_step(m.sol, 5);
+    // Alice's second account, funded, liquidating her first.
+    let second = Trader {
+        label: "alice".to_string(),
+        wallet: alice.wallet.insecure_clone(),
+        account: pda::margin_account(&w.group, &alice.wallet.pubkey(), 1),
+    };
+    expect::ok(w.send(
+        &[ix::account_create(&alice.wallet.pubkey(), &w.group, 1)],
+        &alice.wallet,
+        &[],
+    ));
+    w.accounts.push(second.account);
+    w.fund_and_deposit(&second, 0, 10_000 * USDC);
+    expect::xm_error(w.liquidate(&second, &alice.account, step), XmError::SelfLiquidation);
+    // The same account on both sides.
+    expect::xm_error(w.liquidate(&alice, &alice.account, step), XmError::SelfLiquidation);
+    // Kate as Alice's delegate liquidating through her own account.
+    let set =
+        ix::account_set_delegate(&alice.wallet.pubkey(), &alice.account, &kate.wallet.pubkey());
+    expect::ok(w.send(&[set], &alice.wallet, &[]));
+    expect::xm_error(w.liquidate(&kate, &alice.account, step), XmError::SelfLiquidation);
+    // Alice's delegate on the liquidator's side (Alice's wallet as Kate's delegate) signing.
+    let unset =
+        ix::account_set_delegate(&alice.wallet.pubkey(), &alice.account, &Default::default());
+    expect::ok(w.send(&[unset], &alice.wallet, &[]));
+    let set =
+        ix::account_set_delegate(&kate.wallet.pubkey(), &kate.account, &alice.wallet.pubkey());
+    expect::ok(w.send(&[set], &kate.wallet.insecure_clone(), &[]));
+    let mut ix = w.liquidate_ix(&kate, &alice.account, step, 0);
+    ix.accounts[1].pubkey = alice.wallet.pubkey();
+    expect::xm_error(w.send(&[ix], &alice.wallet.insecure_clone(), &[]), XmError::SelfLiquidation);
+    // Kate signing for herself is a liquidation.
+    expect::ok(w.liquidate(&kate, &alice.account, step));
+}
+
+fn read_only_underlying(w: &mut World) {
+    let (m, alice, _bob, kate) = perp_victim(w);
+    gap(w, m.sol);
+    let mut ix = w.liquidate_ix(&kate, &alice.account, perp_step(m.sol, 5), 0);
+    let sol = w.markets[usize::from(m.sol)].underlying;
+    ix.accounts.iter_mut().filter(|a| a.pubkey == sol).for_each(|a| a.is_writable = false);
+    expect::xm_error(
+        w.send(&[ix], &kate.wallet.insecure_clone(), &[]),
+        XmError::UnderlyingNotWritable,
+    );
+}
+
+fn racing_deposit(w: &mut World) {
+    let (m, alice, _bob, kate) = perp_victim(w);
+    gap(w, m.sol);
+    // Kate's step is built while Alice is liquidatable; Alice's deposit lands first.
+    let step = w.liquidate_ix(&kate, &alice.account, perp_step(m.sol, 5), 0);
+    w.fund_and_deposit(&alice, 0, 100 * USDC);
+    assert!(w.account_health(&alice.account).unwrap().maint_health > 0);
+    expect::xm_error(w.send(&[step], &kate.wallet.insecure_clone(), &[]), XmError::NotLiquidatable);
+}
