@@ -1,7 +1,10 @@
 //! The conservation check `World` runs after every transaction.
 
-use cross_margin::state::{MarginAccount, SeriesStatus};
+use cross_margin::engine::lending;
+use cross_margin::state::{Group, MarginAccount, SeriesStatus};
 use xmargin_client::accounts::{decode, token_amount};
+use xmargin_client::pda;
+use xmargin_client::xmargin_risk::interest::deposit_at;
 
 use crate::world::World;
 
@@ -9,7 +12,9 @@ impl World {
     /// Exact conservation, for every market:
     /// - tokens: `total_deposits` and `total_borrows` are the sums of the tracked accounts'
     ///   positive balances and of what they owe (interest booked), and the vault holds their
-    ///   difference plus, for the quote asset, the fees and the interest collected;
+    ///   difference plus, for the quote asset, the fees, interest and protocol fees collected
+    ///   less the socialized loss not yet booked, which the deposits' worth at the deposit index
+    ///   covers; the insurance vault holds the fund's balance;
     /// - market positions: the sum of `base` is 0, and the sum of `quote + base *
     ///   funding_snapshot` plus the underlying's `fees_accrued` equals what its option chain has
     ///   paid net by settling positions (funding booked at any index keeps that sum, and it is the
@@ -20,6 +25,7 @@ impl World {
     ///   settled; then what the chain has paid net plus what its remaining
     ///   positions will be paid (`quantity * settlement_value`) is 0.
     pub fn check_conservation(&mut self) {
+        self.check_insurance();
         let accounts: Vec<MarginAccount> = self
             .accounts
             .clone()
@@ -101,15 +107,40 @@ impl World {
                 self.steps,
                 m.name
             );
+            let l = &underlying.lending;
             let held = i128::from(deposits) - i128::from(borrows)
                 + i128::from(underlying.fees_collected)
-                + i128::from(underlying.lending.interest_collected);
+                + i128::from(l.interest_collected)
+                + i128::from(l.protocol_fees)
+                - i128::from(l.loss_unbooked);
             assert_eq!(
                 i128::from(vault_amount),
                 held,
-                "step {}: {} vault against deposits - borrows + fees and interest collected",
+                "step {}: {} vault against deposits - borrows + fees, interest and protocol fees \
+                 - socialized loss unbooked",
                 self.steps,
                 m.name
+            );
+            // What the deposits are worth now falls short of what they hold by at least the
+            // socialized loss not yet booked (the deposit index rounds against them).
+            let index = lending::deposit_index(&underlying);
+            let worth: i128 = accounts
+                .iter()
+                .flat_map(|a| a.active_collateral().map(move |c| (a, c)))
+                .filter(|(_, c)| c.underlying == m.index && c.balance > 0)
+                .map(|(a, c)| {
+                    i128::from(
+                        deposit_at(c.balance as u64, a.quote_deposit_snapshot, index).unwrap(),
+                    )
+                })
+                .sum();
+            assert!(
+                m.index != 0 || positive - worth >= i128::from(l.loss_unbooked),
+                "step {}: deposits worth {} of {}, {} unbooked",
+                self.steps,
+                worth,
+                positive,
+                l.loss_unbooked
             );
             assert_eq!(
                 perp,
@@ -119,5 +150,29 @@ impl World {
                 m.name
             );
         }
+    }
+
+    /// The insurance vault holds exactly the fund's balance.
+    fn check_insurance(&mut self) {
+        if self.group == Default::default() {
+            return;
+        }
+        let Some(group) = self.chain.account(&self.group) else { return };
+        let group: Group = decode(&group.data).expect("group");
+        let vault =
+            self.chain.account(&pda::insurance_vault(&self.group)).expect("insurance vault");
+        assert_eq!(
+            token_amount(&vault.data).expect("token account"),
+            group.insurance.balance,
+            "step {}: insurance vault against the fund's balance",
+            self.steps
+        );
+        let quote = self.underlying(0);
+        assert_eq!(
+            group.quote_terms().deposit_index,
+            quote.lending.deposit_index,
+            "step {}: the group's copy of the deposit index",
+            self.steps
+        );
     }
 }

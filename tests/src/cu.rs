@@ -21,6 +21,7 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("liquidate_perp_full_portfolio", Some(600_000)),
     ("liquidate_option_full_portfolio", Some(600_000)),
     ("liquidate_slice_full_portfolio", Some(600_000)),
+    ("resolve_bankruptcy", None),
     ("health_1_options", None),
     ("health_8_options", None),
     ("health_32_options", None),

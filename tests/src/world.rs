@@ -390,6 +390,26 @@ impl World {
         self.send(&[instruction], &wallet, &[])
     }
 
+    /// Resolves the bankruptcy of the margin account at `account` (sent by a keeper).
+    pub fn resolve_bankruptcy(&mut self, account: &Pubkey) -> Result<TxReport, TxFailure> {
+        let group = self.group;
+        self.send_as_keeper(ix::account_resolve_bankruptcy(&group, account))
+    }
+
+    /// `trader` pays `amount` quote units from its wallet into the insurance fund.
+    pub fn insurance_deposit(
+        &mut self,
+        trader: &Trader,
+        amount: u64,
+    ) -> Result<TxReport, TxFailure> {
+        let source = self.token_account(trader, 0);
+        let held = self.token_balance(&source);
+        self.fund(trader, 0, held + amount);
+        let group = self.group;
+        let instruction = ix::insurance_deposit(&trader.wallet.pubkey(), &group, &source, amount);
+        self.send(&[instruction], &trader.wallet.insecure_clone(), &[])
+    }
+
     /// Sends one instruction from a funded keeper wallet that holds no account.
     pub fn send_as_keeper(&mut self, instruction: Instruction) -> Result<TxReport, TxFailure> {
         self.send_as("keeper", instruction)

@@ -110,7 +110,8 @@ pub fn run() -> Result<(), Box<dyn Error>> {
     demo.withdraw(&alice, 0, 100_000_000)?; // alice holds SOL: refused
     demo.withdraw(&bob, 3, 50_000_000)?; // bob holds no SOL: allowed
 
-    crate::demo_hedges::hedged_vs_legs(&mut demo)
+    crate::demo_hedges::hedged_vs_legs(&mut demo)?;
+    crate::demo_liquidation::gap_and_liquidations(&mut demo)
 }
 
 impl Demo {

@@ -119,7 +119,7 @@ fn full() -> pyth_solana_receiver_sdk::price_update::VerificationLevel {
 }
 
 /// `buyer` buys `quantity` contracts of `instrument` on SOL from `seller` at `price` qn each.
-fn trade(
+pub(crate) fn trade(
     demo: &mut Demo,
     buyer: &Trader,
     seller: &Trader,

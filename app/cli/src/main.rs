@@ -2,6 +2,7 @@
 
 mod demo;
 mod demo_hedges;
+mod demo_liquidation;
 mod format;
 mod num;
 mod price;
@@ -21,7 +22,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs the whole demo on the embedded in-process chain: a group with three collateral
-    /// assets and Pyth price accounts, traders, deposits, valuations and health, and a stale feed.
+    /// assets and Pyth price accounts, traders, deposits, valuations and health, a stale feed,
+    /// hedges margined together, and a price gap with liquidations and a bankruptcy.
     Demo,
     /// Black-Scholes price and Greeks of an option (the protocol's fixed-point code).
     Price(price::PriceArgs),

@@ -73,7 +73,7 @@ fn risk_runs_the_example_portfolio() {
 }
 
 #[test]
-fn demo_runs_and_shows_hedges_against_their_legs() {
+fn demo_runs_and_shows_hedges_and_liquidations() {
     let (ok, out, err) = xmargin(&["demo"]);
     assert!(ok, "{err}");
     // Section 4: the stale SOL feed refuses only Alice's withdrawal.
@@ -84,4 +84,9 @@ fn demo_runs_and_shows_hedges_against_their_legs() {
     assert!(covered.contains("172.611030") && covered.contains("333.091984"), "{out}");
     let hedged = row("10 long 165 calls + 4 short perps");
     assert!(hedged.contains("34.048672") && hedged.contains("145.255382"), "{out}");
+    // Section 6: the gap's liquidations and fred's bankruptcy, covered by the insurance fund.
+    assert!(row("dave ").contains("17 SOL perps"), "{out}");
+    assert!(row("fred ").contains("slice 100.00%"), "{out}");
+    assert!(row("paid by the insurance fund").contains("157.500000"), "{out}");
+    assert!(row("socialized over quote deposits").contains("0.000000"), "{out}");
 }

@@ -4,7 +4,8 @@
 use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::collateral::change_balance;
 use cross_margin::engine::portfolio::{
-    self, contract_prices, including, required_underlyings, AccountHealth, UnderlyingRisk,
+    self, contract_prices, including, required_underlyings, AccountHealth, QuoteTerms,
+    UnderlyingRisk,
 };
 use cross_margin::engine::trade::{self, Instrument, Reference};
 use cross_margin::oracle::{decode_update, grade};
@@ -97,7 +98,8 @@ pub fn fetch<T: bytemuck::Pod + anchor_lang::Discriminator>(
 /// A margin account with everything its health needs, fetched from a chain.
 pub struct Portfolio {
     pub account: MarginAccount,
-    pub quote_decimals: u8,
+    /// The group's quote terms (decimals, deposit index).
+    pub quote: QuoteTerms,
     /// Unix time of the chain when fetched.
     pub now: i64,
     /// The underlyings the account touches with their graded prices, ascending by index.
@@ -127,7 +129,7 @@ impl Portfolio {
                 None => CollateralInput {
                     underlying: c.underlying,
                     balance: c.balance,
-                    decimals: self.quote_decimals,
+                    decimals: self.quote.decimals,
                     haircuts: Haircuts::NONE,
                     price: PriceInput::Quote,
                 },
@@ -137,7 +139,7 @@ impl Portfolio {
 
     /// Health, exactly as the program computes it.
     pub fn health(&self) -> Result<AccountHealth, HealthError> {
-        portfolio::compute(&self.account, &self.risks(), self.quote_decimals, self.now)
+        portfolio::compute(&self.account, &self.risks(), self.quote, self.now)
             .map_err(program_error)
     }
 }
@@ -160,7 +162,7 @@ pub fn fetch_portfolio(
     let now = chain.now();
     let needed = required_underlyings(&[&account]);
     let underlyings = fetch_inputs(chain, &account.group, &needed, price_of, now)?;
-    Ok(Portfolio { account, quote_decimals: group.quote_decimals, now, underlyings })
+    Ok(Portfolio { account, quote: group.quote_terms(), now, underlyings })
 }
 
 /// The underlyings `needed` of `group` with their prices graded at `now` as the program grades

@@ -33,6 +33,7 @@ pub fn group_create(creator: &Pubkey, quote_mint: &Pubkey, args: GroupCreateArgs
             quote_mint: *quote_mint,
             quote_underlying,
             quote_vault: pda::vault(&quote_underlying),
+            insurance_vault: pda::insurance_vault(&group),
             token_program: spl_token::ID,
             system_program: system_program::ID,
         },
@@ -432,6 +433,56 @@ pub fn account_liquidate(
     }
     ix.accounts.extend(metas);
     ix
+}
+
+/// `account_resolve_bankruptcy` of `account` in `group`.
+pub fn account_resolve_bankruptcy(group: &Pubkey, account: &Pubkey) -> Instruction {
+    let quote_underlying = pda::underlying(group, QUOTE_INDEX);
+    build(
+        acc::AccountResolveBankruptcy {
+            group: *group,
+            margin_account: *account,
+            quote_underlying,
+            vault: pda::vault(&quote_underlying),
+            insurance_vault: pda::insurance_vault(group),
+            token_program: spl_token::ID,
+        },
+        data::AccountResolveBankruptcy {},
+    )
+}
+
+/// `insurance_deposit` of `amount` quote units from `source` (a token account of `depositor`).
+pub fn insurance_deposit(
+    depositor: &Pubkey,
+    group: &Pubkey,
+    source: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        acc::InsuranceDeposit {
+            depositor: *depositor,
+            group: *group,
+            source: *source,
+            insurance_vault: pda::insurance_vault(group),
+            token_program: spl_token::ID,
+        },
+        data::InsuranceDeposit { amount },
+    )
+}
+
+/// `insurance_sweep` of `group`'s quote pool.
+pub fn insurance_sweep(group: &Pubkey) -> Instruction {
+    let quote_underlying = pda::underlying(group, QUOTE_INDEX);
+    build(
+        acc::InsuranceSweep {
+            group: *group,
+            quote_underlying,
+            vault: pda::vault(&quote_underlying),
+            insurance_vault: pda::insurance_vault(group),
+            token_program: spl_token::ID,
+        },
+        data::InsuranceSweep {},
+    )
 }
 
 /// The compute budget program.

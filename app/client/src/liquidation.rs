@@ -4,14 +4,17 @@
 //! keeper, the CLI and the tests all use these.
 
 use anchor_lang::prelude::Pubkey;
+use cross_margin::engine::lending;
 use cross_margin::engine::liquidation::{
     self, LiquidationInputs, LiquidationParams, LiquidationStep, StepReport,
 };
-use cross_margin::engine::portfolio::{compute_valued, required_underlyings, AccountHealth};
+use cross_margin::engine::portfolio::{
+    compute_valued, required_underlyings, AccountHealth, QuoteTerms,
+};
 use cross_margin::engine::valuation::Valuation;
 use cross_margin::error::{error_code, XmError};
 use cross_margin::instructions::LiquidateArgs;
-use cross_margin::state::{Group, MarginAccount, Underlying, QUOTE_INDEX};
+use cross_margin::state::{Group, MarginAccount, Underlying, EMPTY_SLOT, QUOTE_INDEX};
 use solana_instruction::Instruction;
 use xmargin_risk::health::PriceInput;
 
@@ -28,7 +31,8 @@ pub struct Liquidation {
     pub liquidatee: (Pubkey, MarginAccount),
     pub liquidator: (Pubkey, MarginAccount),
     pub params: LiquidationParams,
-    pub quote_decimals: u8,
+    /// The group's quote terms.
+    pub quote: QuoteTerms,
     /// Unix time of the chain when fetched.
     pub now: i64,
     /// Both accounts' underlyings with their graded prices, ascending.
@@ -38,14 +42,22 @@ pub struct Liquidation {
 /// Decoded underlyings standing in for the health accounts.
 struct Copies<'a> {
     underlyings: &'a mut [(Underlying, PriceInput)],
-    quote_decimals: u8,
+    quote: QuoteTerms,
     now: i64,
 }
 
 impl LiquidationInputs for Copies<'_> {
-    fn health(&self, account: &MarginAccount) -> anchor_lang::Result<AccountHealth> {
+    fn health(
+        &self,
+        account: &MarginAccount,
+        valuation: Valuation,
+    ) -> anchor_lang::Result<AccountHealth> {
         let risks = risks_of(self.underlyings, self.now);
-        compute_valued(account, &risks, self.quote_decimals, self.now, Valuation::Conservative)
+        compute_valued(account, &risks, self.quote, self.now, valuation)
+    }
+
+    fn quiet(&self) -> bool {
+        true
     }
 
     fn with_underlying(
@@ -79,7 +91,7 @@ impl Liquidation {
             liquidatee: (*liquidatee, l),
             liquidator: (*liquidator, k),
             params: group.liquidation,
-            quote_decimals: group.quote_decimals,
+            quote: group.quote_terms(),
             now,
             underlyings,
         })
@@ -88,12 +100,8 @@ impl Liquidation {
     /// The liquidatee's health as a step judges it (stale option inputs valued conservatively).
     pub fn liquidatee_health(&self) -> Result<AccountHealth, HealthError> {
         let mut underlyings = self.underlyings.clone();
-        let copies = Copies {
-            underlyings: &mut underlyings,
-            quote_decimals: self.quote_decimals,
-            now: self.now,
-        };
-        copies.health(&self.liquidatee.1).map_err(program_error)
+        let copies = Copies { underlyings: &mut underlyings, quote: self.quote, now: self.now };
+        copies.health(&self.liquidatee.1, Valuation::Conservative).map_err(program_error)
     }
 
     /// Whether a step may liquidate the liquidatee now (`engine::liquidation::liquidatable`).
@@ -116,11 +124,7 @@ impl Liquidation {
     ) -> Result<StepReport, anchor_lang::error::Error> {
         let (mut l, mut k) = (self.liquidatee.1, self.liquidator.1);
         let mut underlyings = self.underlyings.clone();
-        let mut copies = Copies {
-            underlyings: &mut underlyings,
-            quote_decimals: self.quote_decimals,
-            now: self.now,
-        };
+        let mut copies = Copies { underlyings: &mut underlyings, quote: self.quote, now: self.now };
         liquidation::liquidate(
             &mut l,
             &mut k,
@@ -128,7 +132,7 @@ impl Liquidation {
             step,
             &self.params,
             0,
-            self.quote_decimals,
+            self.quote.decimals,
             self.now,
             &mut copies,
         )
@@ -225,5 +229,31 @@ fn sized(whole: &LiquidationStep, units: u64) -> LiquidationStep {
             LiquidationStep::Option { underlying, series, contracts: units }
         }
         LiquidationStep::Slice { .. } => LiquidationStep::Slice { fraction_bps: units as u16 },
+    }
+}
+
+/// Where an account stands towards bankruptcy (`engine::bankruptcy`), for keepers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BankruptcyState {
+    /// It holds something to liquidate, or owes no quote.
+    NotBankrupt,
+    /// Nothing left to liquidate but unsettled quote: settle it first (`perp_settle_pnl`,
+    /// `perp_settle_fees`; such an account's loss settles into a loan).
+    NeedsSettlement,
+    /// `account_resolve_bankruptcy` resolves it: it owes this much now, interest included.
+    Bankrupt { owed: u64 },
+}
+
+/// `account`'s bankruptcy state against the quote pool `pool` at `now`.
+pub fn bankruptcy_state(account: &MarginAccount, pool: &Underlying, now: i64) -> BankruptcyState {
+    if !account.has_no_holdings() {
+        return BankruptcyState::NotBankrupt;
+    }
+    if account.perps.iter().any(|p| p.underlying != EMPTY_SLOT && p.quote != 0) {
+        return BankruptcyState::NeedsSettlement;
+    }
+    match lending::value_at(account, pool, now) {
+        Ok(balance) if balance < 0 => BankruptcyState::Bankrupt { owed: balance.unsigned_abs() },
+        _ => BankruptcyState::NotBankrupt,
     }
 }

@@ -1,7 +1,7 @@
 //! Program-derived addresses of the cross-margin program.
 
 use anchor_lang::prelude::Pubkey;
-use cross_margin::state::{GROUP_SEED, MARGIN_SEED, UNDERLYING_SEED, VAULT_SEED};
+use cross_margin::state::{GROUP_SEED, INSURANCE_SEED, MARGIN_SEED, UNDERLYING_SEED, VAULT_SEED};
 use cross_margin::ID;
 
 /// `["group", creator, group_num]`.
@@ -17,6 +17,11 @@ pub fn underlying(group: &Pubkey, index: u16) -> Pubkey {
 /// `["vault", underlying]`.
 pub fn vault(underlying: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[VAULT_SEED, underlying.as_ref()], &ID).0
+}
+
+/// `["insurance", group]`: the insurance fund's vault.
+pub fn insurance_vault(group: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[INSURANCE_SEED, group.as_ref()], &ID).0
 }
 
 /// `["margin", group, owner, account_num]`.

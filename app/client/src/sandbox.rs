@@ -7,7 +7,7 @@ use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::lending::QuotePoolParams;
 use cross_margin::engine::liquidation::LiquidationParams;
 use cross_margin::instructions::{GroupCreateArgs, UnderlyingAddArgs};
-use cross_margin::state::QUOTE_INDEX;
+use cross_margin::state::{InsuranceFund, QUOTE_INDEX};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -124,6 +124,7 @@ pub fn group_create(
         quote_deposit_cap,
         quote_pool: QuotePoolParams::DEFAULT,
         liquidation: LiquidationParams::DEFAULT,
+        insurance_fee_share_bps: InsuranceFund::DEFAULT_FEE_SHARE_BPS,
     };
     let group = pda::group(admin, group_num);
     let underlying = pda::underlying(&group, QUOTE_INDEX);

@@ -9,6 +9,9 @@
 //!   at rate `r` it grows to `I + ceil(I r dt / (10^4 year))`: simple interest within an accrual,
 //!   compounded across accruals, rounded up (borrowers never pay less than the rate).
 //! - **Owed**: an amount `o` borrowed when the index was `I0` is owed as `ceil(o I / I0)`.
+//! - **Socialized losses**: one deposit index per pool, `2^40` at creation, only ever falling. A
+//!   loss `L` spread over deposits `D` takes it to `floor(J (D - L) / D)`; a deposit `d` made at
+//!   index `J0` is worth `floor(d J / J0)`. So the deposits together lose at least `L`.
 //!
 //! Every rounding is in the pool's favour; every bound is checked.
 
@@ -83,6 +86,31 @@ pub fn owed_at(owed: u64, snapshot: u64, index: u64) -> Result<u64, MathError> {
     u64::try_from(now).map_err(|_| MathError::Overflow("owed quote"))
 }
 
+/// A deposit `deposit` made (or last booked) at deposit index `snapshot`, worth now at `index`:
+/// `floor(deposit index / snapshot)`. A snapshot of 0 is `INDEX_ONE` (every pool starts there).
+pub fn deposit_at(deposit: u64, snapshot: u64, index: u64) -> Result<u64, MathError> {
+    let snapshot = if snapshot == 0 { INDEX_ONE } else { snapshot };
+    if index == snapshot {
+        // No loss since the snapshot, the usual case: no 128-bit division (costly on SBF).
+        return Ok(deposit);
+    }
+    if index > snapshot {
+        return Err(MathError::Domain("deposit index snapshot"));
+    }
+    // Both below 2^64 and index <= snapshot: the quotient fits and never exceeds the deposit.
+    Ok((u128::from(deposit) * u128::from(index) / u128::from(snapshot)) as u64)
+}
+
+/// The deposit index after a loss of `loss` is spread over `deposits` (what they are worth now):
+/// `floor(index (deposits - loss) / deposits)`. Needs `0 < loss <= deposits`.
+pub fn shrink_index(index: u64, loss: u64, deposits: u64) -> Result<u64, MathError> {
+    if loss == 0 || loss > deposits {
+        return Err(MathError::Domain("socialized loss against deposits"));
+    }
+    let kept = u128::from(index) * u128::from(deposits - loss) / u128::from(deposits);
+    Ok(kept as u64)
+}
+
 /// The most that may be newly borrowed from a pool with `deposits` and `borrows` while its
 /// utilization stays at most `max_bps`: `floor((max D - 10^4 B) / 10^4)`, 0 when already above.
 pub fn borrow_capacity(deposits: u64, borrows: u64, max_bps: u16) -> u64 {
@@ -127,6 +155,19 @@ mod tests {
     }
 
     #[test]
+    fn deposits_lose_their_share_of_a_loss() {
+        // 10% of 1,000,000 lost: a deposit of 300,000 keeps 270,000 (rounded down).
+        let index = shrink_index(INDEX_ONE, 100_000, 1_000_000).unwrap();
+        assert_eq!(deposit_at(300_000, INDEX_ONE, index).unwrap(), 269_999);
+        assert_eq!(deposit_at(300_000, 0, INDEX_ONE).unwrap(), 300_000);
+        assert_eq!(deposit_at(300_000, index, index).unwrap(), 300_000);
+        assert!(deposit_at(1, index, INDEX_ONE).is_err());
+        assert!(shrink_index(INDEX_ONE, 0, 10).is_err());
+        assert!(shrink_index(INDEX_ONE, 11, 10).is_err());
+        assert_eq!(shrink_index(INDEX_ONE, 10, 10).unwrap(), 0);
+    }
+
+    #[test]
     fn capacity_keeps_utilization_at_most_the_maximum() {
         assert_eq!(borrow_capacity(1_000, 0, 9_000), 900);
         assert_eq!(borrow_capacity(1_000, 899, 9_000), 1);
@@ -149,6 +190,26 @@ mod tests {
             }
             let once = grow_index(INDEX_ONE, rate, dts.iter().sum()).unwrap();
             prop_assert!(stepped >= once);
+        }
+
+        /// Deposits at any snapshots lose together at least the loss spread over them, and each
+        /// loses no more than its share rounded up by one unit.
+        #[test]
+        fn a_socialized_loss_is_borne_in_full(
+            deposits in proptest::collection::vec(1u64..1 << 40, 1..20),
+            loss_share in 1u64..10_000,
+        ) {
+            let total: u64 = deposits.iter().sum();
+            let loss = (total / 10_000 * loss_share).max(1);
+            let index = shrink_index(INDEX_ONE, loss, total).unwrap();
+            let after: Vec<u64> =
+                deposits.iter().map(|&d| deposit_at(d, INDEX_ONE, index).unwrap()).collect();
+            prop_assert!(after.iter().sum::<u64>() <= total - loss);
+            for (&d, &a) in deposits.iter().zip(&after) {
+                let share = u128::from(d) * u128::from(loss) / u128::from(total);
+                // The index's own rounding costs a deposit below 2^40 at most one more unit.
+                prop_assert!(u128::from(d - a) <= share + 2, "{d} -> {a}, share {share}");
+            }
         }
 
         /// Borrowing up to the capacity leaves utilization at most the maximum (or, for a pool

@@ -187,6 +187,18 @@ pub enum XmError {
     IncentiveBelowMinimum,
     #[msg("an underlying the liquidation step changes is passed read-only")]
     UnderlyingNotWritable,
+    #[msg("the socialized loss exceeds what the quote deposits are worth")]
+    LossExceedsDeposits,
+    #[msg("the account is not bankrupt: it owes no quote")]
+    NotBankrupt,
+    #[msg(
+        "the account still holds collateral, perpetual contracts or options: liquidate them first"
+    )]
+    BankruptcyAccountNotEmpty,
+    #[msg("the account has unsettled quote: settle it (perp_settle_pnl, perp_settle_fees) first")]
+    BankruptcyUnsettledQuote,
+    #[msg("insurance parameters out of range: fee share at most 10000 bps")]
+    InvalidInsuranceParams,
 }
 
 /// The program error for an oracle fault.
@@ -308,6 +320,11 @@ mod tests {
             (XmError::AccountBeingLiquidated, 6079),
             (XmError::IncentiveBelowMinimum, 6080),
             (XmError::UnderlyingNotWritable, 6081),
+            (XmError::LossExceedsDeposits, 6082),
+            (XmError::NotBankrupt, 6083),
+            (XmError::BankruptcyAccountNotEmpty, 6084),
+            (XmError::BankruptcyUnsettledQuote, 6085),
+            (XmError::InvalidInsuranceParams, 6086),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

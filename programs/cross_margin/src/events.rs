@@ -250,10 +250,50 @@ pub struct Liquidated {
     /// The liquidatee's init and maint health after the step, native quote units.
     pub liquidatee_init_after: i64,
     pub liquidatee_maint_after: i64,
-    /// The liquidator's last recorded health (its account's snapshot: the step computes only
-    /// its health after) and its health after the step.
+    /// The liquidator's last recorded health (its account's snapshot, recorded at
+    /// `liquidator_before_ts`: the step computes only its health after, to keep a full portfolio
+    /// within budget) and its health after the step.
     pub liquidator_before: HealthSummary,
+    pub liquidator_before_ts: i64,
     pub liquidator_after: HealthSummary,
     /// Whether the liquidatee is still flagged (init health below the target, 0).
     pub still_flagged: bool,
+}
+
+/// A bankrupt account resolved (`account_resolve_bankruptcy`).
+#[event]
+pub struct BankruptcyResolved {
+    pub group: Pubkey,
+    pub account: Pubkey,
+    /// What it owed, interest included, native quote units.
+    pub owed: u64,
+    /// Paid by the insurance fund into the quote pool.
+    pub insurance_paid: u64,
+    /// Written off and spread over the quote deposits.
+    pub socialized: u64,
+    /// The insurance fund's balance and the quote pool's deposit index after (precision 2^-40).
+    pub insurance_balance: u64,
+    pub deposit_index: u64,
+}
+
+/// Tokens paid into the insurance fund (`insurance_deposit`).
+#[event]
+pub struct InsuranceDeposited {
+    pub group: Pubkey,
+    pub depositor: Pubkey,
+    pub amount: u64,
+    /// The fund's balance after.
+    pub balance: u64,
+}
+
+/// The quote pool's collected interest and fees divided (`insurance_sweep`).
+#[event]
+pub struct InsuranceSwept {
+    pub group: Pubkey,
+    /// Moved to the insurance vault.
+    pub to_fund: u64,
+    /// Kept in the quote vault as the group's.
+    pub to_group: u64,
+    /// The fund's balance after.
+    pub balance: u64,
 }

@@ -19,7 +19,7 @@ use anchor_lang::prelude::*;
 use xmargin_risk::health::PriceInput;
 
 use crate::engine::portfolio::{
-    self, required_underlyings, AccountHealth, HealthSummary, UnderlyingRisk,
+    self, required_underlyings, AccountHealth, HealthSummary, QuoteTerms, UnderlyingRisk,
 };
 use crate::error::XmError;
 use crate::oracle::read_price;
@@ -96,16 +96,6 @@ impl<'info> HealthAccounts<'info> {
         Ok((HealthAccounts { underlyings, now }, &remaining[at..]))
     }
 
-    /// The graded price of every underlying, ascending by index.
-    pub fn prices(&self) -> Vec<(u16, PriceInput)> {
-        self.underlyings.iter().map(|i| (i.underlying.index, i.price)).collect()
-    }
-
-    /// The underlying of `index`, if the segment holds it.
-    pub fn underlying(&self, index: u16) -> Option<&Underlying> {
-        self.underlyings.iter().find(|i| i.underlying.index == index).map(|i| &*i.underlying)
-    }
-
     /// The risk inputs, ascending by underlying.
     pub fn risks(&self) -> Vec<UnderlyingRisk<'_>> {
         self.underlyings
@@ -120,29 +110,29 @@ impl<'info> HealthAccounts<'info> {
     pub fn may_borrow(
         account: &MarginAccount,
         remaining: &'info [AccountInfo<'info>],
-        quote_decimals: u8,
+        quote: QuoteTerms,
         now: i64,
     ) -> Result<bool> {
         if remaining.is_empty() {
             return Ok(false);
         }
         let inputs = HealthAccounts::load(&[account], remaining, now)?;
-        Ok(inputs.health(account, quote_decimals).is_ok_and(|h| h.maint_health >= 0))
+        Ok(inputs.health(account, quote).is_ok_and(|h| h.maint_health >= 0))
     }
 
     /// Computes `account`'s health.
-    pub fn health(&self, account: &MarginAccount, quote_decimals: u8) -> Result<AccountHealth> {
-        portfolio::compute(account, &self.risks(), quote_decimals, self.now)
+    pub fn health(&self, account: &MarginAccount, quote: QuoteTerms) -> Result<AccountHealth> {
+        portfolio::compute(account, &self.risks(), quote, self.now)
     }
 
     /// Computes `account`'s health; fails unless init health is >= 0.
     pub fn require_init_health(
         &self,
         account: &MarginAccount,
-        quote_decimals: u8,
+        quote: QuoteTerms,
     ) -> Result<HealthSummary> {
-        let health = self.health(account, quote_decimals)?;
-        let summary = portfolio::summarize(&health, quote_decimals)?;
+        let health = self.health(account, quote)?;
+        let summary = portfolio::summarize(&health, quote.decimals)?;
         if health.init_negative() {
             log_health("init health < 0", &health);
             return err!(XmError::InitHealthNegative);
@@ -164,11 +154,26 @@ pub fn segment_offset(needed: &[u16], index: u16) -> Option<usize> {
     None
 }
 
-/// An `Underlying` of this program borrowed read-only for `'info` (owner, discriminator and size
-/// checked as `AccountLoader` does).
+/// An `Underlying` of this program borrowed read-only for `'info`: owner, discriminator and size
+/// checked once, with `AccountLoader`'s errors (a health check reads up to 25 of them).
 fn borrow_underlying<'info>(info: &'info AccountInfo<'info>) -> Result<Ref<'info, Underlying>> {
-    drop(AccountLoader::<Underlying>::try_from(info)?.load()?);
-    Ok(Ref::map(info.try_borrow_data()?, |data| bytemuck::from_bytes(&data[8..Underlying::SPACE])))
+    use anchor_lang::error::ErrorCode;
+    if info.owner != &crate::ID {
+        return Err(Error::from(ErrorCode::AccountOwnedByWrongProgram)
+            .with_pubkeys((*info.owner, crate::ID)));
+    }
+    let data = info.try_borrow_data()?;
+    let discriminator = Underlying::DISCRIMINATOR;
+    if data.len() < discriminator.len() {
+        return err!(ErrorCode::AccountDiscriminatorNotFound);
+    }
+    if &data[..discriminator.len()] != discriminator {
+        return err!(ErrorCode::AccountDiscriminatorMismatch);
+    }
+    if data.len() < Underlying::SPACE {
+        return err!(ErrorCode::AccountDidNotDeserialize);
+    }
+    Ok(Ref::map(data, |data| bytemuck::from_bytes(&data[8..Underlying::SPACE])))
 }
 
 /// Logs the figures behind a health decision.

@@ -22,6 +22,7 @@ pub mod health_accounts;
 pub mod instructions;
 pub mod oracle;
 pub mod state;
+pub mod vaults;
 
 pub use instructions::*;
 
@@ -181,5 +182,22 @@ pub mod cross_margin {
         args: LiquidateArgs,
     ) -> Result<()> {
         instructions::account_liquidate::handler(ctx, args)
+    }
+
+    /// Anyone: resolves a bankrupt account (nothing left, quote owed): the insurance fund pays
+    /// what it can, the rest is socialized over the quote deposits.
+    pub fn account_resolve_bankruptcy(ctx: Context<AccountResolveBankruptcy>) -> Result<()> {
+        instructions::account_resolve_bankruptcy::handler(ctx)
+    }
+
+    /// Anyone: pays `amount` quote tokens into the insurance fund.
+    pub fn insurance_deposit(ctx: Context<InsuranceDeposit>, amount: u64) -> Result<()> {
+        instructions::insurance_deposit::handler(ctx, amount)
+    }
+
+    /// Anyone (crank): moves the quote pool's collected interest and the fund's share of its
+    /// collected fees to the insurance vault.
+    pub fn insurance_sweep(ctx: Context<InsuranceSweep>) -> Result<()> {
+        instructions::insurance_sweep::handler(ctx)
     }
 }

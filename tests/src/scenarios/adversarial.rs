@@ -5,6 +5,7 @@ use cross_margin::engine::lending::QuotePoolParams;
 use cross_margin::engine::liquidation::LiquidationParams;
 use cross_margin::error::XmError;
 use cross_margin::instructions::GroupCreateArgs;
+use cross_margin::state::InsuranceFund;
 use xmargin_client::{ix, pda, Signer};
 
 use super::setup::{standard, Standard, BTC, SOL};
@@ -150,6 +151,7 @@ fn foreign_group_underlying(w: &mut World) {
         quote_deposit_cap: u64::MAX,
         quote_pool: QuotePoolParams::DEFAULT,
         liquidation: LiquidationParams::DEFAULT,
+        insurance_fee_share_bps: InsuranceFund::DEFAULT_FEE_SHARE_BPS,
     };
     let quote = w.markets[0].mint;
     expect::ok(w.send(

@@ -257,10 +257,12 @@ fn liquidate_slice_keeps_hedges(w: &mut World) {
 
 /// A fast market: Alice wrote 10 calls and then lost 100 USDC elsewhere; the vols go stale and SOL
 /// rallies 10% (twice the cache's 5% drift). Health from fresh inputs cannot be computed, and the
-/// keeper cannot refresh the vols (only the vol authority posts them), yet she is liquidated: her
-/// written calls count at their worst init-scenario loss and move at the larger of intrinsic value
-/// and last mark. Once the vols are posted again, her fresh health is no worse than the
-/// conservative figure the step used.
+/// keeper cannot refresh the vols (only the vol authority posts them), yet she is liquidated:
+/// valued conservatively (her written calls at their worst init-scenario loss), she is below
+/// maint. Nothing moves at a mark that is not current: the keeper refreshes the entry (in the
+/// step's transaction, or before), then slices (with stale vols the valuation gives her options no
+/// delta, so only a slice, which keeps every hedge whole, may move on that underlying). Once the
+/// vols are posted again, her fresh health is no worse than the conservative figure.
 fn liquidate_options_stale_inputs(w: &mut World) {
     let m = live_sol_chain(w);
     let alice = funded(w, "alice", 300);
@@ -275,42 +277,43 @@ fn liquidate_options_stale_inputs(w: &mut World) {
     assert!(w.account_health(&alice.account).is_err(), "fresh health needs fresh vols");
     let h = w.liquidation(&kate.account, &alice.account).liquidatee_health().unwrap();
     assert!(h.maint_health < 0, "{h:?}");
-    // A first step on the drifted entry, as the planner predicts it.
+    // The drifted entry: no step moves her calls at it.
+    let calls = LiquidationStep::Option { underlying: m.sol, series: 0, contracts: 1 };
+    expect::xm_error(w.liquidate(&kate, &alice.account, calls), XmError::RiskCacheStale);
+    let slice = LiquidationStep::Slice { fraction_bps: 1_000 };
+    expect::xm_error(w.liquidate(&kate, &alice.account, slice), XmError::LiquidationStepInvalid);
+    // The keeper refreshes the entry in the transaction of a first slice (a tenth: one call).
+    let oracle = w.markets[usize::from(m.sol)].price_account;
+    let refresh_ix = ix::risk_refresh(&w.group, m.sol, 0, &oracle);
+    let step_ix = w.liquidate_ix(&kate, &alice.account, slice, 0);
+    expect::ok(w.send(&[refresh_ix, step_ix], &kate.wallet.insecure_clone(), &[]));
+    assert_eq!(held_calls(w, &alice), Some(-9));
+    assert!(w.account_health(&alice.account).is_err(), "the vols are still stale");
+    // With the entry current but the vols stale, a single step is refused on the underlying.
+    expect::xm_error(w.liquidate(&kate, &alice.account, calls), XmError::VolatilityStale);
+    // The planner's step is a slice; on chain it does what the planner predicted.
     let view = w.liquidation(&kate.account, &alice.account);
+    let h = view.liquidatee_health().unwrap();
+    assert!(view.liquidatable().unwrap(), "{h:?}");
     let (step, predicted) = view.best_step(&kate.wallet.pubkey()).expect("a step passes");
-    assert!(
-        matches!(step, LiquidationStep::Option { series: 0, .. } | LiquidationStep::Slice { .. }),
-        "{step:?}"
-    );
-    let small = LiquidationStep::Option { underlying: m.sol, series: 0, contracts: 1 };
-    let predicted_small = view.predict(&kate.wallet.pubkey(), &small).unwrap();
-    assert!(predicted_small.outcome.init_after < predicted.outcome.init_after);
-    let report = expect::ok(w.liquidate(&kate, &alice.account, small));
+    assert!(matches!(step, LiquidationStep::Slice { .. }), "{step:?}");
+    let report = expect::ok(w.liquidate(&kate, &alice.account, step));
     let after = w.liquidation(&kate.account, &alice.account).liquidatee_health().unwrap();
-    let p = predicted_small.outcome;
+    let p = predicted.outcome;
     assert_eq!((after.init_health, after.maint_health), (p.init_after, p.maint_after));
-    assert!(after.maint_health > h.maint_health && after.init_health < 0);
+    assert!(after.maint_health > h.maint_health);
     if w.sees_program_output() {
         let e: Liquidated = events::single(&report);
         assert_eq!(e.incentive, p.incentive);
     }
-    // The keeper refreshes the entry in the transaction of the next step (the entry is then
-    // current, the vols still stale, so the step still values her calls conservatively).
-    let oracle = w.markets[usize::from(m.sol)].price_account;
-    let refresh_ix = ix::risk_refresh(&w.group, m.sol, 0, &oracle);
-    let next = LiquidationStep::Option { underlying: m.sol, series: 0, contracts: 1 };
-    let step_ix = w.liquidate_ix(&kate, &alice.account, next, 0);
-    expect::ok(w.send(&[refresh_ix, step_ix], &kate.wallet.insecure_clone(), &[]));
-    assert!(w.account_health(&alice.account).is_err(), "the vols are still stale");
-    // The refresh revalued her calls at 165 (a higher mark, larger scenario losses): she is
-    // further below init than before it, the step raised her from there, and she stays flagged.
-    let later = w.liquidation(&kate.account, &alice.account).liquidatee_health().unwrap();
-    let calls = w.margin(&alice.account).options.iter().find(|o| o.series == 0).map(|o| o.quantity);
-    assert_eq!(calls, Some(-8));
-    assert!(later.init_health < 0 && w.margin(&alice.account).liquidation_since != 0);
     // Once the vols are posted again, her fresh health is no worse than the conservative one.
     expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
     expect::ok(refresh(w, m.sol, 0));
     let fresh = w.account_health(&alice.account).unwrap();
-    assert!(fresh.maint_health >= later.maint_health, "{fresh:?} vs {later:?}");
+    assert!(fresh.maint_health >= after.maint_health, "{fresh:?} vs {after:?}");
+}
+
+/// Alice's position in SOL series 0.
+fn held_calls(w: &mut World, t: &Trader) -> Option<i64> {
+    w.margin(&t.account).options.iter().find(|o| o.series == 0).map(|o| o.quantity)
 }

@@ -8,8 +8,11 @@ use cross_margin::engine::liquidation::LiquidationStep;
 use cross_margin::error::XmError;
 use xmargin_client::{ix, pda, Signer};
 
+use super::collateral::transfer_quote_pnl;
 use super::liquidation::{gap, perp_victim, planned, GAP_PRICE};
-use super::perps::funded;
+use super::option_trades::{live_sol_chain, option_trade};
+use super::options::EXPIRY;
+use super::perps::{funded, per_contract, SOL_PERP};
 use crate::world::{Trader, World, E8, USDC};
 use crate::{expect, Scenario};
 
@@ -21,6 +24,7 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "liquidate_attack_self_liquidation", run: self_liquidation },
     Scenario { name: "liquidate_attack_read_only_underlying", run: read_only_underlying },
     Scenario { name: "liquidate_attack_racing_deposit", run: racing_deposit },
+    Scenario { name: "liquidate_attack_settled_series_stay", run: settled_series_stay },
 ];
 
 const ONE: u64 = 1;
@@ -172,4 +176,35 @@ fn racing_deposit(w: &mut World) {
     w.fund_and_deposit(&alice, 0, 100 * USDC);
     assert!(w.account_health(&alice.account).unwrap().maint_health > 0);
     expect::xm_error(w.send(&[step], &kate.wallet.insecure_clone(), &[]), XmError::NotLiquidatable);
+}
+
+/// Alice wrote 10 calls (165) and is long 10 SOL perpetuals; the series settles at 200 (she owes
+/// 350) and a realized loss takes her below maint. Settled positions never move in a liquidation
+/// (`option_settle_positions` pays them): a step on them is refused, a slice leaves them and
+/// takes the perpetual, and the series' open interests stay whole.
+fn settled_series_stay(w: &mut World) {
+    let m = live_sol_chain(w);
+    w.list_perp(m.sol, SOL_PERP);
+    let (alice, bob, kate) =
+        (funded(w, "alice", 1_000), funded(w, "bob", 10_000), funded(w, "kate", 10_000));
+    let mark = w.underlying(m.sol).options.series[0].cache.mark;
+    expect::ok(option_trade(w, &bob, &alice, 0, 10, mark));
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 10, per_contract(150)));
+    w.set_time(EXPIRY + 60);
+    expect::ok(w.settle_expiry(m.sol, EXPIRY, 200 * E8));
+    w.set_price(m.sol, 200 * E8, 0);
+    let h = w.account_health(&alice.account).unwrap();
+    let loss = i64::try_from(h.maint_health).unwrap() + 10 * USDC as i64;
+    transfer_quote_pnl(w, &alice, &bob, loss);
+    assert!(w.account_health(&alice.account).unwrap().maint_health < 0);
+    let calls = LiquidationStep::Option { underlying: m.sol, series: 0, contracts: 10 };
+    expect::xm_error(w.liquidate(&kate, &alice.account, calls), XmError::LiquidationStepInvalid);
+    let (step, _) = planned(w, &kate, &alice);
+    expect::ok(w.liquidate(&kate, &alice.account, step));
+    let written =
+        w.margin(&alice.account).options.iter().find(|o| o.series == 0).map(|o| o.quantity);
+    assert_eq!(written, Some(-10));
+    assert!(w.margin(&kate.account).options.iter().all(|o| o.quantity == 0));
+    let s = w.underlying(m.sol).options.series[0];
+    assert_eq!((s.open_interest, s.short_open_interest), (10, 10));
 }

@@ -2,6 +2,7 @@
 
 pub mod account_cap;
 pub mod adversarial;
+pub mod bankruptcy;
 pub mod collateral;
 pub mod cu_cases;
 pub mod delegates;
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Scenario> {
         lending::SCENARIOS,
         liquidation::SCENARIOS,
         liquidation_attacks::SCENARIOS,
+        bankruptcy::SCENARIOS,
         risk_engine::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,

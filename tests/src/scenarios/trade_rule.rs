@@ -138,7 +138,7 @@ fn book_change_is_health_change(w: &mut World) {
         let book = |p: &xmargin_client::health::Portfolio| {
             let risks = p.risks();
             let risk = risks.iter().find(|r| r.index() == m.sol).expect("SOL inputs");
-            book_health(&p.account, risk, p.quote_decimals, p.now).unwrap()
+            book_health(&p.account, risk, p.quote.decimals, p.now).unwrap()
         };
         let (hb, ha) = (before.health().unwrap(), after.health().unwrap());
         let (bb, ba) = (book(&before), book(&after));

@@ -4,7 +4,9 @@
 //! Invariants (the tests' conservation check holds them after every transaction):
 //! - `total_deposits` is the sum of positive quote balances and `total_borrows` the sum of what
 //!   is owed, both as booked; the vault holds `total_deposits - total_borrows + fees_collected +
-//!   interest_collected`.
+//!   interest_collected + protocol_fees - loss_unbooked`: `fees_collected` and
+//!   `interest_collected` wait for `insurance_sweep` (which moves the interest and a share of
+//!   the fees to the insurance vault and the rest of the fees into `protocol_fees`).
 //! - **Interest** accrues to the pool's borrow index at `xmargin_risk::interest`'s rate for the
 //!   pool's utilization (`total_borrows / total_deposits`) whenever an instruction writes the pool
 //!   ([`accrue`]). An account's interest is booked ([`book`]) whenever its quote balance changes:
@@ -18,12 +20,26 @@
 //!   fund and the rest waits, counted in both accounts' equity meanwhile.
 //! - **Liquidity**: a withdrawal of the quote asset may take at most `total_deposits -
 //!   total_borrows` (what depositors' tokens are still in the vault).
+//! - **Socialized losses** ([`socialize`]): what a bankruptcy leaves after the insurance fund is
+//!   written off the pool's loans and spread over the quote deposits by the deposit index
+//!   (`xmargin_risk::interest::shrink_index`), into `loss_unbooked`. A positive balance books its
+//!   share ([`book`]) whenever it changes, `floor(balance * index / snapshot)`: the difference
+//!   leaves `total_deposits` and `loss_unbooked` (rounding beyond the loss goes to
+//!   `interest_collected`), so the vault equation above holds exactly. Health values a positive
+//!   balance at its worth now ([`deposit_value`]) from the group's copy of the deposit index
+//!   (`Group::quote_deposit_index`), so it needs no quote underlying.
+//! - An account with **no holdings** but quote balances and unsettled quote (nothing left to
+//!   liquidate) settles its whole loss into a loan, beyond the utilization limit
+//!   ([`capacity`]): the loss is real either way, and as a loan `account_resolve_bankruptcy`
+//!   covers it.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::interest::{
-    borrow_capacity, grow_index, owed_at, utilization_bps, RateModel, INDEX_ONE,
+    borrow_capacity, deposit_at, grow_index, owed_at, shrink_index, utilization_bps, RateModel,
+    INDEX_ONE,
 };
 
+use crate::engine::portfolio::QuoteTerms;
 use crate::error::XmError;
 use crate::state::{MarginAccount, Underlying, QUOTE_INDEX};
 
@@ -74,6 +90,7 @@ pub fn init(pool: &mut Underlying, p: &QuotePoolParams, now: i64) -> Result<()> 
     );
     let l = &mut pool.lending;
     l.borrow_index = INDEX_ONE;
+    l.deposit_index = INDEX_ONE;
     l.last_accrual_ts = now;
     l.base_rate_bps = p.base_rate_bps;
     l.slope1_bps = p.slope1_bps;
@@ -120,36 +137,107 @@ pub fn balance_at(balance: i64, snapshot: u64, index: u64) -> Result<i64> {
     i64::try_from(owed).map(|o| -o).map_err(|_| error!(XmError::BalanceOverflow))
 }
 
+/// The pool's deposit index (0, in a pool from before socialized losses, reads as 1.0).
+pub fn deposit_index(pool: &Underlying) -> u64 {
+    match pool.lending.deposit_index {
+        0 => INDEX_ONE,
+        index => index,
+    }
+}
+
+/// `account`'s quote balance worth now: what it owes with the interest up to `now` (rounded up),
+/// or its positive balance less its share of socialized losses (rounded down).
+pub fn value_at(account: &MarginAccount, pool: &Underlying, now: i64) -> Result<i64> {
+    let balance = quote_balance(account);
+    if balance < 0 {
+        return balance_at(balance, account.quote_index_snapshot, index_at(pool, now)?);
+    }
+    let terms = QuoteTerms { decimals: 0, deposit_index: deposit_index(pool) };
+    deposit_value(balance, account.quote_deposit_snapshot, terms)
+}
+
+/// A positive quote `balance` booked at deposit index `snapshot`, worth now at `quote`'s deposit
+/// index (0 reads as 1.0): less its share of socialized losses since, rounded down.
+pub fn deposit_value(balance: i64, snapshot: u64, quote: QuoteTerms) -> Result<i64> {
+    let index = match quote.deposit_index {
+        0 => INDEX_ONE,
+        index => index,
+    };
+    let kept = deposit_at(balance.max(0) as u64, snapshot, index).map_err(|e| {
+        msg!("quote deposit: {}", e);
+        error!(XmError::MathOverflow)
+    })?;
+    Ok(kept as i64)
+}
+
 /// The account's quote balance, or 0 without one.
 pub fn quote_balance(account: &MarginAccount) -> i64 {
     let c = account.active_collateral().find(|c| c.underlying == QUOTE_INDEX);
     c.map_or(0, |c| c.balance)
 }
 
-/// Accrues the pool to `now` and books the interest `account` owes up to it (see the module doc).
-/// Returns the interest booked, native quote units.
-pub fn book(account: &mut MarginAccount, pool: &mut Underlying, now: i64) -> Result<u64> {
+/// Accrues the pool to `now` and books `account`'s quote balance to it: the interest it owes, or
+/// its share of socialized losses (see the module doc); both snapshots move to the pool's indices.
+pub fn book(account: &mut MarginAccount, pool: &mut Underlying, now: i64) -> Result<()> {
     accrue(pool, now)?;
-    let index = pool.lending.borrow_index;
     let balance = quote_balance(account);
-    let owed = balance_at(balance, account.quote_index_snapshot, index)?;
-    account.quote_index_snapshot = index;
-    let interest = (balance - owed).unsigned_abs();
-    if interest > 0 {
-        crate::engine::collateral::apply(account, pool, owed - balance)?;
-        let l = &mut pool.lending;
-        l.interest_collected =
-            l.interest_collected.checked_add(interest).ok_or(XmError::BalanceOverflow)?;
+    let worth = value_at(account, pool, now)?;
+    account.quote_index_snapshot = pool.lending.borrow_index;
+    account.quote_deposit_snapshot = deposit_index(pool);
+    if worth == balance {
+        return Ok(());
     }
-    Ok(interest)
+    crate::engine::collateral::apply(account, pool, worth - balance)?;
+    let change = (balance - worth).unsigned_abs();
+    let l = &mut pool.lending;
+    // Interest owed, or the loss beyond what is unbooked (rounding): the insurance fund's.
+    let to_fund = if balance < 0 {
+        change
+    } else {
+        let booked = change.min(l.loss_unbooked);
+        l.loss_unbooked -= booked;
+        change - booked
+    };
+    l.interest_collected =
+        l.interest_collected.checked_add(to_fund).ok_or(XmError::BalanceOverflow)?;
+    Ok(())
+}
+
+/// Writes `loss` native quote units off the pool's loans (the caller has already raised the
+/// bankrupt balance by it) and spreads it over the deposits through the deposit index, of which
+/// `group_index` is the group's copy (`Group::quote_deposit_index`). Refused
+/// (`LossExceedsDeposits`) beyond what the deposits are worth.
+pub fn socialize(pool: &mut Underlying, group_index: &mut u64, loss: u64) -> Result<()> {
+    if loss == 0 {
+        return Ok(());
+    }
+    let l = &pool.lending;
+    let worth = pool.collateral.total_deposits.saturating_sub(l.loss_unbooked);
+    if loss > worth {
+        msg!("loss {} > deposits worth {}", loss, worth);
+        return err!(XmError::LossExceedsDeposits);
+    }
+    let index = shrink_index(deposit_index(pool), loss, worth).map_err(|e| {
+        msg!("deposit index: {}", e);
+        error!(XmError::MathOverflow)
+    })?;
+    let l = &mut pool.lending;
+    l.deposit_index = index;
+    *group_index = index;
+    l.loss_unbooked = l.loss_unbooked.checked_add(loss).ok_or(XmError::BalanceOverflow)?;
+    Ok(())
 }
 
 /// What a settlement may debit `account`'s quote balance (already booked): its positive balance,
 /// plus, when it `may_borrow` (shown not liquidatable), new borrowing up to the pool's capacity
 /// within its maximum utilization once that balance is spent. An account that may be bankrupt
-/// borrows nothing: its loss must not become a loan the depositors carry.
+/// borrows nothing (its loss waits for liquidation), unless it has no holdings left: then all of
+/// it, for `account_resolve_bankruptcy` to cover.
 pub fn capacity(account: &MarginAccount, pool: &Underlying, may_borrow: bool) -> u64 {
     let free = quote_balance(account).max(0) as u64;
+    if account.has_no_holdings() {
+        return u64::MAX;
+    }
     if !may_borrow {
         return free;
     }

@@ -31,9 +31,8 @@ use xmargin_risk::health::PriceInput;
 use xmargin_risk::portfolio::to_native;
 
 use crate::engine::portfolio::{contract_prices, required_underlyings, AccountHealth};
-use crate::engine::trade::Instrument;
-use crate::engine::valuation::stale_written_value;
-use crate::engine::{collateral, option_positions, perp, trade};
+use crate::engine::valuation::Valuation;
+use crate::engine::{collateral, option_positions, perp};
 use crate::error::{risk_error, XmError};
 use crate::state::{MarginAccount, SeriesStatus, Underlying, QUOTE_INDEX};
 
@@ -81,6 +80,9 @@ impl LiquidationParams {
     }
 }
 
+/// Where a step's refusals are explained: the program log on-chain, nowhere in a prediction.
+pub type Log = fn(&str);
+
 /// One liquidation step: what moves from the liquidatee to the liquidator.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LiquidationStep {
@@ -126,8 +128,12 @@ impl LiquidationStep {
 /// instruction (`instructions::account_liquidate`); off-chain decoded copies (the client's
 /// prediction), so both run [`liquidate`].
 pub trait LiquidationInputs {
-    /// `account`'s health, `Valuation::Conservative`.
-    fn health(&self, account: &MarginAccount) -> Result<AccountHealth>;
+    /// `account`'s health valued as `valuation` says.
+    fn health(&self, account: &MarginAccount, valuation: Valuation) -> Result<AccountHealth>;
+    /// Whether the step's refusals go unlogged (off-chain predictions probe many sizes).
+    fn quiet(&self) -> bool {
+        false
+    }
     /// Runs `f` on the underlying of `index` and its price; returns what `f` returns.
     fn with_underlying(
         &mut self,
@@ -185,38 +191,45 @@ pub fn liquidate(
 ) -> Result<StepReport> {
     require!(step.units() > 0, XmError::LiquidationStepInvalid);
     require!(k.owner != l.owner && !l.is_owner_or_delegate(signer), XmError::SelfLiquidation);
-    let before = inputs.health(l)?;
+    let log: Log = if inputs.quiet() { |_| {} } else { |m| msg!("{}", m) };
+    let before = inputs.health(l, Valuation::Conservative)?;
     if !liquidatable(l, &before) {
-        msg!("maint health {}, init health {}", before.maint_health, before.init_health);
+        log(&format!("maint health {}, init health {}", before.maint_health, before.init_health));
         return err!(XmError::NotLiquidatable);
     }
     let since = auction_start(l, &before, now);
     let rate = params.rate_bps(since, now);
     if rate < u64::from(min_rate_bps) {
-        msg!("incentive {} bps < the liquidator's minimum {}", rate, min_rate_bps);
+        log(&format!("incentive {} bps < the liquidator's minimum {}", rate, min_rate_bps));
         return err!(XmError::IncentiveBelowMinimum);
     }
     let mut paid_on = None;
     for index in step.touched(l) {
         let moved = inputs.with_underlying(index, &mut |u, price| {
-            transfer_on(u, price, [&mut *l, &mut *k], step, quote_decimals, now)
+            transfer_on(u, price, [&mut *l, &mut *k], step, (quote_decimals, now), log)
         })?;
         if moved {
             paid_on.get_or_insert(index);
         }
     }
     let Some(paid_on) = paid_on else {
-        msg!("the step moves nothing the liquidatee holds");
+        log("the step moves nothing the liquidatee holds");
         return err!(XmError::LiquidationStepInvalid);
     };
-    let outcome = judge(&before, &inputs.health(l)?, rate, step.units())?;
+    let after = inputs.health(l, Valuation::Conservative)?;
+    let outcome = judge(&before, &after, rate, step.units(), log)?;
     inputs.with_underlying(paid_on, &mut |u, _| {
         pay_incentive(u, [&mut *l, &mut *k], outcome.incentive).map(|_| true)
     })?;
-    l.liquidation_since = if outcome.init_after >= 0 { 0 } else { since };
-    let liquidator_after = inputs.health(k)?;
+    // Cleared at the target; the auction restarts once maint health is back at 0 or above.
+    l.liquidation_since = match (outcome.init_after >= 0, outcome.maint_after >= 0) {
+        (true, _) => 0,
+        (false, true) => now,
+        (false, false) => since,
+    };
+    let liquidator_after = inputs.health(k, Valuation::CurrentEntries)?;
     if liquidator_after.init_negative() {
-        msg!("the liquidator would end at init health {}", liquidator_after.init_health);
+        log(&format!("the liquidator would end at init health {}", liquidator_after.init_health));
         return err!(XmError::InitHealthNegative);
     }
     Ok(StepReport { before, outcome, liquidator_after, since })
@@ -224,16 +237,41 @@ pub fn liquidate(
 
 /// Moves what `step` takes of `l`'s holdings on `u` (priced by `price`) to `k`, at their value.
 /// For a slice, call once per underlying `l` holds. Returns whether anything moved.
+///
+/// Where `l`'s options on `u` are not all fresh, the conservative valuation gives them no delta,
+/// so a single holding could leave a hedge behind at a gain the valuation only imagines: only a
+/// slice may move there, and only if every live series of `l` on `u` has a current entry
+/// (`option_positions::current_entry`; a keeper refreshes them, stale vols are tolerated), else
+/// the slice leaves the underlying. Options always move at the carried mark of a current entry.
+/// Settled series never move (`option_settle_positions` pays them).
 pub fn transfer_on(
     u: &mut Underlying,
     price: PriceInput,
     sides: [&mut MarginAccount; 2],
     step: &LiquidationStep,
-    quote_decimals: u8,
-    now: i64,
+    (quote_decimals, now): (u8, i64),
+    log: Log,
 ) -> Result<bool> {
     let [l, k] = sides;
     let index = u.index;
+    let slice = matches!(step, LiquidationStep::Slice { .. });
+    let x_options = match u.options.listed {
+        1 => Some(mid(u, price, u.options.contract_size, quote_decimals)?),
+        _ => None,
+    };
+    if let Some(x) = x_options {
+        match option_inputs(l, u, x, now)? {
+            OptionInputs::Fresh => {}
+            OptionInputs::Current(_) if slice => {}
+            OptionInputs::Current(e) | OptionInputs::Stale(e) if !slice => return Err(e),
+            _ => {
+                log(&format!(
+                    "underlying {index}: an option entry is not current; the slice leaves it"
+                ));
+                return Ok(false);
+            }
+        }
+    }
     let fraction = |held: u64| -> u64 {
         match *step {
             LiquidationStep::Slice { fraction_bps } => held * u64::from(fraction_bps) / BPS,
@@ -275,10 +313,11 @@ pub fn transfer_on(
         perp::transfer(u, sides, q, x, 0, x, now)?;
         moved = true;
     }
-    // Options.
+    // Options, live series only.
+    let Some(x) = x_options else { return Ok(moved) };
     for slot in 0..l.options.len() {
         let o = l.options[slot];
-        if o.underlying != index {
+        if o.underlying != index || o.quantity == 0 {
             continue;
         }
         let contracts = match *step {
@@ -290,66 +329,71 @@ pub fn transfer_on(
             LiquidationStep::Slice { .. } => fraction(o.quantity.unsigned_abs()),
             _ => 0,
         };
-        if contracts == 0 {
+        let settled = option_positions::series(&u.options, o.series)?.is(SeriesStatus::Settled);
+        if contracts == 0 || settled && slice {
             continue;
         }
+        if settled {
+            log(&format!("series {} is settled: option_settle_positions pays it", o.series));
+            return err!(XmError::LiquidationStepInvalid);
+        }
         require!(contracts <= o.quantity.unsigned_abs(), XmError::LiquidationStepInvalid);
-        let slice = matches!(step, LiquidationStep::Slice { .. });
-        let sides = [&mut *l, &mut *k];
-        moved |= move_option(
-            u,
-            price,
-            sides,
-            o.quantity,
-            o.series,
-            contracts,
-            slice,
-            now,
-            quote_decimals,
-        )?;
+        move_option(u, [&mut *l, &mut *k], o.quantity, o.series, contracts, x, now)?;
+        moved = true;
     }
     Ok(moved)
 }
 
-/// Moves `contracts` of `l`'s position in `series` (of `held` contracts) to `k` at its value:
-/// the carried bid or ask, or the conservative value of a stale written series. A stale long
-/// position has no value to move at: a single step on it fails with the stale input, a `slice`
-/// leaves it (returns false).
-#[allow(clippy::too_many_arguments)]
+/// How fresh `l`'s live option inputs on `u` are, at `x` per contract and `now`.
+enum OptionInputs {
+    /// Every series fresh (vols and entry).
+    Fresh,
+    /// Every entry current, some vols stale (the first error).
+    Current(Error),
+    /// Some entry not current (the first error).
+    Stale(Error),
+}
+
+fn option_inputs(l: &MarginAccount, u: &Underlying, x: i64, now: i64) -> Result<OptionInputs> {
+    let mut inputs = OptionInputs::Fresh;
+    for o in l.options.iter().filter(|o| o.underlying == u.index && o.quantity != 0) {
+        let s = option_positions::series(&u.options, o.series)?;
+        if s.is(SeriesStatus::Settled) {
+            continue;
+        }
+        if let Err(e) = option_positions::current_entry(u, o.series, s, x, now) {
+            return Ok(OptionInputs::Stale(e));
+        }
+        if let (Err(e), OptionInputs::Fresh) =
+            (option_positions::fresh_entry(u, o.series, s, x, now), &inputs)
+        {
+            inputs = OptionInputs::Current(e);
+        }
+    }
+    Ok(inputs)
+}
+
+/// Moves `contracts` of `l`'s position in `series` (of `held` contracts) to `k` at the carried
+/// mark of its current entry: the holder's bid for a long, the writer's ask for a written one.
 fn move_option(
     u: &mut Underlying,
-    price: PriceInput,
     sides: [&mut MarginAccount; 2],
     held: i64,
     series: u16,
     contracts: u64,
-    slice: bool,
+    x: i64,
     now: i64,
-    quote_decimals: u8,
-) -> Result<bool> {
+) -> Result<()> {
     let [l, k] = sides;
-    let x = mid(u, price, u.options.contract_size, quote_decimals)?;
     let s = option_positions::series(&u.options, series)?;
-    let instrument = Instrument::Option { series };
-    // Per contract, what the holder's side is worth: fresh, the carried mark; stale, what the
-    // conservative valuation counts (nothing for a long; for a written one its
-    // `valuation::stale_written_value`, its scenario risk being the requirement the step releases).
-    let value = if s.is(SeriesStatus::Settled) {
-        s.settlement_value
-    } else {
-        match trade::reference(u, &instrument, x, now, true) {
-            Ok(r) if held > 0 => r.bid,
-            Ok(r) => r.ask,
-            Err(_) if held > 0 && slice => return Ok(false),
-            Err(e) if held > 0 => return Err(e),
-            Err(_) => stale_written_value(s, x),
-        }
-    };
+    let entry = option_positions::current_entry(u, series, s, x, now)?;
+    let r = option_positions::reference_at(u, entry, x, now)?;
+    let value = if held > 0 { r.bid } else { r.ask };
     let q = i64::try_from(contracts).map_err(|_| XmError::PositionTooLarge)?;
     // K buys a long position from L, or sells L back a written one, at its value, without fee.
     let sides = if held > 0 { [k, l] } else { [l, k] };
     option_positions::transfer(u, series, sides, q, value, 0)?;
-    Ok(true)
+    Ok(())
 }
 
 /// The oracle mid per contract of `contract_size` native units.
@@ -391,20 +435,21 @@ pub struct StepOutcome {
 }
 
 /// The incentive and the checks of a step, from the liquidatee's health before the step and after
-/// its transfer (`judge` in the module doc). `units` is the step's size.
+/// its transfer (`judge` in the module doc). `units` is the step's size; refusals are explained
+/// to `log`.
 pub fn judge(
     before: &AccountHealth,
     after_transfer: &AccountHealth,
     rate_bps: u64,
     units: u64,
+    log: Log,
 ) -> Result<StepOutcome> {
     let gain = after_transfer.maint_health - before.maint_health;
     if gain <= 0 {
-        msg!(
+        log(&format!(
             "maint health {} -> {}: the step must raise it",
-            before.maint_health,
-            after_transfer.maint_health
-        );
+            before.maint_health, after_transfer.maint_health
+        ));
         return err!(XmError::LiquidationDoesNotRaiseHealth);
     }
     let equity = after_transfer.equity[1].max(0);
@@ -416,11 +461,9 @@ pub fn judge(
     let init_gain = (after_transfer.init_health - before.init_health).max(0);
     let tolerance = init_gain / i128::from(units.max(1)) + 1;
     if init_after > tolerance {
-        msg!(
-            "init health would reach {} (target 0, one unit {}): too large",
-            init_after,
-            tolerance
-        );
+        log(&format!(
+            "init health would reach {init_after} (target 0, one unit {tolerance}): too large"
+        ));
         return err!(XmError::OverLiquidation);
     }
     Ok(StepOutcome { gain, incentive, rate_bps, init_after, maint_after })
@@ -440,6 +483,8 @@ pub fn pay_incentive(u: &Underlying, sides: [&mut MarginAccount; 2], incentive: 
 mod tests {
     use super::*;
     use xmargin_risk::health::Health;
+
+    const NO_LOG: Log = |_| {};
 
     fn health(init: i128, maint: i128, maint_equity: i128) -> AccountHealth {
         AccountHealth {
@@ -488,15 +533,15 @@ mod tests {
         // Maint -66 -> -7.5 (gain 58.5), init -222 -> 2.25 + 5.85; the incentive is 10% of it.
         let before = health(-222_000, -66_000, 194_000);
         let after = health(8_100, -7_500, 194_000);
-        let o = judge(&before, &after, 1_000, 9).unwrap();
+        let o = judge(&before, &after, 1_000, 9, NO_LOG).unwrap();
         assert_eq!((o.gain, o.incentive), (58_500, 5_850));
         assert_eq!((o.init_after, o.maint_after), (2_250, -13_350));
         // Capped by the maint equity left after the transfer.
         let poor = health(8_100, -7_500, 1_000);
-        assert_eq!(judge(&before, &poor, 1_000, 9).unwrap().incentive, 1_000);
+        assert_eq!(judge(&before, &poor, 1_000, 9, NO_LOG).unwrap().incentive, 1_000);
         // Nothing left: nothing paid.
         let broke = health(8_100, -7_500, -5);
-        assert_eq!(judge(&before, &broke, 5_000, 9).unwrap().incentive, 0);
+        assert_eq!(judge(&before, &broke, 5_000, 9, NO_LOG).unwrap().incentive, 0);
     }
 
     #[test]
@@ -504,16 +549,19 @@ mod tests {
         let before = health(-222_000, -66_000, 194_000);
         let same = health(-222_000, -66_000, 194_000);
         assert_eq!(
-            judge(&before, &same, 1_000, 1).unwrap_err(),
+            judge(&before, &same, 1_000, 1, NO_LOG).unwrap_err(),
             error!(XmError::LiquidationDoesNotRaiseHealth)
         );
         let worse = health(-230_000, -70_000, 194_000);
-        assert!(judge(&before, &worse, 1_000, 1).is_err());
+        assert!(judge(&before, &worse, 1_000, 1, NO_LOG).is_err());
         // Ten units from -222,000 to 33,001: one unit is 25,500 (+1), too little for 33,001 above
         // the target; to 24,000 (one unit 24,600) is within it.
         let far = health(33_001, -6_000, 194_000);
-        assert_eq!(judge(&before, &far, 0, 10).unwrap_err(), error!(XmError::OverLiquidation));
+        assert_eq!(
+            judge(&before, &far, 0, 10, NO_LOG).unwrap_err(),
+            error!(XmError::OverLiquidation)
+        );
         let within = health(24_000, -6_000, 194_000);
-        assert!(judge(&before, &within, 0, 10).is_ok());
+        assert!(judge(&before, &within, 0, 10, NO_LOG).is_ok());
     }
 }

@@ -1,6 +1,7 @@
 //! Engine layer: state transitions on plain account structs. No `Context`, no CPI, no account
 //! parsing: the instruction handlers load accounts, call these functions and emit events.
 
+pub mod bankruptcy;
 pub mod collateral;
 pub mod lending;
 pub mod liquidation;

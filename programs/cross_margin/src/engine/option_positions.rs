@@ -60,7 +60,8 @@ pub fn tradable(chain: &OptionChain, index: u16, now: i64) -> Result<&OptionSeri
 }
 
 /// The cache entry of series `index` of `u` if a risk-increasing action may value it at `x` per
-/// contract and `now` (see the module doc), read in place.
+/// contract and `now` (see the module doc), read in place: the chain's vols fresh and the entry
+/// current ([`current_entry`]).
 pub fn fresh_entry<'a>(
     u: &Underlying,
     index: u16,
@@ -80,6 +81,32 @@ pub fn fresh_entry<'a>(
         );
         return err!(XmError::VolatilityStale);
     }
+    current_entry_unexpired(u, index, s, x, now)
+}
+
+/// The cache entry of series `index` of `u` if it is current at `x` per contract and `now`,
+/// whatever the age of the chain's vols: of the vols' epoch, within the chain's maximum age and
+/// drift. Only the vol authority can refresh vols; anyone can refresh an entry (`risk_refresh`).
+pub fn current_entry<'a>(
+    u: &Underlying,
+    index: u16,
+    s: &'a OptionSeries,
+    x: i64,
+    now: i64,
+) -> Result<&'a SeriesEntry> {
+    require_unexpired(u, index, s, now)?;
+    current_entry_unexpired(u, index, s, x, now)
+}
+
+/// [`current_entry`] of a series known to be unexpired.
+fn current_entry_unexpired<'a>(
+    u: &Underlying,
+    index: u16,
+    s: &'a OptionSeries,
+    x: i64,
+    now: i64,
+) -> Result<&'a SeriesEntry> {
+    let chain = &u.options;
     let entry = s.cache.entry();
     let limits = CacheLimits {
         max_age_secs: i64::from(chain.cache_max_age_secs),
@@ -179,13 +206,18 @@ pub fn reference(
     now: i64,
     fresh: bool,
 ) -> Result<Reference> {
-    let chain = &u.options;
-    let s = tradable(chain, series_index, now)?;
+    let s = tradable(&u.options, series_index, now)?;
     let entry = if fresh {
         fresh_entry(u, series_index, s, x, now)?
     } else {
         carried_entry(u, series_index, s, now)?
     };
+    reference_at(u, entry, x, now)
+}
+
+/// The value per contract of a series whose entry is `entry`, carried to `x` and `now`.
+pub fn reference_at(u: &Underlying, entry: &SeriesEntry, x: i64, now: i64) -> Result<Reference> {
+    let chain = &u.options;
     let low = entry.carry(x, now).map_err(risk_error)?.low;
     let bid = i64::try_from(low.max(0)).map_err(|_| XmError::MathOverflow)?;
     let ask = i64::try_from((low + 4).max(0)).map_err(|_| XmError::MathOverflow)?;

@@ -29,6 +29,17 @@ pub struct HealthSummary {
     pub assets: i64,
 }
 
+/// What a health computation needs of the quote asset besides the accounts' balances
+/// (`Group::quote_terms`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuoteTerms {
+    /// Native quote units per unit = 10^decimals.
+    pub decimals: u8,
+    /// The quote pool's deposit index (precision: 2^-40; 0 reads as 1.0): a positive quote
+    /// balance counts at `lending::deposit_value`.
+    pub deposit_index: u64,
+}
+
 /// Risk inputs of one non-quote underlying: its account (read in place: the option chain is
 /// large), the haircuts in effect and its graded price.
 #[derive(Clone, Copy, Debug)]
@@ -88,7 +99,8 @@ pub fn contract_prices(
 
 /// Which underlyings, ascending and without repeats, a health computation over `accounts`
 /// needs accounts for: every non-quote collateral holding, market and option position, and the
-/// quote underlying of an account that owes quote (for the interest owed up to now).
+/// quote underlying of an account that owes quote (for the interest owed up to now; a deposit's
+/// share of socialized losses comes from the group, `QuoteTerms`).
 ///
 /// Built by insertion into the short sorted result (an account touches at most a few dozen
 /// underlyings); runs of one underlying, usual among option slots, cost one comparison each.
@@ -174,32 +186,33 @@ impl AccountHealth {
 pub fn compute(
     account: &MarginAccount,
     risks: &[UnderlyingRisk],
-    quote_decimals: u8,
+    quote: QuoteTerms,
     now: i64,
 ) -> Result<AccountHealth> {
-    compute_valued(account, risks, quote_decimals, now, Valuation::Fresh)
+    compute_valued(account, risks, quote, now, Valuation::Fresh)
 }
 
 /// [`compute`] with live options valued as `valuation` says.
 pub fn compute_valued(
     account: &MarginAccount,
     risks: &[UnderlyingRisk],
-    quote_decimals: u8,
+    quote: QuoteTerms,
     now: i64,
     valuation: Valuation,
 ) -> Result<AccountHealth> {
+    let quote_decimals = quote.decimals;
     let charges = charges(quote_decimals)?;
     let overflow = || error!(XmError::MathOverflow);
     let mut collateral = Health::default();
     let (mut perp_pnl, mut option_value) = (0i128, 0i128);
     let mut requirement = [0i128; 2];
     for c in account.active_collateral().filter(|c| c.underlying == QUOTE_INDEX) {
-        // What is owed counts with its interest up to now (a positive balance earns none).
+        // What is owed counts with its interest up to now, a deposit less its share of
+        // socialized losses.
         let balance = match (c.balance < 0, risks.first()) {
-            (false, _) => c.balance,
+            (false, _) => lending::deposit_value(c.balance, account.quote_deposit_snapshot, quote)?,
             (true, Some(r)) if r.index() == QUOTE_INDEX => {
-                let index = lending::index_at(r.underlying, now)?;
-                lending::balance_at(c.balance, account.quote_index_snapshot, index)?
+                lending::value_at(account, r.underlying, now)?
             }
             (true, _) => {
                 msg!("health accounts: the quote underlying is needed for owed quote");
@@ -226,6 +239,10 @@ pub fn compute_valued(
     let options =
         SlotGroups::<MAX_OPTIONS>::new(account.options.iter().map(|o| o.underlying), risks)?;
     for (k, risk) in risks.iter().enumerate() {
+        if risk.index() == QUOTE_INDEX {
+            // Valued above; no book (an empty one still costs its zeroing on SBF).
+            continue;
+        }
         let mut book = Book::new(valuation);
         for slot in holdings.slots(k) {
             book.add_collateral(
@@ -379,10 +396,13 @@ pub fn summarize(health: &AccountHealth, quote_decimals: u8) -> Result<HealthSum
 }
 
 /// Stores a health summary in the account for readers; clears the liquidation flag when init
-/// health is at 0 or above (the liquidation target).
+/// health is at 0 or above (the liquidation target), and restarts a flagged account's auction
+/// while its maint health is at 0 or above.
 pub fn record(account: &mut MarginAccount, summary: &HealthSummary, now: i64) {
     if summary.init >= 0 {
         account.liquidation_since = 0;
+    } else if summary.maint >= 0 && account.liquidation_since != 0 {
+        account.liquidation_since = now;
     }
     account.health = HealthSnapshot {
         init: summary.init,
@@ -411,6 +431,8 @@ mod tests {
         us.iter().map(inputs).collect()
     }
 
+    const Q: QuoteTerms = QuoteTerms { decimals: 6, deposit_index: 0 };
+
     fn missing() -> Error {
         error!(XmError::HealthAccountMissing)
     }
@@ -433,14 +455,20 @@ mod tests {
         assert!(SlotGroups::<4>::new(slots.into_iter(), &[]).is_ok());
     }
 
-    /// Every kind of holding must have its underlying's inputs; the quote asset needs none.
+    /// Every kind of holding must have its underlying's inputs; a positive quote balance needs
+    /// none (its socialized-loss share comes from the group's deposit index), a negative one the
+    /// quote underlying (for the interest owed).
     #[test]
     fn health_needs_inputs_for_every_holding() {
         let us = underlyings(&[3]);
         let mut account = MarginAccount::zeroed();
         account.clear_slots();
-        account.collateral[0].underlying = QUOTE_INDEX;
-        assert!(compute(&account, &[], 6, 0).is_ok());
+        account.collateral[0] =
+            CollateralPosition { underlying: QUOTE_INDEX, balance: 5, ..Zeroable::zeroed() };
+        assert!(compute(&account, &[], Q, 0).is_ok());
+        account.collateral[0].balance = -5;
+        assert_eq!(compute(&account, &[], Q, 0).err(), Some(missing()));
+        account.collateral[0] = CollateralPosition { underlying: EMPTY_SLOT, ..Zeroable::zeroed() };
         let holdings: [fn(&mut MarginAccount); 3] = [
             |a| a.collateral[1] = CollateralPosition { underlying: 3, ..Zeroable::zeroed() },
             |a| a.perps[4].underlying = 3,
@@ -449,8 +477,8 @@ mod tests {
         for hold in holdings {
             let mut a = account;
             hold(&mut a);
-            assert_eq!(compute(&a, &[], 6, 0).err(), Some(missing()));
-            assert!(compute(&a, &risks(&us), 6, 0).err() != Some(missing()));
+            assert_eq!(compute(&a, &[], Q, 0).err(), Some(missing()));
+            assert!(compute(&a, &risks(&us), Q, 0).err() != Some(missing()));
         }
     }
 }

@@ -23,7 +23,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::portfolio::{book_health, compute, AccountHealth, UnderlyingRisk};
+use crate::engine::portfolio::{book_health, compute, AccountHealth, QuoteTerms, UnderlyingRisk};
 use crate::engine::{option_positions, perp};
 use crate::error::XmError;
 use crate::state::{MarginAccount, OptionPosition, Underlying};
@@ -259,10 +259,11 @@ pub fn judge_side(
     traded: u16,
     fee: i64,
     at_value: bool,
-    quote_decimals: u8,
+    quote: QuoteTerms,
     now: i64,
 ) -> Result<SideHealth> {
-    let full = compute(after, risks, quote_decimals, now);
+    let quote_decimals = quote.decimals;
+    let full = compute(after, risks, quote, now);
     if let Ok(h) = &full {
         if !h.init_negative() {
             return Ok(SideHealth { after: Some(*h), init_change: None });

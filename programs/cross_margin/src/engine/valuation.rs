@@ -3,12 +3,17 @@
 //!
 //! **Valuations.** Every action that relies on a health figure values live option positions from
 //! fresh cache entries ([`Valuation::Fresh`]): a stale vol or entry fails the computation. A
-//! liquidation must not fail because inputs went stale when prices moved, so it values a stale
-//! series conservatively instead ([`Valuation::Conservative`]): a long position counts for nothing
-//! and carries no risk; a written one counts at the larger of its intrinsic value at the live price
-//! and its last mark (4 qn up), and adds to both levels' requirement the largest gain a long
-//! contract showed in any init scenario at that valuation (one stored unit up). Both make the
-//! account look worse than a fresh valuation would for any realistic move.
+//! liquidation must not fail because inputs went stale when prices moved, so it values a series
+//! that is not fresh (stale vols, a stale entry, an expired series awaiting settlement)
+//! conservatively instead ([`Valuation::Conservative`], the liquidatee's): a long position counts
+//! for nothing and carries no risk; a written one counts at the larger of its intrinsic value at
+//! the live price and its last mark (4 qn up), and adds to both levels' requirement the largest
+//! gain a long contract showed in any init scenario at that valuation (one stored unit up). With a
+//! current entry (refreshed at about the live price) that is worse than a fresh valuation for any
+//! move the scenarios cover; with a stale one it may be lenient after a large move, which only
+//! delays a liquidation (a keeper refreshes the entries to see more). The liquidator's own check
+//! ([`Valuation::CurrentEntries`]) tolerates stale vols only: every entry it values must be
+//! current, so it cannot take on risk against a lenient figure.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::book::Exposure;
@@ -30,14 +35,15 @@ pub enum Valuation {
     /// From fresh cache entries only.
     #[default]
     Fresh,
-    /// Stale series conservatively (liquidations).
+    /// Series that are not fresh conservatively (the liquidatee in a liquidation).
     Conservative,
+    /// Series with stale vols conservatively, every entry current (the liquidator).
+    CurrentEntries,
 }
 
 /// What one written contract of a stale series counts for, qn per contract: the larger of its
-/// intrinsic value at the price `x` per contract and its last mark, 4 qn up. A liquidation moves a
-/// stale written position at this value.
-pub fn stale_written_value(s: &OptionSeries, x: i64) -> i64 {
+/// intrinsic value at the price `x` per contract and its last mark, 4 qn up.
+fn stale_written_value(s: &OptionSeries, x: i64) -> i64 {
     settlement_value(s, x).max(s.cache.entry().mark.saturating_add(4))
 }
 
@@ -49,9 +55,10 @@ fn stale_gain(s: &OptionSeries) -> i128 {
     i128::from(gain + 1) << e.shift
 }
 
-/// Whether a valuation error is a stale input (the conservative valuation's case).
+/// Whether a valuation error is an input that is not fresh (the conservative valuation's case).
 fn is_stale(e: &Error) -> bool {
-    let stale = [XmError::VolatilityStale, XmError::RiskCacheStale];
+    let stale =
+        [XmError::VolatilityStale, XmError::RiskCacheStale, XmError::SeriesAwaitingSettlement];
     stale.iter().any(|&k| *e == error!(k))
 }
 
@@ -151,12 +158,16 @@ impl Book {
             return Ok(());
         }
         let x = self.prices(risk, u.options.contract_size, quote_decimals)?.mid;
-        let entry = match option_positions::fresh_entry(u, o.series, s, x, now) {
-            Ok(entry) => entry,
-            Err(e) if self.valuation == Valuation::Conservative && is_stale(&e) => {
+        let entry = match (option_positions::fresh_entry(u, o.series, s, x, now), self.valuation) {
+            (Ok(entry), _) => entry,
+            (Err(e), Valuation::Conservative) if is_stale(&e) => {
                 return self.add_stale_option(o.quantity, s, x);
             }
-            Err(e) => return Err(e),
+            (Err(e), Valuation::CurrentEntries) if e == error!(XmError::VolatilityStale) => {
+                option_positions::current_entry(u, o.series, s, x, now)?;
+                return self.add_stale_option(o.quantity, s, x);
+            }
+            (Err(e), _) => return Err(e),
         };
         self.exposure.add_option(o.quantity, entry, x, now).map_err(risk_error)?;
         self.touched = true;

@@ -15,7 +15,7 @@ use xmargin_risk::health::PriceInput;
 
 use crate::engine::liquidation::{self, LiquidationInputs, LiquidationStep};
 use crate::engine::portfolio::{
-    self, compute_valued, required_underlyings, AccountHealth, HealthSummary,
+    self, compute_valued, required_underlyings, AccountHealth, HealthSummary, QuoteTerms,
 };
 use crate::engine::valuation::Valuation;
 use crate::error::XmError;
@@ -55,10 +55,11 @@ pub fn handler<'info>(
     let a = &ctx.accounts;
     require_keys_neq!(a.liquidator.key(), a.liquidatee.key(), XmError::SelfLiquidation);
     let now = Clock::get()?.unix_timestamp;
-    let (quote_decimals, params) = {
+    let (quote, params) = {
         let group = a.group.load()?;
-        (group.quote_decimals, group.liquidation)
+        (group.quote_terms(), group.liquidation)
     };
+    let quote_decimals = quote.decimals;
     let group = a.group.key();
     let (report, liquidator_before) = {
         let (mut l, mut k) = (a.liquidatee.load_mut()?, a.liquidator.load_mut()?);
@@ -67,7 +68,7 @@ pub fn handler<'info>(
             needed: required_underlyings(&[&l, &k]),
             group,
             remaining: ctx.remaining_accounts,
-            quote_decimals,
+            quote,
             now,
         };
         let report = liquidation::liquidate(
@@ -106,6 +107,7 @@ pub fn handler<'info>(
             maint: liquidator_before.maint,
             assets: liquidator_before.assets,
         },
+        liquidator_before_ts: liquidator_before.timestamp,
         liquidator_after,
         still_flagged: outcome.init_after < 0,
     });
@@ -119,12 +121,12 @@ struct ChainInputs<'info> {
     needed: Vec<u16>,
     group: Pubkey,
     remaining: &'info [AccountInfo<'info>],
-    quote_decimals: u8,
+    quote: QuoteTerms,
     now: i64,
 }
 
 impl<'info> LiquidationInputs for ChainInputs<'info> {
-    fn health(&self, account: &MarginAccount) -> Result<AccountHealth> {
+    fn health(&self, account: &MarginAccount, valuation: Valuation) -> Result<AccountHealth> {
         let (inputs, rest) =
             HealthAccounts::load_segment(&self.needed, &self.group, self.remaining, self.now)?;
         if !rest.is_empty() {
@@ -132,7 +134,7 @@ impl<'info> LiquidationInputs for ChainInputs<'info> {
             return err!(XmError::HealthAccountUnexpected);
         }
         let risks = inputs.risks();
-        compute_valued(account, &risks, self.quote_decimals, self.now, Valuation::Conservative)
+        compute_valued(account, &risks, self.quote, self.now, valuation)
     }
 
     fn with_underlying(

@@ -3,13 +3,14 @@
 //! `health_accounts`), which need a valid price for every weighted holding.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use anchor_spl::token::{Token, TokenAccount};
 
 use crate::engine::{collateral, portfolio};
 use crate::error::XmError;
 use crate::events::CollateralWithdrawn;
 use crate::health_accounts::HealthAccounts;
 use crate::state::{Group, MarginAccount, Underlying};
+use crate::vaults::transfer_from_vault;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CollateralWithdrawArgs {
@@ -59,27 +60,23 @@ pub fn handler<'info>(
         let balance = collateral::withdraw(&mut account, &mut underlying, args.amount, now)?;
         (underlying.index, balance, underlying.collateral.total_deposits)
     };
-    let (signer, quote_decimals) = {
+    let (signer, quote) = {
         let group = accounts.group.load()?;
-        (group.signer(), group.quote_decimals)
+        (group.signer(), group.quote_terms())
     };
     // Read-only borrow while the health accounts are parsed: any of them may alias this account.
     let health = {
         let account = accounts.margin_account.load()?;
         let inputs = HealthAccounts::load(&[&account], ctx.remaining_accounts, now)?;
-        inputs.require_init_health(&account, quote_decimals)?
+        inputs.require_init_health(&account, quote)?
     };
     portfolio::record(&mut *accounts.margin_account.load_mut()?, &health, now);
-    token::transfer(
-        CpiContext::new_with_signer(
-            accounts.token_program.key(),
-            Transfer {
-                from: accounts.vault.to_account_info(),
-                to: accounts.destination.to_account_info(),
-                authority: accounts.group.to_account_info(),
-            },
-            &[&signer.seeds()],
-        ),
+    transfer_from_vault(
+        &accounts.token_program.to_account_info(),
+        &accounts.vault.to_account_info(),
+        &accounts.destination.to_account_info(),
+        &accounts.group.to_account_info(),
+        &signer,
         args.amount,
     )?;
     emit!(CollateralWithdrawn {

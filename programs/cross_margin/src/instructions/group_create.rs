@@ -6,10 +6,11 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 use crate::engine::lending::{self, QuotePoolParams};
 use crate::engine::liquidation::LiquidationParams;
 use crate::engine::underlying::{initialize, UnderlyingInit};
+use crate::error::XmError;
 use crate::events::{GroupCreated, UnderlyingAdded};
 use crate::state::{
-    Group, OracleParams, Underlying, UnderlyingKind, GROUP_SEED, GROUP_VERSION, QUOTE_INDEX,
-    UNDERLYING_SEED, VAULT_SEED,
+    Group, InsuranceFund, OracleParams, Underlying, UnderlyingKind, GROUP_SEED, GROUP_VERSION,
+    INSURANCE_SEED, QUOTE_INDEX, UNDERLYING_SEED, VAULT_SEED,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -26,6 +27,9 @@ pub struct GroupCreateArgs {
     pub quote_pool: QuotePoolParams,
     /// How liquidations pay their liquidators (`LiquidationParams::DEFAULT`).
     pub liquidation: LiquidationParams,
+    /// Share of the quote pool's collected fees `insurance_sweep` moves to the insurance fund,
+    /// basis points (at most 10,000; the rest is the group's). All interest goes to the fund.
+    pub insurance_fee_share_bps: u16,
 }
 
 #[derive(Accounts)]
@@ -62,6 +66,17 @@ pub struct GroupCreate<'info> {
         token::token_program = token_program,
     )]
     pub quote_vault: Box<Account<'info, TokenAccount>>,
+    /// The insurance fund's vault (quote tokens, authority: the group).
+    #[account(
+        init,
+        payer = creator,
+        seeds = [INSURANCE_SEED, group.key().as_ref()],
+        bump,
+        token::mint = quote_mint,
+        token::authority = group,
+        token::token_program = token_program,
+    )]
+    pub insurance_vault: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
@@ -93,6 +108,7 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
         },
     )?;
     lending::init(&mut quote, &args.quote_pool, Clock::get()?.unix_timestamp)?;
+    let quote_deposit_index = quote.lending.deposit_index;
     drop(quote);
 
     let mut group = accounts.group.load_init()?;
@@ -107,6 +123,13 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
     group.risk_timelock_secs = args.risk_timelock_secs;
     args.liquidation.validate()?;
     group.liquidation = args.liquidation;
+    require!(args.insurance_fee_share_bps <= 10_000, XmError::InvalidInsuranceParams);
+    group.quote_deposit_index = quote_deposit_index;
+    group.insurance = InsuranceFund {
+        fee_share_bps: args.insurance_fee_share_bps,
+        vault_bump: ctx.bumps.insurance_vault,
+        ..InsuranceFund::default()
+    };
 
     emit!(GroupCreated {
         group: group_key,

@@ -21,12 +21,12 @@ pub struct HealthRefresh<'info> {
 
 pub fn handler<'info>(ctx: Context<'info, HealthRefresh<'info>>) -> Result<HealthSummary> {
     let now = Clock::get()?.unix_timestamp;
-    let quote_decimals = ctx.accounts.group.load()?.quote_decimals;
+    let quote = ctx.accounts.group.load()?.quote_terms();
     let summary = {
         let account = ctx.accounts.margin_account.load()?;
         let inputs = HealthAccounts::load(&[&account], ctx.remaining_accounts, now)?;
-        let health = inputs.health(&account, quote_decimals)?;
-        portfolio::summarize(&health, quote_decimals)?
+        let health = inputs.health(&account, quote)?;
+        portfolio::summarize(&health, quote.decimals)?
     };
     portfolio::record(&mut *ctx.accounts.margin_account.load_mut()?, &summary, now);
     emit!(HealthRefreshed { account: ctx.accounts.margin_account.key(), health: summary });

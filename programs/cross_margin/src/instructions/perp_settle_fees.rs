@@ -39,10 +39,11 @@ pub struct PerpSettleFees<'info> {
 pub fn handler<'info>(ctx: Context<'info, PerpSettleFees<'info>>) -> Result<()> {
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let quote_decimals = a.group.load()?.quote_decimals;
+    let quote = a.group.load()?.quote_terms();
+    let quote_decimals = quote.decimals;
     let may_borrow = {
         let account = a.margin_account.load()?;
-        HealthAccounts::may_borrow(&account, ctx.remaining_accounts, quote_decimals, now)?
+        HealthAccounts::may_borrow(&account, ctx.remaining_accounts, quote, now)?
     };
     let mut underlying = a.underlying.load_mut()?;
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;

@@ -42,11 +42,12 @@ pub fn handler<'info>(ctx: Context<'info, PerpSettlePnl<'info>>) -> Result<()> {
     let a = &ctx.accounts;
     require_keys_neq!(a.winner.key(), a.loser.key(), XmError::SelfSettlement);
     let now = Clock::get()?.unix_timestamp;
-    let quote_decimals = a.group.load()?.quote_decimals;
+    let quote = a.group.load()?.quote_terms();
+    let quote_decimals = quote.decimals;
     // Health-neutral, so judged before: only a loser shown not liquidatable borrows.
     let may_borrow = {
         let loser = a.loser.load()?;
-        HealthAccounts::may_borrow(&loser, ctx.remaining_accounts, quote_decimals, now)?
+        HealthAccounts::may_borrow(&loser, ctx.remaining_accounts, quote, now)?
     };
     let underlying = a.underlying.load()?;
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;

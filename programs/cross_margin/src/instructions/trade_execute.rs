@@ -13,7 +13,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::portfolio::{self, including, required_underlyings, HealthSummary};
+use crate::engine::portfolio::{self, including, required_underlyings, HealthSummary, QuoteTerms};
 pub use crate::engine::trade::TradeArgs;
 use crate::engine::trade::{self, SideHealth, Traded as Outcome};
 use crate::error::XmError;
@@ -53,7 +53,8 @@ pub fn handler<'info>(ctx: Context<'info, TradeExecute<'info>>, args: TradeArgs)
     let a = &ctx.accounts;
     require_keys_neq!(a.buyer.key(), a.seller.key(), XmError::SelfTrade);
     let now = Clock::get()?.unix_timestamp;
-    let quote_decimals = a.group.load()?.quote_decimals;
+    let quote = a.group.load()?.quote_terms();
+    let quote_decimals = quote.decimals;
     // Who signed: the delegate (not the owner) trades under the delegate rule.
     let delegated = [
         a.buyer.load()?.owner != a.buyer_authority.key(),
@@ -69,7 +70,7 @@ pub fn handler<'info>(ctx: Context<'info, TradeExecute<'info>>, args: TradeArgs)
         let sides = [&mut *buyer, &mut *seller];
         (u.index, trade::execute(&mut u, sides, &args, x.mid, delegated, now)?)
     };
-    let health = check_health(&ctx, &before, index, &outcome, quote_decimals, now)?;
+    let health = check_health(&ctx, &before, index, &outcome, quote, now)?;
     emit!(Traded {
         underlying: index,
         instrument: args.instrument,
@@ -106,7 +107,7 @@ fn check_health<'info>(
     before: &[Box<MarginAccount>; 2],
     index: u16,
     outcome: &Outcome,
-    quote_decimals: u8,
+    quote: QuoteTerms,
     now: i64,
 ) -> Result<[(Option<HealthSummary>, Option<i64>); 2]> {
     let a = &ctx.accounts;
@@ -131,10 +132,10 @@ fn check_health<'info>(
                 index,
                 outcome.fee,
                 outcome.at_value[k],
-                quote_decimals,
+                quote,
                 now,
             )?;
-            let summary = after.map(|h| portfolio::summarize(&h, quote_decimals)).transpose()?;
+            let summary = after.map(|h| portfolio::summarize(&h, quote.decimals)).transpose()?;
             let narrow = |c: i128| i64::try_from(c).map_err(|_| error!(XmError::MathOverflow));
             health[k] = (summary, init_change.map(narrow).transpose()?);
         }

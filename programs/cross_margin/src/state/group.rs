@@ -4,8 +4,10 @@ use anchor_lang::prelude::*;
 
 use crate::assert_layout;
 pub use crate::engine::liquidation::LiquidationParams;
+use crate::engine::portfolio::QuoteTerms;
 
 pub const GROUP_SEED: &[u8] = b"group";
+pub const INSURANCE_SEED: &[u8] = b"insurance";
 pub const GROUP_VERSION: u8 = 1;
 
 /// PDA `["group", creator, group_num (u32 LE)]`.
@@ -34,17 +36,52 @@ pub struct Group {
     pub risk_timelock_secs: u32,
     /// How liquidations pay their liquidators (the Dutch auction of `engine::liquidation`).
     pub liquidation: LiquidationParams,
+    /// The insurance fund: its vault's balance and what it receives of the fees.
+    pub insurance: InsuranceFund,
+    /// The quote pool's deposit index (`QuoteLending::deposit_index`, always equal; precision:
+    /// 2^-40, 0 reads as 1.0), kept here so that a health check values quote deposits from the
+    /// group it reads anyway, without the quote underlying. Only a bankruptcy resolution, which
+    /// writes both, changes it.
+    pub quote_deposit_index: u64,
     /// Reserved for future fields; zero. (Fees accrue per underlying, `Underlying::fees_accrued`,
     /// so that no trade writes the group.)
-    pub reserved: [u8; 248],
+    pub reserved: [u8; 224],
+}
+
+/// The insurance fund of a group: quote tokens in its own vault (PDA `["insurance", group]`),
+/// paid in by anyone (`insurance_deposit`) and by the sweep of the quote pool's interest and a
+/// share of its fees (`insurance_sweep`), paid out only to cover bankruptcies
+/// (`account_resolve_bankruptcy`).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct InsuranceFund {
+    /// Tokens in the insurance vault, native quote units (the vault holds exactly this).
+    pub balance: u64,
+    /// Share of the fees a sweep moves to the fund, basis points (the rest stays in the quote
+    /// vault as the group's, `QuoteLending::protocol_fees`).
+    pub fee_share_bps: u16,
+    /// Bump of the insurance vault PDA.
+    pub vault_bump: u8,
+    pub _pad: [u8; 5],
+}
+
+impl InsuranceFund {
+    /// Half of the collected fees to the insurance fund, half to the group.
+    pub const DEFAULT_FEE_SHARE_BPS: u16 = 5_000;
 }
 
 assert_layout!(LiquidationParams, 8);
-assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 248);
+assert_layout!(InsuranceFund, 16);
+assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 224);
 
 impl Group {
     /// Account size including the 8-byte discriminator.
     pub const SPACE: usize = 8 + core::mem::size_of::<Group>();
+
+    /// What a health computation needs of the quote asset.
+    pub fn quote_terms(&self) -> QuoteTerms {
+        QuoteTerms { decimals: self.quote_decimals, deposit_index: self.quote_deposit_index }
+    }
 
     /// The data needed to sign as the group (the authority of every vault), copied out so the
     /// account can be borrowed again during the CPI.

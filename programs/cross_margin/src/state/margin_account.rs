@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 
-use super::EMPTY_SLOT;
+use super::{EMPTY_SLOT, QUOTE_INDEX};
 use crate::assert_layout;
 
 pub const MARGIN_SEED: &[u8] = b"margin";
@@ -58,8 +58,11 @@ pub struct MarginAccount {
     /// 0 when not flagged. While flagged its owner may only deposit and reduce risk; the flag
     /// clears once its init health is back at 0 or above.
     pub liquidation_since: i64,
+    /// The quote pool's deposit index when a positive quote balance was last booked (precision:
+    /// 2^-40; 0 reads as 1.0); the balance is worth `balance * deposit_index / this` now.
+    pub quote_deposit_snapshot: u64,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 240],
+    pub reserved: [u8; 232],
 }
 
 /// Health figures in native quote units (precision: 10^quote_decimals per quote unit), rounded down.
@@ -132,7 +135,7 @@ assert_layout!(PerpPosition, 40);
 assert_layout!(OptionPosition, 16);
 assert_layout!(
     MarginAccount,
-    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 16 + 240
+    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 24 + 232
 );
 
 impl MarginAccount {
@@ -149,6 +152,15 @@ impl MarginAccount {
     /// Whether `key` may act for the owner (the owner or the delegate).
     pub fn is_owner_or_delegate(&self, key: &Pubkey) -> bool {
         *key == self.owner || (*key == self.delegate && self.delegate != Pubkey::default())
+    }
+
+    /// Whether the account holds nothing but quote: no other collateral, no perpetual contracts,
+    /// no option positions (its quote balance and unsettled quote may be anything). Nothing is
+    /// left to liquidate: a negative equity is a bankruptcy.
+    pub fn has_no_holdings(&self) -> bool {
+        self.active_collateral().all(|c| c.underlying == QUOTE_INDEX)
+            && self.perps.iter().all(|p| p.underlying == EMPTY_SLOT || p.base == 0)
+            && self.options.iter().all(|o| o.underlying == EMPTY_SLOT || o.quantity == 0)
     }
 
     /// Non-empty collateral slots, in slot order.

@@ -40,7 +40,7 @@ mod layout_tests {
     fn offsets_match_the_documented_layout() {
         assert_eq!(
             (offset_of!(Group, admin), offset_of!(Group, quote_mint), offset_of!(Group, reserved)),
-            (8, 72, 120)
+            (8, 72, 144)
         );
         assert_eq!(
             (
@@ -69,7 +69,7 @@ mod layout_tests {
                 offset_of!(MarginAccount, liquidation_since),
                 offset_of!(MarginAccount, reserved)
             ),
-            (392, 1032, 3088, 3096)
+            (392, 1032, 3088, 3104)
         );
         assert_eq!(
             (
@@ -80,7 +80,7 @@ mod layout_tests {
                 offset_of!(MarginAccount, quote_index_snapshot),
                 offset_of!(OptionSeries, cache),
             ),
-            (232, 240, 248, 288, 3_080, 64)
+            (232, 240, 248, 312, 3_080, 64)
         );
         assert_eq!((Group::SPACE, Underlying::SPACE, MarginAccount::SPACE), (376, 9_544, 3_344));
     }

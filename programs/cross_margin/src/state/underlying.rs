@@ -61,13 +61,14 @@ pub struct Underlying {
     /// `sum of account quote + fees_accrued - options.settlement_net_paid` is 0). Kept here, not in
     /// the group, so that trades on different underlyings never write the same account.
     pub fees_accrued: u64,
-    /// Quote asset only: fees paid into the quote pool by `perp_settle_fees`, native quote units.
-    /// The group's, held in the vault: the vault holds the sum of all quote balances plus this.
+    /// Quote asset only: fees paid into the quote pool by `perp_settle_fees`, native quote units,
+    /// held in the vault until `insurance_sweep` divides them between the insurance fund and the
+    /// group.
     pub fees_collected: u64,
     /// Quote asset only: what it lends to accounts that owe quote.
     pub lending: QuoteLending,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 8],
     /// Scenario grid of the underlying (every book on it is stressed with these moves).
     pub risk: RiskState,
     /// The underlying's perpetual future.
@@ -141,8 +142,8 @@ pub struct QuoteLending {
     pub borrow_index: u64,
     /// Unix time (seconds) the index was last accrued.
     pub last_accrual_ts: i64,
-    /// Interest booked into borrowers' balances, native quote units: the insurance fund's, held in
-    /// the vault (the vault holds deposits - borrows + fees collected + this).
+    /// Interest booked into borrowers' balances (and socialized-loss rounding), native quote
+    /// units: the insurance fund's, held in the vault until `insurance_sweep`.
     pub interest_collected: u64,
     /// Rate per year at zero utilization, basis points.
     pub base_rate_bps: u16,
@@ -156,6 +157,17 @@ pub struct QuoteLending {
     /// basis points (`1..10_000`).
     pub max_utilization_bps: u16,
     pub _pad: [u8; 6],
+    /// Deposit index (precision: 2^-40, `INDEX_ONE` = 1.0 at creation; 0 reads as 1.0): falls when
+    /// a bankruptcy's loss is socialized over the quote deposits; a positive quote balance booked
+    /// at index `J0` is worth `floor(balance * deposit_index / J0)` (`engine::lending`).
+    pub deposit_index: u64,
+    /// Socialized loss not yet booked out of the deposit balances, native quote units: the vault
+    /// holds `total_deposits - total_borrows + fees_collected + interest_collected +
+    /// protocol_fees - loss_unbooked`.
+    pub loss_unbooked: u64,
+    /// The group's share of swept fees (`insurance_sweep`), held in the vault, native quote
+    /// units.
+    pub protocol_fees: u64,
 }
 
 /// Oracle binding of an underlying (unused for the quote asset).
@@ -193,7 +205,8 @@ pub struct CollateralParams {
     pub total_deposits: u64,
     /// Sum over all margin accounts of what they owe of this asset (minus their negative
     /// balances), native units; only the quote asset can be owed. The vault holds
-    /// `total_deposits - total_borrows` plus, for the quote asset, `fees_collected`.
+    /// `total_deposits - total_borrows`, plus, for the quote asset, what `QuoteLending` counts
+    /// (`engine::lending`).
     pub total_borrows: u64,
 }
 
@@ -201,7 +214,7 @@ assert_layout!(OracleParams, 72);
 assert_layout!(RiskState, 16 + 16 * 2 * 8);
 assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
-assert_layout!(QuoteLending, 40);
+assert_layout!(QuoteLending, 64);
 assert_layout!(
     Underlying,
     8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + TAIL_RESERVED_BYTES
