@@ -22,6 +22,7 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("liquidate_option_full_portfolio", Some(600_000)),
     ("liquidate_slice_full_portfolio", Some(600_000)),
     ("resolve_bankruptcy", None),
+    ("settle_bankruptcy", Some(60_000)),
     ("health_1_options", None),
     ("health_8_options", None),
     ("health_32_options", None),

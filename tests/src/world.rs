@@ -390,6 +390,19 @@ impl World {
         self.send(&[instruction], &wallet, &[])
     }
 
+    /// Settles bankrupt `loser`'s whole loss on market `index` to `winner` and resolves it (sent
+    /// by a keeper).
+    pub fn settle_bankruptcy(
+        &mut self,
+        winner: &Trader,
+        loser: &Trader,
+        index: u16,
+    ) -> Result<TxReport, TxFailure> {
+        let oracle = self.markets[index as usize].price_account;
+        let (group, w, l) = (self.group, winner.account, loser.account);
+        self.send_as_keeper(ix::account_settle_bankruptcy(&group, &w, &l, index, &oracle))
+    }
+
     /// Resolves the bankruptcy of the margin account at `account` (sent by a keeper).
     pub fn resolve_bankruptcy(&mut self, account: &Pubkey) -> Result<TxReport, TxFailure> {
         let group = self.group;

@@ -12,7 +12,7 @@ use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{Chain, LocalChain};
 use xmargin_client::health::fetch;
 use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState, Liquidation};
-use xmargin_client::{ix, pda, sandbox, Pubkey, Signer};
+use xmargin_client::{ix, pda, sandbox, Signer};
 
 use crate::demo::{Demo, Trader};
 use crate::demo_hedges::trade;
@@ -49,29 +49,31 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     }
     println!("{}", table.render());
 
-    // Fred has nothing left and owes more than he holds: his loss settles into a loan (the
-    // winner is the maker, the rest the fees), and the insurance fund covers it.
+    // Fred has nothing left and lost more than he holds: his 1,100 settle to the maker (the
+    // winner), then `account_settle_bankruptcy` settles the rest and resolves what he owes at
+    // once: the insurance fund pays, the rest would be socialized; his unpaid fees are waived.
     let group = demo.group;
     let oracle = sol.price_account;
+    let before = fund_balance(demo)?;
     let settle = ix::perp_settle_pnl(&group, &maker.account, &fred.account, SOL, &oracle, vec![]);
-    demo.chain.send(&[settle], &demo.admin.insecure_clone(), &[])?;
-    let (account, pool, now) = quote_state(demo, &fred.account)?;
-    if bankruptcy_state(&account, &pool, now) == BankruptcyState::NeedsSettlement {
+    let bankrupt =
+        ix::account_settle_bankruptcy(&group, &maker.account, &fred.account, SOL, &oracle);
+    demo.chain.send(&[settle, bankrupt], &demo.admin.insecure_clone(), &[])?;
+    let account: MarginAccount = fetch(&mut demo.chain, &fred.account)?;
+    if bankruptcy_state(&account) == BankruptcyState::NeedsSettlement {
         let fees = ix::perp_settle_fees(&group, &fred.account, SOL, &oracle, vec![]);
         demo.chain.send(&[fees], &demo.admin.insecure_clone(), &[])?;
     }
-    let (account, pool, now) = quote_state(demo, &fred.account)?;
-    let BankruptcyState::Bankrupt { owed } = bankruptcy_state(&account, &pool, now) else {
-        return Err("fred is not bankrupt".into());
-    };
-    let before = fund_balance(demo)?;
-    let resolve = ix::account_resolve_bankruptcy(&group, &fred.account);
-    demo.chain.send(&[resolve], &demo.admin.insecure_clone(), &[])?;
+    let account: MarginAccount = fetch(&mut demo.chain, &fred.account)?;
+    if bankruptcy_state(&account) != BankruptcyState::NotBankrupt {
+        return Err("fred's bankruptcy is not resolved".into());
+    }
     let after = fund_balance(demo)?;
     let pool: Underlying = fetch(&mut demo.chain, &pda::underlying(&group, QUOTE_INDEX))?;
+    let owed = before - after + pool.lending.loss_unbooked;
     let mut summary = Table::new(&["bankruptcy of fred", "USDC"], 1);
     for (what, value) in [
-        ("owed (his loss beyond his 1,100 USDC)", owed as i64),
+        ("owed (his loss beyond his 1,100 USDC, fees waived)", owed as i64),
         ("paid by the insurance fund", (before - after) as i64),
         ("socialized over quote deposits", pool.lending.loss_unbooked as i64),
         ("insurance fund left", after as i64),
@@ -142,16 +144,6 @@ fn insure(demo: &mut Demo, label: &'static str, native: u64) -> Result<(), Box<d
 
 fn fund_balance(demo: &mut Demo) -> Result<u64, Box<dyn Error>> {
     Ok(fetch::<Group>(&mut demo.chain, &demo.group.clone())?.insurance.balance)
-}
-
-fn quote_state(
-    demo: &mut Demo,
-    account: &Pubkey,
-) -> Result<(MarginAccount, Underlying, i64), Box<dyn Error>> {
-    let group = demo.group;
-    let a = fetch(&mut demo.chain, account)?;
-    let pool = fetch(&mut demo.chain, &pda::underlying(&group, QUOTE_INDEX))?;
-    Ok((a, pool, demo.chain.now()))
 }
 
 fn usdc(qn: i128) -> String {

@@ -1,9 +1,11 @@
 //! `xmargin`: the trader CLI of the cross-margin clearing layer.
 
+mod backtest;
 mod demo;
 mod demo_hedges;
 mod demo_liquidation;
 mod format;
+mod montecarlo;
 mod num;
 mod price;
 mod risk;
@@ -25,6 +27,9 @@ enum Command {
     /// assets and Pyth price accounts, traders, deposits, valuations and health, a stale feed,
     /// hedges margined together, and a price gap with liquidations and a bankruptcy.
     Demo,
+    /// Coverage backtest: each classic portfolio's requirement against its simulated one-day
+    /// loss (Monte Carlo with jumps) and a +/-40% gap.
+    Backtest(backtest::BacktestArgs),
     /// Black-Scholes price and Greeks of an option (the protocol's fixed-point code).
     Price(price::PriceArgs),
     /// Stress scenarios, requirement, equity and health of a portfolio file (see the README).
@@ -33,6 +38,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
+        Command::Backtest(args) => backtest::run(&args),
         Command::Demo => demo::run(),
         Command::Price(args) => price::run(&args),
         Command::Risk(args) => risk::run(&args),

@@ -37,103 +37,95 @@ pub struct RiskArgs {
 const DECIMALS: u8 = 9;
 /// Quote decimals of the margin engine's figures (its native quote unit is 1e-9).
 const ENGINE_DECIMALS: u8 = 9;
-/// Contracts per unit of an underlying: quantities may have up to 3 decimals.
-const CONTRACTS_PER_UNIT: i128 = 1_000;
+/// Decimals of an option quantity: a contract is 1/1,000 of a unit of the underlying.
+const CONTRACT_DECIMALS: u32 = 3;
 
 /// An engine figure (native quote units) in quote units.
-fn units(qn: i128) -> Fixed {
+pub(crate) fn units(qn: i128) -> Fixed {
     Fixed::from_ratio(qn, 10i128.pow(u32::from(ENGINE_DECIMALS))).unwrap_or(Fixed::MAX)
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Portfolio {
+pub(crate) struct Portfolio {
     /// Valuation time, unix seconds (default: now).
-    now: Option<i64>,
+    pub(crate) now: Option<i64>,
     /// Quote (settlement) balance in quote units; negative = owed.
     #[serde(default)]
-    quote: Option<Dec>,
+    pub(crate) quote: Option<Dec>,
     /// Correlation credit between underlyings, basis points (default 0).
     #[serde(default)]
-    correlation_credit_bps: u32,
-    underlyings: Vec<UnderlyingIn>,
+    pub(crate) correlation_credit_bps: u32,
+    pub(crate) underlyings: Vec<UnderlyingIn>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct UnderlyingIn {
-    name: String,
-    spot: Dec,
+pub(crate) struct UnderlyingIn {
+    pub(crate) name: String,
+    pub(crate) spot: Dec,
     /// Oracle confidence (collateral is valued at spot - conf).
-    conf: Option<Dec>,
+    pub(crate) conf: Option<Dec>,
     /// Volatility index (max of ATM implied and realized vol).
-    vol_index: Dec,
-    rate: Option<Dec>,
+    pub(crate) vol_index: Dec,
+    pub(crate) rate: Option<Dec>,
     /// Collateral held, whole tokens.
-    collateral: Option<Dec>,
-    haircut_init_bps: Option<u16>,
-    haircut_maint_bps: Option<u16>,
-    perp: Option<PerpIn>,
+    pub(crate) collateral: Option<Dec>,
+    pub(crate) haircut_init_bps: Option<u16>,
+    pub(crate) haircut_maint_bps: Option<u16>,
+    pub(crate) perp: Option<PerpIn>,
     #[serde(default)]
-    options: Vec<OptionIn>,
+    pub(crate) options: Vec<OptionIn>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PerpIn {
+pub(crate) struct PerpIn {
     /// Signed size in units of the underlying.
-    size: Dec,
+    pub(crate) size: Dec,
     /// Entry price.
-    entry: Dec,
+    pub(crate) entry: Dec,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OptionIn {
-    kind: KindIn,
-    strike: Dec,
+pub(crate) struct OptionIn {
+    pub(crate) kind: KindIn,
+    pub(crate) strike: Dec,
     /// Days to expiry (or `years`).
-    days: Option<Dec>,
-    years: Option<Dec>,
+    pub(crate) days: Option<Dec>,
+    pub(crate) years: Option<Dec>,
     /// Signed quantity in units of the underlying (negative = written).
-    quantity: Dec,
+    pub(crate) quantity: Dec,
     /// Implied volatility of the series (default: the volatility index).
-    vol: Option<Dec>,
+    pub(crate) vol: Option<Dec>,
 }
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "lowercase")]
-enum KindIn {
+pub(crate) enum KindIn {
     Call,
     Put,
 }
 
-fn native(amount: Fixed, decimals: u8) -> Result<i64, Box<dyn Error>> {
-    let scaled = amount.mul_int(10i128.pow(u32::from(decimals)))?;
-    if scaled.to_int_floor() != scaled.to_int_ceil() {
-        return Err(format!("{amount} has more than {decimals} decimals").into());
-    }
-    Ok(scaled.to_i64(Round::Down)?)
-}
-
 /// Everything the report shows.
-struct Report {
-    names: Vec<String>,
-    assessed: Vec<Assessment>,
-    collateral: health::Health,
-    perp_pnl: Fixed,
-    health: PortfolioHealth,
+pub(crate) struct Report {
+    pub(crate) names: Vec<String>,
+    pub(crate) assessed: Vec<Assessment>,
+    pub(crate) collateral: health::Health,
+    pub(crate) perp_pnl: Fixed,
+    pub(crate) health: PortfolioHealth,
 }
 
-fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
+pub(crate) fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
     let now = p.now.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64)
     });
     let mut holdings = Vec::new();
-    if let Some(Dec(q)) = p.quote {
-        let balance = native(q, 6)?;
+    if let Some(q) = p.quote {
+        let balance = q.units(6, "quote")?;
         holdings.push(CollateralInput {
             underlying: 0,
             balance,
@@ -145,13 +137,13 @@ fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
     let (mut names, mut assessed, mut perp_pnl) = (Vec::new(), Vec::new(), Fixed::ZERO);
     for (i, u) in p.underlyings.iter().enumerate() {
         let index = u16::try_from(i + 1)?;
-        let spot = u.spot.0;
+        let spot = u.spot.value;
         let haircuts = Haircuts {
             init_bps: u.haircut_init_bps.unwrap_or(2_000),
             maint_bps: u.haircut_maint_bps.unwrap_or(1_000),
         };
-        let conf = u.conf.map_or(Fixed::ZERO, |c| c.0);
-        let held = u.collateral.map_or(Fixed::ZERO, |c| c.0);
+        let conf = u.conf.map_or(Fixed::ZERO, |c| c.value);
+        let held = u.collateral.map_or(Fixed::ZERO, |c| c.value);
         if !held.is_zero() {
             let price = OraclePrice {
                 mid: spot,
@@ -160,24 +152,27 @@ fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
             };
             holdings.push(CollateralInput {
                 underlying: index,
-                balance: native(held, DECIMALS)?,
+                balance: u.collateral.map_or(Ok(0), |c| {
+                    c.units(u32::from(DECIMALS), &format!("{} collateral", u.name))
+                })?,
                 decimals: DECIMALS,
                 haircuts,
                 price: PriceInput::Valid(price),
             });
         }
-        let perp_size = u.perp.as_ref().map_or(Fixed::ZERO, |p| p.size.0);
+        let perp_size = u.perp.as_ref().map_or(Fixed::ZERO, |p| p.size.value);
         let scale = ContractScale::new(1_000_000, 9, ENGINE_DECIMALS)?;
         if let Some(perp) = &u.perp {
-            perp_pnl = perp_pnl.checked_add(perp.size.0.mul(spot.checked_sub(perp.entry.0)?)?)?;
+            let pnl = perp.size.value.mul(spot.checked_sub(perp.entry.value)?)?;
+            perp_pnl = perp_pnl.checked_add(pnl)?;
         }
         // Collateral moves with the price only if it counts in equity.
         let linear = if haircuts.is_full() { perp_size } else { held.checked_add(perp_size)? };
         let mut options = Vec::new();
         for o in &u.options {
             let years = match (o.days, o.years) {
-                (Some(Dec(d)), None) => d.div(Fixed::from_int(365))?,
-                (None, Some(Dec(y))) => y,
+                (Some(d), None) => d.value.div(Fixed::from_int(365))?,
+                (None, Some(y)) => y.value,
                 _ => {
                     return Err(format!(
                         "{}: each option needs exactly one of `days` and `years`",
@@ -191,22 +186,20 @@ fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
                 KindIn::Call => OptionKind::Call,
                 KindIn::Put => OptionKind::Put,
             };
-            let contracts = o.quantity.0.mul_int(CONTRACTS_PER_UNIT)?;
-            if contracts.to_int_floor() != contracts.to_int_ceil() {
-                return Err(format!("{}: option quantities have at most 3 decimals", u.name).into());
-            }
+            let contracts =
+                o.quantity.units(CONTRACT_DECIMALS, &format!("{} option quantity", u.name))?;
             options.push(OptionPosition {
-                spec: SeriesSpec { kind, strike: o.strike.0, expiry },
-                contracts: contracts.to_i64(Round::Down)?,
-                vol: o.vol.map_or(u.vol_index.0, |v| v.0),
+                spec: SeriesSpec { kind, strike: o.strike.value, expiry },
+                contracts,
+                vol: o.vol.map_or(u.vol_index.value, |v| v.value),
             });
         }
         let params: UnderlyingParams = DEFAULT_PARAMS;
         let positions = Positions {
             underlying: index,
             spot,
-            vol_index: u.vol_index.0,
-            rate: u.rate.map_or(Fixed::ZERO, |r| r.0),
+            vol_index: u.vol_index.value,
+            rate: u.rate.map_or(Fixed::ZERO, |r| r.value),
             scale,
             linear: to_native(linear.mul(spot)?, ENGINE_DECIMALS)?,
             options,

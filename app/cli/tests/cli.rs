@@ -73,6 +73,35 @@ fn risk_runs_the_example_portfolio() {
 }
 
 #[test]
+fn risk_reads_decimal_amounts_exactly() {
+    // 0.05 and 1.3 are not binary fractions: read as written, they are 50 and 1,300 contracts.
+    let dir = std::env::temp_dir().join(format!("xmargin-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, quantity: &str| {
+        let path = dir.join(name);
+        let text = format!(
+            r#"{{"now": 0, "quote": 1000.05, "underlyings": [{{"name": "SOL", "spot": 150,
+               "vol_index": 0.8, "collateral": 1.3, "options": [{{"kind": "put", "strike": 140,
+               "days": 7, "quantity": {quantity}}}]}}]}}"#
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let path = write("exact.json", "-0.05");
+    let (ok, out, err) = xmargin(&["risk", "--file", path.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["init_health"].as_f64().unwrap() > 0.0);
+    let path = write("too_fine.json", "0.0005");
+    let (ok, _, err) = xmargin(&["risk", "--file", path.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("SOL option quantity: 0.0005") && err.contains("3 decimals"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn demo_runs_and_shows_hedges_and_liquidations() {
     let (ok, out, err) = xmargin(&["demo"]);
     assert!(ok, "{err}");

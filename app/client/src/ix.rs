@@ -12,6 +12,7 @@ use cross_margin::instructions::{
     GroupCreateArgs, LiquidateArgs, OptionQuoteArgs, TradeArgs, UnderlyingAddArgs, VolsPostArgs,
 };
 use cross_margin::state::{MarginAccount, QUOTE_INDEX};
+use cross_margin::vaults::__client_accounts_insurance_vaults::InsuranceVaults;
 use cross_margin::{accounts as acc, instruction as data, ID};
 use solana_instruction::{AccountMeta, Instruction};
 
@@ -257,6 +258,27 @@ pub fn perp_settle_pnl(
     ix
 }
 
+/// `account_settle_bankruptcy`: the whole loss of `loser` (holding nothing of value) on the
+/// underlying at `index` to `winner`, reading `oracle`, resolved in the same instruction.
+pub fn account_settle_bankruptcy(
+    group: &Pubkey,
+    winner: &Pubkey,
+    loser: &Pubkey,
+    index: u16,
+    oracle: &Pubkey,
+) -> Instruction {
+    build(
+        acc::AccountSettleBankruptcy {
+            winner: *winner,
+            loser: *loser,
+            underlying: pda::underlying(group, index),
+            oracle: *oracle,
+            vaults: insurance_vaults(group),
+        },
+        data::AccountSettleBankruptcy {},
+    )
+}
+
 /// `perp_settle_fees` of `account`'s loss on the underlying at `index`, reading `oracle`;
 /// `health` are the account's health accounts, needed only for it to borrow from the quote pool.
 pub fn perp_settle_fees(
@@ -437,16 +459,8 @@ pub fn account_liquidate(
 
 /// `account_resolve_bankruptcy` of `account` in `group`.
 pub fn account_resolve_bankruptcy(group: &Pubkey, account: &Pubkey) -> Instruction {
-    let quote_underlying = pda::underlying(group, QUOTE_INDEX);
     build(
-        acc::AccountResolveBankruptcy {
-            group: *group,
-            margin_account: *account,
-            quote_underlying,
-            vault: pda::vault(&quote_underlying),
-            insurance_vault: pda::insurance_vault(group),
-            token_program: spl_token::ID,
-        },
+        acc::AccountResolveBankruptcy { margin_account: *account, vaults: insurance_vaults(group) },
         data::AccountResolveBankruptcy {},
     )
 }
@@ -472,17 +486,19 @@ pub fn insurance_deposit(
 
 /// `insurance_sweep` of `group`'s quote pool.
 pub fn insurance_sweep(group: &Pubkey) -> Instruction {
+    build(acc::InsuranceSweep { vaults: insurance_vaults(group) }, data::InsuranceSweep {})
+}
+
+/// The group's quote pool and insurance vault accounts (`cross_margin::vaults::InsuranceVaults`).
+fn insurance_vaults(group: &Pubkey) -> InsuranceVaults {
     let quote_underlying = pda::underlying(group, QUOTE_INDEX);
-    build(
-        acc::InsuranceSweep {
-            group: *group,
-            quote_underlying,
-            vault: pda::vault(&quote_underlying),
-            insurance_vault: pda::insurance_vault(group),
-            token_program: spl_token::ID,
-        },
-        data::InsuranceSweep {},
-    )
+    InsuranceVaults {
+        group: *group,
+        quote_underlying,
+        vault: pda::vault(&quote_underlying),
+        insurance_vault: pda::insurance_vault(group),
+        token_program: spl_token::ID,
+    }
 }
 
 /// The compute budget program.

@@ -14,7 +14,9 @@ use cross_margin::engine::portfolio::{
 use cross_margin::engine::valuation::Valuation;
 use cross_margin::error::{error_code, XmError};
 use cross_margin::instructions::LiquidateArgs;
-use cross_margin::state::{Group, MarginAccount, Underlying, EMPTY_SLOT, QUOTE_INDEX};
+use cross_margin::state::{
+    Group, MarginAccount, PerpPosition, Underlying, EMPTY_SLOT, QUOTE_INDEX,
+};
 use solana_instruction::Instruction;
 use xmargin_risk::health::PriceInput;
 
@@ -237,23 +239,32 @@ fn sized(whole: &LiquidationStep, units: u64) -> LiquidationStep {
 pub enum BankruptcyState {
     /// It holds something to liquidate, or owes no quote.
     NotBankrupt,
-    /// Nothing left to liquidate but unsettled quote: settle it first (`perp_settle_pnl`,
-    /// `perp_settle_fees`; such an account's loss settles into a loan).
+    /// Nothing left to liquidate but unsettled quote: settle it (`perp_settle_pnl`,
+    /// `perp_settle_fees`), its gains first; a settled loss it cannot pay is resolved in the
+    /// settlement itself (its fees waived).
     NeedsSettlement,
-    /// `account_resolve_bankruptcy` resolves it: it owes this much now, interest included.
+    /// `account_resolve_bankruptcy` resolves it: it owes this much (a bankrupt account is charged
+    /// no interest).
     Bankrupt { owed: u64 },
 }
 
-/// `account`'s bankruptcy state against the quote pool `pool` at `now`.
-pub fn bankruptcy_state(account: &MarginAccount, pool: &Underlying, now: i64) -> BankruptcyState {
+/// `account`'s bankruptcy state.
+pub fn bankruptcy_state(account: &MarginAccount) -> BankruptcyState {
     if !account.has_no_holdings() {
         return BankruptcyState::NotBankrupt;
     }
-    if account.perps.iter().any(|p| p.underlying != EMPTY_SLOT && p.quote != 0) {
-        return BankruptcyState::NeedsSettlement;
-    }
-    match lending::value_at(account, pool, now) {
-        Ok(balance) if balance < 0 => BankruptcyState::Bankrupt { owed: balance.unsigned_abs() },
-        _ => BankruptcyState::NotBankrupt,
+    let unsettled = |gain: bool| {
+        let open = |p: &&PerpPosition| p.underlying != EMPTY_SLOT && p.quote != 0;
+        account.perps.iter().filter(open).any(|p| (p.quote > 0) == gain)
+    };
+    let balance = lending::quote_balance(account);
+    if unsettled(true) {
+        BankruptcyState::NeedsSettlement
+    } else if balance < 0 {
+        BankruptcyState::Bankrupt { owed: balance.unsigned_abs() }
+    } else if unsettled(false) {
+        BankruptcyState::NeedsSettlement
+    } else {
+        BankruptcyState::NotBankrupt
     }
 }

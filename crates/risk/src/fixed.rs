@@ -353,34 +353,7 @@ impl FromStr for Fixed {
     type Err = MathError;
 
     fn from_str(text: &str) -> Result<Fixed, MathError> {
-        const OP: &str = "Fixed::from_str";
-        let bad = MathError::Domain(OP);
-        let (mantissa_text, exp) = match text.find(['e', 'E']) {
-            Some(at) => (&text[..at], text[at + 1..].parse::<i32>().map_err(|_| bad)?),
-            None => (text, 0),
-        };
-        let (negative, unsigned) = match mantissa_text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, mantissa_text.strip_prefix('+').unwrap_or(mantissa_text)),
-        };
-        let (int_part, frac_part) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-        if int_part.is_empty() && frac_part.is_empty() {
-            return Err(bad);
-        }
-        let mut mantissa: i128 = 0;
-        for c in int_part.chars().chain(frac_part.chars()) {
-            let d = c.to_digit(10).ok_or(bad)?;
-            mantissa = mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(d as i128))
-                .ok_or(MathError::Overflow(OP))?;
-        }
-        if negative {
-            mantissa = -mantissa;
-        }
-        let exponent =
-            exp.checked_sub(i32::try_from(frac_part.len()).map_err(|_| bad)?).ok_or(bad)?;
-        Fixed::from_decimal(mantissa, exponent, Round::Down)
+        text.parse::<crate::decimal::Decimal>()?.to_fixed(Round::Down)
     }
 }
 

@@ -101,14 +101,23 @@ pub fn deposit_at(deposit: u64, snapshot: u64, index: u64) -> Result<u64, MathEr
     Ok((u128::from(deposit) * u128::from(index) / u128::from(snapshot)) as u64)
 }
 
+/// The lowest deposit index a loss may leave (`INDEX_ONE / 2^20`, about one millionth): below it
+/// the index would lose the resolution that makes every depositor bear its share, and 0 would
+/// value every deposit at nothing forever.
+pub const MIN_DEPOSIT_INDEX: u64 = INDEX_ONE >> 20;
+
 /// The deposit index after a loss of `loss` is spread over `deposits` (what they are worth now):
-/// `floor(index (deposits - loss) / deposits)`. Needs `0 < loss <= deposits`.
+/// `floor(index (deposits - loss) / deposits)`. Needs `0 < loss <= deposits` and a result of at
+/// least [`MIN_DEPOSIT_INDEX`] (a loss of nearly all the deposits is refused).
 pub fn shrink_index(index: u64, loss: u64, deposits: u64) -> Result<u64, MathError> {
     if loss == 0 || loss > deposits {
         return Err(MathError::Domain("socialized loss against deposits"));
     }
-    let kept = u128::from(index) * u128::from(deposits - loss) / u128::from(deposits);
-    Ok(kept as u64)
+    let kept = (u128::from(index) * u128::from(deposits - loss) / u128::from(deposits)) as u64;
+    if kept < MIN_DEPOSIT_INDEX {
+        return Err(MathError::Domain("deposit index below its minimum"));
+    }
+    Ok(kept)
 }
 
 /// The most that may be newly borrowed from a pool with `deposits` and `borrows` while its
@@ -164,7 +173,11 @@ mod tests {
         assert!(deposit_at(1, index, INDEX_ONE).is_err());
         assert!(shrink_index(INDEX_ONE, 0, 10).is_err());
         assert!(shrink_index(INDEX_ONE, 11, 10).is_err());
-        assert_eq!(shrink_index(INDEX_ONE, 10, 10).unwrap(), 0);
+        // A loss of all (or nearly all) the deposits would take the index to 0 or near it.
+        assert!(shrink_index(INDEX_ONE, 10, 10).is_err());
+        assert!(shrink_index(INDEX_ONE, 2_000_000 - 1, 2_000_000).is_err());
+        assert!(shrink_index(MIN_DEPOSIT_INDEX, 1, 10).is_err());
+        assert_eq!(shrink_index(INDEX_ONE, 999_999, 1_000_000).unwrap(), INDEX_ONE / 1_000_000);
     }
 
     #[test]

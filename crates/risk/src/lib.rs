@@ -4,7 +4,8 @@
 //! `cross_margin` program), in tests and in the off-chain tools (`app/`). Every operation is checked
 //! and every error names what failed.
 //!
-//! - [`fixed`]: the one fixed-point type, [`Fixed`] (signed, 64 fractional bits).
+//! - [`fixed`]: the one fixed-point type, [`Fixed`] (signed, 64 fractional bits);
+//!   [`decimal`]: exact decimals as written, for amounts parsed from text.
 //! - [`oracle`]: price validation rules (age, confidence, verification) and the asset/liability
 //!   price bands.
 //! - [`math`]: `exp`, `ln`, `sqrt`, normal CDF and density on [`Fixed`];
@@ -23,6 +24,7 @@
 pub mod black_scholes;
 pub mod book;
 pub mod cache;
+pub mod decimal;
 pub mod error;
 pub mod fixed;
 pub mod health;

@@ -130,6 +130,9 @@ pub struct PnlSettled {
     pub loser: Pubkey,
     /// Native quote units moved from the loser's quote balance to the winner's.
     pub amount: i64,
+    /// What the loser owed after it and could never pay (it holds nothing of value): resolved
+    /// in the same instruction (see the `BankruptcyResolved` event), else 0.
+    pub written_off: u64,
     /// Oracle mid price per contract used.
     pub price: i64,
 }
@@ -141,6 +144,8 @@ pub struct FeesSettled {
     pub account: Pubkey,
     /// Native quote units moved from the account's quote balance to the fees collected.
     pub amount: i64,
+    /// Fees the group waived: what an account that holds nothing of value could not pay.
+    pub waived: i64,
     /// The underlying's fees still unsettled.
     pub fees_accrued: u64,
     /// The quote underlying's fees collected so far.

@@ -184,10 +184,16 @@ pub mod cross_margin {
         instructions::account_liquidate::handler(ctx, args)
     }
 
-    /// Anyone: resolves a bankrupt account (nothing left, quote owed): the insurance fund pays
-    /// what it can, the rest is socialized over the quote deposits.
+    /// Anyone: resolves a bankrupt account (nothing of value left, quote owed): the insurance
+    /// fund pays what it can, the rest is socialized over the quote deposits.
     pub fn account_resolve_bankruptcy(ctx: Context<AccountResolveBankruptcy>) -> Result<()> {
         instructions::account_resolve_bankruptcy::handler(ctx)
+    }
+
+    /// Anyone: settles a bankrupt account's whole loss on one underlying to a winner and resolves
+    /// what it then owes in the same instruction (insurance fund first, then socialized).
+    pub fn account_settle_bankruptcy(ctx: Context<AccountSettleBankruptcy>) -> Result<()> {
+        instructions::account_settle_bankruptcy::handler(ctx)
     }
 
     /// Anyone: pays `amount` quote tokens into the insurance fund.

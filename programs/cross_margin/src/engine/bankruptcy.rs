@@ -1,11 +1,14 @@
 //! Bankruptcy and the insurance fund, on plain account structs.
 //!
-//! - **Bankrupt**: an account with no holdings left (`MarginAccount::has_no_holdings`: nothing to
-//!   liquidate), no unsettled quote (settled first: an empty account's loss settles into a loan,
-//!   `lending::capacity`) and a negative quote balance once its interest is booked: a loan nothing
-//!   backs. [`resolve`] clears it: the insurance fund pays what it can into the quote pool, the
-//!   rest is written off and socialized over the quote deposits (`lending::socialize`). The
-//!   account ends with nothing and unflagged; a second resolution finds nothing owed.
+//! - **Bankrupt**: an account that holds nothing of value (`MarginAccount::holds_nothing_of_value`:
+//!   no holdings left to liquidate, no unsettled gain) and owes quote: a loan nothing backs.
+//!   [`resolve`] clears it: the insurance fund pays what it can into the quote pool, the rest is
+//!   written off and socialized over the quote deposits (`lending::socialize`); no interest is
+//!   charged for the time it was bankrupt (it would only be socialized). The account ends owing
+//!   nothing and unflagged; a second resolution finds nothing owed. A settlement that leaves such
+//!   an account owing resolves it in the same instruction ([`after_settlement`]), so the winner it
+//!   paid, a quote depositor from then on, bears its share of the loss like every other one and
+//!   nobody can withdraw in between.
 //! - **Insurance fund** (`Group::insurance`, its own vault): anyone may pay in
 //!   (`insurance_deposit`); [`sweep`] moves the quote pool's collected interest and
 //!   `fee_share_bps` of its collected fees to it, and the rest of the fees to the group's
@@ -19,7 +22,7 @@ use anchor_lang::prelude::*;
 
 use crate::engine::{collateral, lending};
 use crate::error::XmError;
-use crate::state::{Group, InsuranceFund, MarginAccount, Underlying, EMPTY_SLOT};
+use crate::state::{Group, InsuranceFund, MarginAccount, Underlying};
 
 /// What a resolution did, native quote units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,9 +45,8 @@ pub fn resolve(
     now: i64,
 ) -> Result<Resolution> {
     require!(account.has_no_holdings(), XmError::BankruptcyAccountNotEmpty);
-    let unsettled = account.perps.iter().any(|p| p.underlying != EMPTY_SLOT && p.quote != 0);
-    require!(!unsettled, XmError::BankruptcyUnsettledQuote);
-    lending::book(account, pool, now)?;
+    require!(account.holds_nothing_of_value(), XmError::BankruptcyUnsettledQuote);
+    lending::book_bankrupt(account, pool, now)?;
     let balance = lending::quote_balance(account);
     require!(balance < 0, XmError::NotBankrupt);
     let owed = balance.unsigned_abs();
@@ -56,6 +58,20 @@ pub fn resolve(
     group.insurance.balance -= insurance_paid;
     account.liquidation_since = 0;
     Ok(Resolution { owed, insurance_paid, socialized })
+}
+
+/// After a settlement debited `account`: resolves it at once if it now owes quote and holds
+/// nothing of value (module doc); `None` otherwise.
+pub fn after_settlement(
+    account: &mut MarginAccount,
+    pool: &mut Underlying,
+    group: &mut Group,
+    now: i64,
+) -> Result<Option<Resolution>> {
+    if !account.holds_nothing_of_value() || lending::quote_balance(account) >= 0 {
+        return Ok(None);
+    }
+    resolve(account, pool, group, now).map(Some)
 }
 
 /// What a sweep moved, native quote units.
@@ -97,7 +113,7 @@ mod tests {
     use bytemuck::Zeroable;
     use xmargin_risk::interest::INDEX_ONE;
 
-    use crate::state::{CollateralPosition, QUOTE_INDEX};
+    use crate::state::{CollateralPosition, EMPTY_SLOT, QUOTE_INDEX};
 
     /// A group whose insurance fund holds `balance`.
     fn fund_of(balance: u64) -> Group {
@@ -123,6 +139,13 @@ mod tests {
             CollateralPosition { underlying: QUOTE_INDEX, balance: -owed, ..Default::default() };
         account.quote_index_snapshot = INDEX_ONE;
         (pool, account)
+    }
+
+    /// Gives `pool` a rate model: 10% a year at the 80% kink.
+    fn charge_interest(pool: &mut Underlying) {
+        pool.lending.slope1_bps = 1_000;
+        pool.lending.optimal_utilization_bps = 8_000;
+        pool.lending.slope2_bps = 10_000;
     }
 
     #[test]
@@ -155,11 +178,11 @@ mod tests {
     }
 
     #[test]
-    fn holdings_or_unsettled_quote_refuse() {
+    fn holdings_or_an_unsettled_gain_refuse() {
         let (mut pool, mut account) = pool_and_debtor(1_000, 300);
         let mut fund = fund_of(0);
         account.perps[0].underlying = 1;
-        account.perps[0].quote = -5;
+        account.perps[0].quote = 5;
         assert_eq!(
             resolve(&mut account, &mut pool, &mut fund, 0).unwrap_err(),
             error!(XmError::BankruptcyUnsettledQuote)
@@ -169,6 +192,66 @@ mod tests {
             resolve(&mut account, &mut pool, &mut fund, 0).unwrap_err(),
             error!(XmError::BankruptcyAccountNotEmpty)
         );
+        // An unsettled loss is no value: its settlement is written off when it comes.
+        account.perps[0].base = 0;
+        account.perps[0].quote = -5;
+        assert_eq!(resolve(&mut account, &mut pool, &mut fund, 0).unwrap().socialized, 300);
+    }
+
+    #[test]
+    fn a_bankrupt_account_pays_no_interest() {
+        // A year at a positive rate would raise the debt; a bankrupt one is written off as booked.
+        let (mut pool, mut account) = pool_and_debtor(1_000, 300);
+        charge_interest(&mut pool);
+        let mut fund = fund_of(0);
+        let r = resolve(&mut account, &mut pool, &mut fund, 31_536_000).unwrap();
+        assert_eq!((r.owed, pool.lending.interest_collected), (300, 0));
+        assert!(pool.lending.borrow_index > INDEX_ONE);
+    }
+
+    #[test]
+    fn a_settlement_that_leaves_a_debt_resolves_it() {
+        let (mut pool, mut account) = pool_and_debtor(1_000, 0);
+        let mut fund = fund_of(40);
+        assert_eq!(after_settlement(&mut account, &mut pool, &mut fund, 0).unwrap(), None);
+        collateral::apply(&mut account, &mut pool, -100).unwrap();
+        let r = after_settlement(&mut account, &mut pool, &mut fund, 0).unwrap().unwrap();
+        assert_eq!((r.owed, r.insurance_paid, r.socialized), (100, 40, 60));
+        // With an unsettled gain the account settles that first: nothing is written off.
+        collateral::apply(&mut account, &mut pool, -100).unwrap();
+        account.perps[0].underlying = 1;
+        account.perps[0].quote = 150;
+        assert_eq!(after_settlement(&mut account, &mut pool, &mut fund, 0).unwrap(), None);
+    }
+
+    #[test]
+    fn an_empty_account_borrows_only_against_its_gains() {
+        let (mut pool, mut account) = pool_and_debtor(1_000, 0);
+        pool.lending.max_utilization_bps = 9_000;
+        use lending::{capacity, Funding};
+        assert_eq!(capacity(&account, &pool, Funding::Borrow), 0);
+        // A gain of 300 on another underlying backs a loan of as much.
+        account.perps[0].underlying = 2;
+        account.perps[0].quote = 300;
+        assert_eq!(capacity(&account, &pool, Funding::Balance), 300);
+        assert_eq!(capacity(&account, &pool, Funding::Borrow), 300);
+        // Within the pool's utilization limit.
+        let mut tight = pool;
+        tight.lending.max_utilization_bps = 9_000;
+        tight.collateral.total_borrows = 850;
+        assert_eq!(capacity(&account, &tight, Funding::Borrow), 50);
+    }
+
+    #[test]
+    fn only_a_bankrupt_account_is_spared_interest() {
+        // An account with no holdings owing 300 that is about to be paid a gain books its interest.
+        let (mut pool, mut account) = pool_and_debtor(1_000, 300);
+        charge_interest(&mut pool);
+        account.perps[0].underlying = 2;
+        account.perps[0].quote = 0; // its gain just moved out of the slot, not yet credited
+        lending::book(&mut account, &mut pool, 31_536_000).unwrap();
+        assert!(pool.lending.interest_collected > 0);
+        assert!(lending::quote_balance(&account) < -300);
     }
 
     #[test]

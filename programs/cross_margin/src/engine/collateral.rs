@@ -71,7 +71,8 @@ pub fn withdraw(
 /// A settlement's change of the account's quote balance at `now` (no tokens move): `delta` native
 /// units, negative for a payment, which may leave the balance owed (interest booked first). New
 /// borrowing may not take the pool's utilization above its maximum (`lending::capacity` says
-/// how much a settlement may debit).
+/// how much a settlement may debit), but for an account that holds nothing of value, whose debt
+/// is written off in the same instruction.
 pub fn settle_into_quote(
     account: &mut MarginAccount,
     quote: &mut Underlying,
@@ -82,7 +83,7 @@ pub fn settle_into_quote(
     let change = apply(account, quote, delta)?;
     let c = &quote.collateral;
     let max = u128::from(quote.lending.max_utilization_bps);
-    let borrowed = change.new < change.old.min(0);
+    let borrowed = change.new < change.old.min(0) && !account.holds_nothing_of_value();
     if borrowed && u128::from(c.total_borrows) * 10_000 > u128::from(c.total_deposits) * max {
         msg!(
             "quote pool: owed {} of deposits {} above {} bps",

@@ -19,7 +19,7 @@
 //!   utilization above `max_utilization_bps` ([`capacity`]); settlements settle what the pool can
 //!   fund and the rest waits, counted in both accounts' equity meanwhile.
 //! - **Liquidity**: a withdrawal of the quote asset may take at most `total_deposits -
-//!   total_borrows` (what depositors' tokens are still in the vault).
+//!   total_borrows - loss_unbooked` (what depositors' tokens are still in the vault).
 //! - **Socialized losses** ([`socialize`]): what a bankruptcy leaves after the insurance fund is
 //!   written off the pool's loans and spread over the quote deposits by the deposit index
 //!   (`xmargin_risk::interest::shrink_index`), into `loss_unbooked`. A positive balance books its
@@ -28,10 +28,15 @@
 //!   `interest_collected`), so the vault equation above holds exactly. Health values a positive
 //!   balance at its worth now ([`deposit_value`]) from the group's copy of the deposit index
 //!   (`Group::quote_deposit_index`), so it needs no quote underlying.
-//! - An account with **no holdings** but quote balances and unsettled quote (nothing left to
-//!   liquidate) settles its whole loss into a loan, beyond the utilization limit
-//!   ([`capacity`]): the loss is real either way, and as a loan `account_resolve_bankruptcy`
-//!   covers it.
+//! - An account with **no holdings** borrows in `perp_settle_pnl` only up to its unsettled gains on
+//!   other underlyings ([`capacity`]). One
+//!   that **holds nothing of value** (no holdings, no unsettled gain:
+//!   `MarginAccount::holds_nothing_of_value`) settles its whole loss only through
+//!   `account_settle_bankruptcy`, beyond the utilization limit, which writes off what it then owes
+//!   in the same instruction (`engine::bankruptcy::after_settlement`): the loss is real either
+//!   way, and no winner paid from the pool can withdraw before the depositors' share of it is
+//!   booked. Its interest is not booked ([`book`]): it would only be written off, at the
+//!   depositors' cost.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::interest::{
@@ -41,7 +46,7 @@ use xmargin_risk::interest::{
 
 use crate::engine::portfolio::QuoteTerms;
 use crate::error::XmError;
-use crate::state::{MarginAccount, Underlying, QUOTE_INDEX};
+use crate::state::{MarginAccount, Underlying, EMPTY_SLOT, QUOTE_INDEX};
 
 /// The highest rate a pool may charge (at 100% utilization), basis points a year: 200%. The borrow
 /// index has 24 bits of room above 1.0, so even at this rate and full utilization without pause it
@@ -203,6 +208,19 @@ pub fn book(account: &mut MarginAccount, pool: &mut Underlying, now: i64) -> Res
     Ok(())
 }
 
+/// Books a bankrupt account (it holds nothing of value and owes quote) to `now` without charging
+/// the interest since its last booking: that interest would only be written off, at the
+/// depositors' cost. Any other account is booked as usual ([`book`]).
+pub fn book_bankrupt(account: &mut MarginAccount, pool: &mut Underlying, now: i64) -> Result<()> {
+    if quote_balance(account) >= 0 || !account.holds_nothing_of_value() {
+        return book(account, pool, now);
+    }
+    accrue(pool, now)?;
+    account.quote_index_snapshot = pool.lending.borrow_index;
+    account.quote_deposit_snapshot = deposit_index(pool);
+    Ok(())
+}
+
 /// Writes `loss` native quote units off the pool's loans (the caller has already raised the
 /// bankrupt balance by it) and spreads it over the deposits through the deposit index, of which
 /// `group_index` is the group's copy (`Group::quote_deposit_index`). Refused
@@ -228,37 +246,59 @@ pub fn socialize(pool: &mut Underlying, group_index: &mut u64, loss: u64) -> Res
     Ok(())
 }
 
-/// What a settlement may debit `account`'s quote balance (already booked): its positive balance,
-/// plus, when it `may_borrow` (shown not liquidatable), new borrowing up to the pool's capacity
-/// within its maximum utilization once that balance is spent. An account that may be bankrupt
-/// borrows nothing (its loss waits for liquidation), unless it has no holdings left: then all of
-/// it, for `account_resolve_bankruptcy` to cover.
-pub fn capacity(account: &MarginAccount, pool: &Underlying, may_borrow: bool) -> u64 {
+/// How a settlement's payer may fund it beyond its positive quote balance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Funding {
+    /// Not at all: a payer not shown healthy, or with no holdings left.
+    Balance,
+    /// By new borrowing within the pool's maximum utilization: a payer shown not liquidatable.
+    Borrow,
+    /// Without limit, written off in the same instruction: a payer that holds nothing of value
+    /// (`account_settle_bankruptcy`).
+    WriteOff,
+}
+
+/// What a settlement may debit `account`'s quote balance (already booked) with `funding`: its
+/// positive balance, plus new borrowing up to the pool's capacity within its maximum utilization
+/// (`Borrow`), or everything (`WriteOff`). An account with no holdings borrows, whatever its
+/// funding, only up to its unsettled gains on other underlyings (what backs the loan), so that
+/// two such accounts owing each other on two underlyings can still settle.
+pub fn capacity(account: &MarginAccount, pool: &Underlying, funding: Funding) -> u64 {
     let free = quote_balance(account).max(0) as u64;
-    if account.has_no_holdings() {
-        return u64::MAX;
-    }
-    if !may_borrow {
-        return free;
-    }
     let c = &pool.collateral;
     let deposits = c.total_deposits.saturating_sub(free);
-    let max = pool.lending.max_utilization_bps;
-    free.saturating_add(borrow_capacity(deposits, c.total_borrows, max))
+    let lendable = borrow_capacity(deposits, c.total_borrows, pool.lending.max_utilization_bps);
+    match funding {
+        Funding::WriteOff => u64::MAX,
+        _ if account.has_no_holdings() => {
+            let claims: u64 = account
+                .perps
+                .iter()
+                .filter(|p| p.underlying != EMPTY_SLOT && p.quote > 0)
+                .map(|p| p.quote as u64)
+                .fold(0, u64::saturating_add);
+            free.saturating_add(claims.min(lendable))
+        }
+        Funding::Borrow => free.saturating_add(lendable),
+        Funding::Balance => free,
+    }
 }
 
 /// Refuses a quote withdrawal of `amount` beyond the pool's liquidity (`total_deposits -
-/// total_borrows`).
+/// total_borrows - loss_unbooked`: the depositors' tokens still in the vault, so that the fees,
+/// interest and protocol fees held there stay).
 pub fn require_liquidity(pool: &Underlying, amount: u64) -> Result<()> {
     let c = &pool.collateral;
-    let liquid = c.total_deposits.saturating_sub(c.total_borrows);
+    let unbooked = pool.lending.loss_unbooked;
+    let liquid = c.total_deposits.saturating_sub(c.total_borrows).saturating_sub(unbooked);
     if amount > liquid {
         msg!(
-            "withdraw {} > liquidity {} (deposits {}, owed {})",
+            "withdraw {} > liquidity {} (deposits {}, owed {}, loss unbooked {})",
             amount,
             liquid,
             c.total_deposits,
-            c.total_borrows
+            c.total_borrows,
+            unbooked
         );
         return err!(XmError::InsufficientLiquidity);
     }

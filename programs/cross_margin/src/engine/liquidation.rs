@@ -22,7 +22,9 @@
 //!   never exceeds `L`'s maint equity above zero after the transfer, so no step makes a solvent
 //!   account bankrupt. With the rate below 100%, every step with a gain raises `L`'s maint
 //!   health by `(1 - rate) gain` at least.
-//! - **Checks** (`judge`): the step must raise `L`'s maint health; it may leave `L`'s init health
+//! - **Checks** (`judge`): the step must raise `L`'s maint health (or, for the step that leaves `L`
+//!   no holdings, not lower it: worthless remainders must not keep an account from bankruptcy
+//!   resolution); it may leave `L`'s init health
 //!   above 0 by at most what one unit of the step releases (no over-liquidation); `K` must end with
 //!   init health >= 0.
 
@@ -217,7 +219,7 @@ pub fn liquidate(
         return err!(XmError::LiquidationStepInvalid);
     };
     let after = inputs.health(l, Valuation::Conservative)?;
-    let outcome = judge(&before, &after, rate, step.units(), log)?;
+    let outcome = judge(&before, &after, rate, step.units(), l.has_no_holdings(), log)?;
     inputs.with_underlying(paid_on, &mut |u, _| {
         pay_incentive(u, [&mut *l, &mut *k], outcome.incentive).map(|_| true)
     })?;
@@ -435,17 +437,20 @@ pub struct StepOutcome {
 }
 
 /// The incentive and the checks of a step, from the liquidatee's health before the step and after
-/// its transfer (`judge` in the module doc). `units` is the step's size; refusals are explained
-/// to `log`.
+/// its transfer (`judge` in the module doc). `units` is the step's size; `empties` says the step
+/// leaves the liquidatee no holdings, where a gain of 0 is enough (the last holdings may be worth
+/// nothing, dust or options far out of the money, and the account must still be emptied to be
+/// resolved). Refusals are explained to `log`.
 pub fn judge(
     before: &AccountHealth,
     after_transfer: &AccountHealth,
     rate_bps: u64,
     units: u64,
+    empties: bool,
     log: Log,
 ) -> Result<StepOutcome> {
     let gain = after_transfer.maint_health - before.maint_health;
-    if gain <= 0 {
+    if gain < 0 || gain == 0 && !empties {
         log(&format!(
             "maint health {} -> {}: the step must raise it",
             before.maint_health, after_transfer.maint_health
@@ -533,15 +538,15 @@ mod tests {
         // Maint -66 -> -7.5 (gain 58.5), init -222 -> 2.25 + 5.85; the incentive is 10% of it.
         let before = health(-222_000, -66_000, 194_000);
         let after = health(8_100, -7_500, 194_000);
-        let o = judge(&before, &after, 1_000, 9, NO_LOG).unwrap();
+        let o = judge(&before, &after, 1_000, 9, false, NO_LOG).unwrap();
         assert_eq!((o.gain, o.incentive), (58_500, 5_850));
         assert_eq!((o.init_after, o.maint_after), (2_250, -13_350));
         // Capped by the maint equity left after the transfer.
         let poor = health(8_100, -7_500, 1_000);
-        assert_eq!(judge(&before, &poor, 1_000, 9, NO_LOG).unwrap().incentive, 1_000);
+        assert_eq!(judge(&before, &poor, 1_000, 9, false, NO_LOG).unwrap().incentive, 1_000);
         // Nothing left: nothing paid.
         let broke = health(8_100, -7_500, -5);
-        assert_eq!(judge(&before, &broke, 5_000, 9, NO_LOG).unwrap().incentive, 0);
+        assert_eq!(judge(&before, &broke, 5_000, 9, false, NO_LOG).unwrap().incentive, 0);
     }
 
     #[test]
@@ -549,19 +554,23 @@ mod tests {
         let before = health(-222_000, -66_000, 194_000);
         let same = health(-222_000, -66_000, 194_000);
         assert_eq!(
-            judge(&before, &same, 1_000, 1, NO_LOG).unwrap_err(),
+            judge(&before, &same, 1_000, 1, false, NO_LOG).unwrap_err(),
             error!(XmError::LiquidationDoesNotRaiseHealth)
         );
         let worse = health(-230_000, -70_000, 194_000);
-        assert!(judge(&before, &worse, 1_000, 1, NO_LOG).is_err());
+        assert!(judge(&before, &worse, 1_000, 1, false, NO_LOG).is_err());
+        // The step that empties the account may move what is worth nothing, never less.
+        let emptied = judge(&before, &same, 1_000, 1, true, NO_LOG).unwrap();
+        assert_eq!((emptied.gain, emptied.incentive), (0, 0));
+        assert!(judge(&before, &worse, 1_000, 1, true, NO_LOG).is_err());
         // Ten units from -222,000 to 33,001: one unit is 25,500 (+1), too little for 33,001 above
         // the target; to 24,000 (one unit 24,600) is within it.
         let far = health(33_001, -6_000, 194_000);
         assert_eq!(
-            judge(&before, &far, 0, 10, NO_LOG).unwrap_err(),
+            judge(&before, &far, 0, 10, false, NO_LOG).unwrap_err(),
             error!(XmError::OverLiquidation)
         );
         let within = health(24_000, -6_000, 194_000);
-        assert!(judge(&before, &within, 0, 10, NO_LOG).is_ok());
+        assert!(judge(&before, &within, 0, 10, false, NO_LOG).is_ok());
     }
 }

@@ -277,15 +277,15 @@ pub fn unrealized(position: &PerpPosition, x: i64) -> i128 {
 /// Settles P&L on `u` at `x` per contract from `loser` to `winner` (funding booked first): the
 /// smaller of the winner's gain and the loser's loss moves from their unsettled quote into their
 /// quote balances (`quote` is the quote underlying, whose totals follow) at `now`, as far as the
-/// quote pool can fund the loser's new borrowing (`lending::capacity`; only a loser shown not
-/// liquidatable, `loser_may_borrow`, borrows). Returns the amount.
+/// loser's `funding` allows (`lending::capacity`: only a loser shown not liquidatable borrows,
+/// one that holds nothing of value settles everything, to be written off). Returns the amount.
 pub fn settle_pnl(
     winner: &mut MarginAccount,
     loser: &mut MarginAccount,
     u: &Underlying,
     quote: &mut Underlying,
     x: i64,
-    loser_may_borrow: bool,
+    funding: lending::Funding,
     now: i64,
 ) -> Result<i64> {
     let mut pnl = [0i128; 2];
@@ -298,7 +298,7 @@ pub fn settle_pnl(
         msg!("winner P&L {}, loser P&L {}", pnl[0], pnl[1]);
         return err!(XmError::NothingToSettle);
     }
-    let fundable = fundable(loser, quote, loser_may_borrow, now)?;
+    let fundable = fundable(loser, quote, funding, now)?;
     let amount = pnl[0].min(-pnl[1]).min(i128::from(fundable));
     let amount = i64::try_from(amount).map_err(|_| XmError::MathOverflow)?;
     for (account, signed) in [(winner, amount), (loser, -amount)] {
@@ -310,19 +310,30 @@ pub fn settle_pnl(
     Ok(amount)
 }
 
-/// What a settlement may debit the loser's quote balance now (its interest booked; borrowing only
-/// if it `may_borrow`, `lending::capacity`): refused when that is nothing, with
-/// `PayerCannotBorrow` or `QuoteUtilizationTooHigh`; the rest of a loss then waits.
+/// What a settlement may debit the loser's quote balance now (its interest booked; with
+/// `funding`, `lending::capacity`): refused when that is nothing, with `PayerCannotBorrow` or
+/// `QuoteUtilizationTooHigh`; the rest of a loss then waits.
 fn fundable(
     loser: &mut MarginAccount,
     quote: &mut Underlying,
-    may_borrow: bool,
+    funding: lending::Funding,
     now: i64,
 ) -> Result<u64> {
-    lending::book(loser, quote, now)?;
-    let fundable = lending::capacity(loser, quote, may_borrow);
+    match funding {
+        lending::Funding::WriteOff => lending::book_bankrupt(loser, quote, now)?,
+        _ => lending::book(loser, quote, now)?,
+    }
+    let fundable = lending::capacity(loser, quote, funding);
     if fundable == 0 {
-        if !may_borrow {
+        if loser.holds_nothing_of_value() {
+            msg!("the payer holds nothing of value: account_settle_bankruptcy settles its loss");
+            return err!(XmError::PayerCannotBorrow);
+        }
+        if loser.has_no_holdings() {
+            msg!("the payer has no holdings: it borrows only against its unsettled gains");
+            return err!(XmError::PayerCannotBorrow);
+        }
+        if funding != lending::Funding::Borrow {
             msg!("the payer has no quote balance and is not shown healthy: nothing is lent to it");
             return err!(XmError::PayerCannotBorrow);
         }
@@ -332,11 +343,24 @@ fn fundable(
     Ok(fundable)
 }
 
+/// A fee settlement: what the account paid, and what the group waived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeSettlement {
+    /// Debited from the quote balance into the quote underlying's `fees_collected`, qn.
+    pub paid: i64,
+    /// Fees an account that holds nothing of value could not pay: taken off `fees_accrued`
+    /// instead of lent to it (a loan would only be socialized), qn.
+    pub waived: i64,
+}
+
 /// Settles `account`'s loss on `u` at `x` per contract against the fees the underlying accrued
 /// (funding booked first): the smaller of the loss and `fees_accrued` moves from the account's
 /// unsettled quote to its quote balance (debited), and from `fees_accrued` to the quote
-/// underlying's `fees_collected`, at `now`, as far as the quote pool can fund the debit. Returns
-/// the amount.
+/// underlying's `fees_collected`, at `now`, as far as the quote pool can fund the debit. An
+/// account that holds nothing of value pays from its positive quote balance only, and the group
+/// waives the rest, up to the underlying's `fees_accrued`: the fees accrued on a bankrupt
+/// account's underlying absorb its loss there first, ahead of the insurance fund and the
+/// depositors (they are the protocol's revenue, and what feeds the fund).
 pub fn settle_fees(
     account: &mut MarginAccount,
     u: &mut Underlying,
@@ -344,7 +368,7 @@ pub fn settle_fees(
     x: i64,
     may_borrow: bool,
     now: i64,
-) -> Result<i64> {
+) -> Result<FeeSettlement> {
     let position = position_mut(account, u.index, &u.perp)?;
     book_funding(position, &u.perp)?;
     let pnl = unrealized(position, x);
@@ -352,17 +376,27 @@ pub fn settle_fees(
         msg!("P&L {}, fees accrued {}", pnl, u.fees_accrued);
         return err!(XmError::NothingToSettle);
     }
-    let fundable = i128::from(fundable(account, quote, may_borrow, now)?);
     // At most fees_accrued < 2^63.
-    let amount = (-pnl).min(i128::from(u.fees_accrued)).min(fundable) as i64;
+    let due = (-pnl).min(i128::from(u.fees_accrued)) as i64;
+    let fundable = if account.holds_nothing_of_value() {
+        lending::book_bankrupt(account, quote, now)?;
+        lending::quote_balance(account).max(0)
+    } else {
+        let funding = if may_borrow { lending::Funding::Borrow } else { lending::Funding::Balance };
+        i64::try_from(fundable(account, quote, funding, now)?).unwrap_or(i64::MAX)
+    };
+    let paid = due.min(fundable);
+    let waived = if account.holds_nothing_of_value() { due - paid } else { 0 };
     let position = position_mut(account, u.index, &u.perp)?;
-    position.quote = position.quote.checked_add(amount).ok_or(XmError::MathOverflow)?;
-    collateral::settle_into_quote(account, quote, -amount, now)?;
-    u.fees_accrued -= amount as u64;
+    position.quote = position.quote.checked_add(paid + waived).ok_or(XmError::MathOverflow)?;
+    if paid != 0 {
+        collateral::settle_into_quote(account, quote, -paid, now)?;
+    }
+    u.fees_accrued -= (paid + waived) as u64;
     quote.fees_collected =
-        quote.fees_collected.checked_add(amount as u64).ok_or(XmError::MathOverflow)?;
+        quote.fees_collected.checked_add(paid as u64).ok_or(XmError::MathOverflow)?;
     release_if_flat(account, u.index);
-    Ok(amount)
+    Ok(FeeSettlement { paid, waived })
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! debit, which may leave it owed) and into the quote underlying's `fees_collected`, held in the
 //! quote vault (`engine::perp::settle_fees`). Equity is unchanged, so no health check is needed;
 //! the account borrows from the quote pool only if shown not liquidatable (remaining accounts,
-//! optional: its health accounts).
+//! optional: its health accounts). An account that holds nothing of value (a bankruptcy) pays from
+//! its positive quote balance only; the group waives the rest of its fees.
 
 use anchor_lang::prelude::*;
 
@@ -49,11 +50,12 @@ pub fn handler<'info>(ctx: Context<'info, PerpSettleFees<'info>>) -> Result<()> 
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;
     let mut account = a.margin_account.load_mut()?;
     let mut quote = a.quote_underlying.load_mut()?;
-    let amount = perp::settle_fees(&mut account, &mut underlying, &mut quote, x, may_borrow, now)?;
+    let s = perp::settle_fees(&mut account, &mut underlying, &mut quote, x, may_borrow, now)?;
     emit!(FeesSettled {
         underlying: underlying.index,
         account: a.margin_account.key(),
-        amount,
+        amount: s.paid,
+        waived: s.waived,
         fees_accrued: underlying.fees_accrued,
         fees_collected: quote.fees_collected,
     });

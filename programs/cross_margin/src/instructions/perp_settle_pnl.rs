@@ -6,10 +6,13 @@
 //! balance may become negative (an amount owed, repaid by depositing the quote asset). An
 //! underlying without a listed perpetual has only unsettled quote to settle, which needs no price.
 //! The loser borrows from the quote pool (beyond its positive quote balance) only if it is shown
-//! not liquidatable: remaining accounts, optional, are its health accounts.
+//! not liquidatable: remaining accounts, optional, are its health accounts. A loser with no
+//! holdings pays from its quote balance only; once it holds nothing of value,
+//! `account_settle_bankruptcy` settles the rest of its loss and resolves it.
 
 use anchor_lang::prelude::*;
 
+use crate::engine::lending::Funding;
 use crate::engine::perp;
 use crate::error::XmError;
 use crate::events::PnlSettled;
@@ -45,21 +48,25 @@ pub fn handler<'info>(ctx: Context<'info, PerpSettlePnl<'info>>) -> Result<()> {
     let quote = a.group.load()?.quote_terms();
     let quote_decimals = quote.decimals;
     // Health-neutral, so judged before: only a loser shown not liquidatable borrows.
-    let may_borrow = {
+    let funding = {
         let loser = a.loser.load()?;
-        HealthAccounts::may_borrow(&loser, ctx.remaining_accounts, quote, now)?
+        match HealthAccounts::may_borrow(&loser, ctx.remaining_accounts, quote, now)? {
+            true => Funding::Borrow,
+            false => Funding::Balance,
+        }
     };
     let underlying = a.underlying.load()?;
     let x = read_market_price(&a.oracle, &underlying, quote_decimals, now)?;
     let (mut winner, mut loser) = (a.winner.load_mut()?, a.loser.load_mut()?);
     let mut quote = a.quote_underlying.load_mut()?;
     let amount =
-        perp::settle_pnl(&mut winner, &mut loser, &underlying, &mut quote, x, may_borrow, now)?;
+        perp::settle_pnl(&mut winner, &mut loser, &underlying, &mut quote, x, funding, now)?;
     emit!(PnlSettled {
         underlying: underlying.index,
         winner: a.winner.key(),
         loser: a.loser.key(),
         amount,
+        written_off: 0,
         price: x,
     });
     Ok(())

@@ -163,6 +163,14 @@ impl MarginAccount {
             && self.options.iter().all(|o| o.underlying == EMPTY_SLOT || o.quantity == 0)
     }
 
+    /// Whether nothing but a positive quote balance could pay what the account owes: no
+    /// holdings and no unsettled gain on any underlying. Its settled losses beyond that balance
+    /// are a bankruptcy, written off at once (`engine::bankruptcy`).
+    pub fn holds_nothing_of_value(&self) -> bool {
+        self.has_no_holdings()
+            && self.perps.iter().all(|p| p.underlying == EMPTY_SLOT || p.quote <= 0)
+    }
+
     /// Non-empty collateral slots, in slot order.
     pub fn active_collateral(&self) -> impl Iterator<Item = &CollateralPosition> {
         self.collateral.iter().filter(|c| c.underlying != EMPTY_SLOT)
