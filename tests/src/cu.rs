@@ -22,6 +22,7 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("liquidate_option_full_portfolio", Some(600_000)),
     ("liquidate_slice_full_portfolio", Some(600_000)),
     ("resolve_bankruptcy", None),
+    ("risk_sample_price", Some(40_000)),
     ("settle_bankruptcy", Some(60_000)),
     ("health_1_options", None),
     ("health_8_options", None),

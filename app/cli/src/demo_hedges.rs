@@ -102,7 +102,7 @@ fn list_markets(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     ];
     demo.chain.send(&listing, &admin, &[])?;
     let vols = VolsPostArgs { vol_index: Q32 / 100 * 80, vols: vec![Q32 / 100 * 78] };
-    let post = ix::option_vols_post(&vol_authority.pubkey(), &group, SOL, vols);
+    let post = ix::option_vols_post(&vol_authority.pubkey(), &group, SOL, &sol_price, vols);
     demo.chain.send(&[post], &vol_authority, &[])?;
     demo.chain.send(&[ix::risk_refresh(&group, SOL, 0, &sol.price_account)], &admin, &[])?;
     let mark = fetch::<Underlying>(&mut demo.chain, &sol.underlying)?.options.series[0].cache.mark;

@@ -357,14 +357,29 @@ pub fn option_vols_post(
     vol_authority: &Pubkey,
     group: &Pubkey,
     index: u16,
+    oracle: &Pubkey,
     args: VolsPostArgs,
 ) -> Instruction {
     build(
         acc::OptionVolsPost {
             vol_authority: *vol_authority,
+            group: *group,
             underlying: pda::underlying(group, index),
+            oracle: *oracle,
         },
         data::OptionVolsPost { args },
+    )
+}
+
+/// `risk_sample_price` of the underlying at `index`, reading `oracle` (its bound price account).
+pub fn risk_sample_price(group: &Pubkey, index: u16, oracle: &Pubkey) -> Instruction {
+    build(
+        acc::RiskSamplePrice {
+            group: *group,
+            underlying: pda::underlying(group, index),
+            oracle: *oracle,
+        },
+        data::RiskSamplePrice {},
     )
 }
 

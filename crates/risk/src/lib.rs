@@ -17,7 +17,8 @@
 //! - [`margin`]: risk parameters, grids, the account requirement and correlation credit;
 //! - [`portfolio`]: equity and init/maint health; whole portfolios valued from scratch;
 //! - [`health`]: collateral health (v1) from an account-reader trait;
-//! - [`interest`]: the utilization-based rate and borrow index of owed quote.
+//! - [`interest`]: the utilization-based rate and borrow index of owed quote;
+//! - [`realized`]: the realized-volatility average that floors the volatility index.
 
 #![forbid(unsafe_code)]
 
@@ -33,6 +34,7 @@ pub mod margin;
 pub mod math;
 pub mod oracle;
 pub mod portfolio;
+pub mod realized;
 pub mod scenario;
 pub mod series;
 mod tables;

@@ -195,10 +195,12 @@ pub enum XmError {
         "the account still holds collateral, perpetual contracts or options: liquidate them first"
     )]
     BankruptcyAccountNotEmpty,
-    #[msg("the account has unsettled quote: settle it (perp_settle_pnl, perp_settle_fees) first")]
+    #[msg("the account has an unsettled gain: settle it first (perp_settle_pnl, the account as winner)")]
     BankruptcyUnsettledQuote,
     #[msg("insurance parameters out of range: fee share at most 10000 bps")]
     InvalidInsuranceParams,
+    #[msg("a realized-volatility price sample too soon after the last one (at least 300 s)")]
+    VolSampleTooSoon,
 }
 
 /// The program error for an oracle fault.
@@ -325,6 +327,7 @@ mod tests {
             (XmError::BankruptcyAccountNotEmpty, 6084),
             (XmError::BankruptcyUnsettledQuote, 6085),
             (XmError::InvalidInsuranceParams, 6086),
+            (XmError::VolSampleTooSoon, 6087),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

@@ -170,12 +170,33 @@ pub struct SeriesAdded {
 /// New volatility inputs: a new epoch (every cache entry of the underlying is stale).
 #[event]
 pub struct VolsPosted {
+    pub group: Pubkey,
     pub underlying: u16,
-    /// Precision: 2^-32.
+    /// The index in effect after the post, `max(applied, realized, atm)` (precision 2^-32, as
+    /// every vol here).
     pub vol_index: i64,
+    /// What the authority posted, and the part of it in effect (a fall applies gradually).
+    pub posted: i64,
+    pub applied: i64,
+    pub realized: i64,
+    /// At-the-money implied vol of the nearest expiry (0: no valid price).
+    pub atm: i64,
     pub epoch: u32,
     /// Number of series vols posted.
     pub series: u16,
+}
+
+/// A price sample of the realized volatility (`risk_sample_price`).
+#[event]
+pub struct PriceSampled {
+    pub group: Pubkey,
+    pub underlying: u16,
+    /// Realized vol after the sample (precision 2^-32).
+    pub realized: i64,
+    /// The index in effect, and whether the sample raised it (a new vol epoch).
+    pub vol_index: i64,
+    pub raised: bool,
+    pub epoch: u32,
 }
 
 /// A series valued by the crank (per contract, native quote units; delta precision 2^-32).

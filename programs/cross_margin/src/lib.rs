@@ -147,6 +147,12 @@ pub mod cross_margin {
         instructions::risk_refresh::handler(ctx, series)
     }
 
+    /// Anyone (crank): samples the oracle price into the underlying's realized volatility, which
+    /// floors its volatility index (at least 300 s apart).
+    pub fn risk_sample_price(ctx: Context<RiskSamplePrice>) -> Result<()> {
+        instructions::risk_sample_price::handler(ctx)
+    }
+
     /// Anyone (crank): records the settlement price of a chain's series expiring at `expiry`: the
     /// first print at or after it (or a later stage's, with the earlier first prints shown
     /// invalid as remaining accounts).

@@ -18,6 +18,7 @@ pub mod reference;
 pub mod risk_engine;
 pub mod setup;
 pub mod trade_rule;
+pub mod vol_index;
 
 use crate::Scenario;
 
@@ -39,6 +40,7 @@ pub fn all() -> Vec<Scenario> {
         liquidation_attacks::SCENARIOS,
         bankruptcy::SCENARIOS,
         risk_engine::SCENARIOS,
+        vol_index::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,
     ]

@@ -80,7 +80,8 @@ pub fn post_vols(
 ) -> Result<TxReport, TxFailure> {
     let authority = keypair("vol-authority").pubkey();
     let args = VolsPostArgs { vol_index, vols };
-    w.send_as("vol-authority", ix::option_vols_post(&authority, &w.group, index, args))
+    let oracle = w.markets[usize::from(index)].price_account;
+    w.send_as("vol-authority", ix::option_vols_post(&authority, &w.group, index, &oracle, args))
 }
 
 /// Values `series` of market `index` (sent by a keeper).
@@ -153,7 +154,8 @@ fn option_vols_post(w: &mut World) {
     // Only the vol authority; one vol per series, each in (0, 1,000%].
     let mallory = w.new_trader("mallory");
     let args = VolsPostArgs { vol_index: VOL_80, vols: vec![VOL_78, VOL_80] };
-    let forged = ix::option_vols_post(&mallory.wallet.pubkey(), &w.group, m.sol, args);
+    let oracle = w.markets[usize::from(m.sol)].price_account;
+    let forged = ix::option_vols_post(&mallory.wallet.pubkey(), &w.group, m.sol, &oracle, args);
     expect::xm_error(w.send(&[forged], &mallory.wallet, &[]), XmError::NotVolAuthority);
     for vols in [vec![VOL_78], vec![VOL_78, 0], vec![VOL_78, 10 * Q_ONE + 1]] {
         expect::xm_error(post_vols(w, m.sol, VOL_80, vols), XmError::InvalidVolatility);

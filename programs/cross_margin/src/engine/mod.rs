@@ -12,3 +12,4 @@ pub mod portfolio;
 pub mod trade;
 pub mod underlying;
 pub mod valuation;
+pub mod vol_index;

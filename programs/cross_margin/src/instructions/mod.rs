@@ -28,6 +28,7 @@ pub mod perp_settle_fees;
 pub mod perp_settle_pnl;
 pub mod perp_update_funding;
 pub mod risk_refresh;
+pub mod risk_sample_price;
 pub mod trade_execute;
 pub mod underlying_add;
 
@@ -54,5 +55,6 @@ pub use perp_settle_fees::*;
 pub use perp_settle_pnl::*;
 pub use perp_update_funding::*;
 pub use risk_refresh::*;
+pub use risk_sample_price::*;
 pub use trade_execute::*;
 pub use underlying_add::*;

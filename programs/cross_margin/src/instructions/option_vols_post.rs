@@ -1,15 +1,19 @@
 //! `option_vols_post`: the chain's vol authority posts the volatility index and every series'
-//! implied volatility, with the time of posting. The index sets the scenario grid; the post starts
-//! a new volatility epoch, so every cache entry of the underlying is stale until `risk_refresh`
-//! revalues it (risk-increasing option trades wait for it; reducing ones do not).
+//! implied volatility, with the time of posting. The index in effect is the larger of what it
+//! posted (a fall applies at most 25% a day), the realized volatility and the at-the-money
+//! implied vol of the nearest expiry (`engine::vol_index`); it sets the scenario grid. The post
+//! starts a new volatility epoch, so every cache entry of the underlying is stale until
+//! `risk_refresh` revalues it (risk-increasing option trades wait for it; reducing ones do not).
+//! The oracle gives the at-the-money strike; an invalid price only leaves that part out.
 
 use anchor_lang::prelude::*;
+use xmargin_risk::health::PriceInput;
 
-use crate::engine::options::{self, MAX_VOL};
-use crate::engine::underlying::set_vol_index;
+use crate::engine::{options, vol_index};
 use crate::error::XmError;
 use crate::events::VolsPosted;
-use crate::state::Underlying;
+use crate::oracle::read_price;
+use crate::state::{Group, Underlying};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct VolsPostArgs {
@@ -22,23 +26,37 @@ pub struct VolsPostArgs {
 #[derive(Accounts)]
 pub struct OptionVolsPost<'info> {
     pub vol_authority: Signer<'info>,
+    pub group: AccountLoader<'info, Group>,
     #[account(
         mut,
+        has_one = group @ XmError::WrongGroup,
         constraint = underlying.load()?.options.vol_authority == vol_authority.key() @ XmError::NotVolAuthority,
     )]
     pub underlying: AccountLoader<'info, Underlying>,
+    /// CHECK: the underlying's Pyth price account, checked by `oracle::read_price`.
+    pub oracle: UncheckedAccount<'info>,
 }
 
 pub fn handler(ctx: Context<OptionVolsPost>, args: VolsPostArgs) -> Result<()> {
-    require!((0..=MAX_VOL).contains(&args.vol_index), XmError::InvalidVolatility);
+    let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let mut underlying = ctx.accounts.underlying.load_mut()?;
-    options::post_vols(&mut underlying.options, &args.vols, now)?;
-    set_vol_index(&mut underlying, args.vol_index)?;
+    let quote_decimals = a.group.load()?.quote_decimals;
+    let mut u = a.underlying.load_mut()?;
+    options::post_vols(&mut u.options, &args.vols, now)?;
+    let x = match read_price(&a.oracle, &u, now)? {
+        PriceInput::Valid(p) => Some(vol_index::contract_mid(&u, p.mid, quote_decimals)?),
+        _ => None,
+    };
+    let index = vol_index::post(&mut u, args.vol_index, x, now)?;
     emit!(VolsPosted {
-        underlying: underlying.index,
-        vol_index: args.vol_index,
-        epoch: underlying.risk.vol_epoch,
+        group: a.group.key(),
+        underlying: u.index,
+        vol_index: index,
+        posted: u.vol.posted,
+        applied: u.vol.applied,
+        realized: u.vol.realized,
+        atm: u.vol.atm,
+        epoch: u.risk.vol_epoch,
         series: args.vols.len() as u16,
     });
     Ok(())

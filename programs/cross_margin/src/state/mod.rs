@@ -50,9 +50,10 @@ mod layout_tests {
                 offset_of!(Underlying, risk),
                 offset_of!(Underlying, perp),
                 offset_of!(Underlying, options),
+                offset_of!(Underlying, vol),
                 offset_of!(Underlying, reserved_tail)
             ),
-            (8, 120, 192, 320, 592, 696, 8_736)
+            (8, 120, 192, 320, 592, 696, 8_736, 8_808)
         );
         assert_eq!(
             (

@@ -14,7 +14,7 @@ pub const UNDERLYING_VERSION: u8 = 1;
 
 /// Bytes reserved after the option chain, so that the whole account stays below the 10,240-byte
 /// limit for accounts created by CPI.
-pub const TAIL_RESERVED_BYTES: usize = 800;
+pub const TAIL_RESERVED_BYTES: usize = 728;
 
 /// Haircut of 100%: the asset counts for nothing.
 pub const FULL_HAIRCUT_BPS: u16 = 10_000;
@@ -75,17 +75,47 @@ pub struct Underlying {
     pub perp: PerpMarket,
     /// The underlying's option chain and its risk cache.
     pub options: OptionChain,
+    /// What the volatility index in effect is made of (`engine::vol_index`).
+    pub vol: VolInputs,
     /// Reserved for future fields; zero.
     pub reserved_tail: [u8; TAIL_RESERVED_BYTES],
 }
 
-/// The scenario grid in effect: derived from the volatility index with the default parameters
-/// (`xmargin_risk::margin::DEFAULT_PARAMS`) whenever the index changes.
+/// The inputs of the volatility index in effect (`risk.vol_index`): `max(applied, realized,
+/// atm)` (`engine::vol_index`). Every vol figure has precision 2^-32 (2^32 = 100%).
+#[zero_copy]
+#[derive(Debug, Default)]
+pub struct VolInputs {
+    /// The index the vol authority last posted.
+    pub posted: i64,
+    /// The posted part in effect: the last post, or what the index in effect has fallen to since
+    /// the post before (at most 25% a day) if higher.
+    pub applied: i64,
+    /// Unix time (seconds) `applied` was set.
+    pub applied_ts: i64,
+    /// Realized variance average, per year (precision 2^-32).
+    pub realized_var: i64,
+    /// Realized volatility, `sqrt(realized_var)`; 0 until two samples.
+    pub realized: i64,
+    /// Oracle mid per whole token at the last sample, quote units (precision 2^-32).
+    pub last_price: i64,
+    /// Unix time (seconds) of the last sample.
+    pub last_sample_ts: i64,
+    /// At-the-money implied vol of the nearest expiry at the last post (0: no valid price).
+    pub atm: i64,
+    /// Samples taken.
+    pub samples: u32,
+    pub _pad: [u8; 4],
+}
+
+/// The scenario grid in effect: derived from the volatility index in effect (`engine::vol_index`)
+/// with the default parameters (`xmargin_risk::margin::DEFAULT_PARAMS`) whenever it changes.
 #[zero_copy]
 #[derive(Debug)]
 pub struct RiskState {
-    /// Volatility index (precision: 2^-32, so 2^32 = 100%); 0 until a vol authority posts one,
-    /// in which case the grid uses its floors.
+    /// Volatility index in effect (precision: 2^-32, so 2^32 = 100%): `max(applied, realized,
+    /// atm)` of [`VolInputs`]; 0 until a post or a sample sets it (the grid then uses its
+    /// floors).
     pub vol_index: i64,
     /// Incremented on every change of the vol inputs; risk-cache entries of another epoch are stale.
     pub vol_epoch: u32,
@@ -215,9 +245,10 @@ assert_layout!(RiskState, 16 + 16 * 2 * 8);
 assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
 assert_layout!(QuoteLending, 64);
+assert_layout!(VolInputs, 8 * 8 + 8);
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + 72 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
