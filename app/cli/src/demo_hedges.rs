@@ -81,6 +81,7 @@ fn list_markets(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
         fee_bps: 10,
         band_bps: 500,
         max_funding_bps_per_hour: 100,
+        max_open_interest: 1_000_000,
     };
     let chain = ChainParams {
         contract_size: SOL_UNITS,
@@ -92,6 +93,7 @@ fn list_markets(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
         cache_max_drift_bps: 500,
         settle_window_secs: 300,
         rate: Q32 / 20,
+        max_series_open_interest: 1_000_000,
     };
     let series = SeriesParams { kind: 0, strike: 165 * USDC, expiry: now + 30 * 86_400 };
     let sol_price = demo.markets[usize::from(SOL)].price_account;

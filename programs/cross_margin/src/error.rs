@@ -26,7 +26,7 @@ pub enum XmError {
     InvalidOptionInputs,
     #[msg("volatility must be >= 0 and give scenario moves of at most 200%")]
     InvalidVolatility,
-    #[msg("perpetual parameters out of range (contract size > 0, fee <= 1000 bps, band 1..=5000 bps, funding cap <= 10000 bps/h)")]
+    #[msg("perpetual parameters out of range (contract size > 0, fee <= 1000 bps, band 1..=5000 bps, funding cap <= 10000 bps/h, open-interest cap > 0)")]
     InvalidPerpParams,
     #[msg("trade size must be in 1..=i32::MAX contracts and price > 0")]
     InvalidTradeSize,
@@ -201,6 +201,8 @@ pub enum XmError {
     InvalidInsuranceParams,
     #[msg("a realized-volatility price sample too soon after the last one (at least 300 s)")]
     VolSampleTooSoon,
+    #[msg("the trade would raise the open interest above the market's cap")]
+    OpenInterestCapExceeded,
 }
 
 /// The program error for an oracle fault.
@@ -328,6 +330,7 @@ mod tests {
             (XmError::BankruptcyUnsettledQuote, 6085),
             (XmError::InvalidInsuranceParams, 6086),
             (XmError::VolSampleTooSoon, 6087),
+            (XmError::OpenInterestCapExceeded, 6088),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

@@ -13,7 +13,7 @@ use xmargin_client::chain::{
 };
 use xmargin_client::Signer;
 
-use super::perps::funded;
+use super::perps::{funded, SOL_PERP};
 use crate::world::{AssetSpec, Trader, World, E8, USDC};
 use crate::{expect, Scenario};
 
@@ -30,12 +30,7 @@ const NAMES: [&str; 24] = [
 /// One-dollar assets (6 decimals) with a perpetual of one token per contract on each.
 fn assets(w: &mut World, n: usize) -> Vec<u16> {
     w.create_group(0);
-    let perp = PerpParams {
-        contract_size: 1_000_000,
-        fee_bps: 10,
-        band_bps: 500,
-        max_funding_bps_per_hour: 100,
-    };
+    let perp = PerpParams { contract_size: 1_000_000, ..SOL_PERP };
     let indices: Vec<u16> =
         NAMES[..n].iter().map(|&name| w.add_asset(AssetSpec::new(name, 6, E8))).collect();
     for &index in &indices {

@@ -138,6 +138,15 @@ fn option_trade_band(w: &mut World) {
     expect::ok(option_trade(w, &alice, &bob, 0, 1, 15_460_000));
     expect::ok(option_trade(w, &alice, &bob, 0, 1, 480_000));
     assert_eq!(held(w, &alice, 0), 2);
+    // With the series capped at 2 open contracts, a third is refused; closing one passes.
+    let sol = 1;
+    let mut u = w.underlying(sol);
+    u.options.max_series_open_interest = 2;
+    w.overwrite_underlying(sol, &u);
+    let third = option_trade(w, &alice, &bob, 0, 1, 480_000);
+    expect::xm_error(third, XmError::OpenInterestCapExceeded);
+    expect::ok(option_trade(w, &bob, &alice, 0, 1, 480_000));
+    assert_eq!(w.underlying(sol).options.series[0].open_interest, 1);
 }
 
 fn option_stale_inputs_need_a_refresh(w: &mut World) {

@@ -44,6 +44,7 @@ pub fn sol_chain() -> ChainParams {
         cache_max_drift_bps: 500,
         settle_window_secs: 300,
         rate: Q_ONE / 20,
+        max_series_open_interest: 1_000_000,
     }
 }
 
@@ -112,6 +113,7 @@ fn option_chain_listing(w: &mut World) {
         ChainParams { band_bps: 0, ..sol_chain() },
         ChainParams { cache_max_drift_bps: 10_001, ..sol_chain() },
         ChainParams { rate: Q_ONE + 1, ..sol_chain() },
+        ChainParams { max_series_open_interest: 0, ..sol_chain() },
     ];
     for params in bad {
         expect::xm_error(w.send(&[list(params)], &admin, &[]), XmError::InvalidChainParams);

@@ -19,6 +19,7 @@ pub const SCENARIOS: &[Scenario] = &[
         run: perp_trade_books_positions_and_fees,
     },
     Scenario { name: "perp_trade_outside_band_refused", run: perp_trade_outside_band_refused },
+    Scenario { name: "perp_open_interest_capped", run: open_interest_capped },
     Scenario { name: "perp_trade_needs_both_signatures", run: perp_trade_needs_both_signatures },
     Scenario { name: "perp_trade_health", run: perp_trade_health },
     Scenario { name: "perp_funding_conserved", run: perp_funding_conserved },
@@ -29,9 +30,15 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "spot_hedged_by_short_perp", run: spot_hedged_by_short_perp },
 ];
 
-/// One contract is 1 SOL; fee 10 bps a side, band 5%, funding capped at 1% an hour.
-pub const SOL_PERP: PerpParams =
-    PerpParams { contract_size: SOL, fee_bps: 10, band_bps: 500, max_funding_bps_per_hour: 100 };
+/// One contract is 1 SOL; fee 10 bps a side, band 5%, funding capped at 1% an hour, at most
+/// 1,000,000 contracts open.
+pub const SOL_PERP: PerpParams = PerpParams {
+    contract_size: SOL,
+    fee_bps: 10,
+    band_bps: 500,
+    max_funding_bps_per_hour: 100,
+    max_open_interest: 1_000_000,
+};
 
 /// Native USDC per contract at a SOL price in dollars (1 contract = 1 SOL).
 pub const fn per_contract(dollars: i64) -> i64 {
@@ -403,4 +410,28 @@ fn spot_hedged_by_short_perp(w: &mut World) {
     assert_eq!(requirement(w, &carol), (120_000_005, 75_000_005));
     assert_eq!(requirement(w, &bob), (120_000_005, 75_000_005));
     assert_eq!(requirement(w, &alice), (4, 4));
+}
+
+/// A perpetual listed with at most 10 contracts open: trades that raise the open interest above
+/// it are refused, those that lower it (or keep it) pass; a cap of 0 does not list. An option
+/// series is capped the same way by its chain's `max_series_open_interest`.
+fn open_interest_capped(w: &mut World) {
+    let m = standard(w);
+    let admin = w.admin.insecure_clone();
+    let oracle = w.markets[usize::from(m.sol)].price_account;
+    let zero = PerpParams { max_open_interest: 0, ..SOL_PERP };
+    let listing = ix::perp_list(&admin.pubkey(), &w.group, m.sol, zero, &oracle);
+    expect::xm_error(w.send(&[listing], &admin, &[]), XmError::InvalidPerpParams);
+    w.list_perp(m.sol, PerpParams { max_open_interest: 10, ..SOL_PERP });
+    let (alice, bob, carol) =
+        (funded(w, "alice", 1_000), funded(w, "bob", 1_000), funded(w, "carol", 1_000));
+    let price = per_contract(150);
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 10, price));
+    expect::xm_error(w.perp_trade(&carol, &bob, m.sol, 1, price), XmError::OpenInterestCapExceeded);
+    // Alice sells 3 to Carol: the open interest stays 10; Bob buys 4 back from Alice: 6.
+    expect::ok(w.perp_trade(&carol, &alice, m.sol, 3, price));
+    expect::ok(w.perp_trade(&bob, &alice, m.sol, 4, price));
+    assert_eq!(w.underlying(m.sol).perp.open_interest, 6);
+    expect::ok(w.perp_trade(&carol, &bob, m.sol, 4, price));
+    assert_eq!(w.underlying(m.sol).perp.open_interest, 10);
 }

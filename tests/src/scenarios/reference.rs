@@ -17,6 +17,7 @@ use xmargin_client::{ix, Signer};
 
 use super::collateral::transfer_quote_pnl;
 use super::options::{sol_chain, EXPIRY, VOL_80};
+use super::perps::SOL_PERP;
 use super::setup::{five_more, standard};
 use crate::world::{Trader, World, E8, T0, USDC};
 use crate::{events, expect, Scenario};
@@ -75,10 +76,7 @@ pub fn reference_markets(w: &mut World) -> Vec<RefMarket> {
         let x = i128::from(price) * i128::from(contract_size) * i128::from(USDC)
             / (i128::from(E8) * 10i128.pow(decimals));
         let x = i64::try_from(x).expect("price per contract");
-        w.list_perp(
-            index,
-            PerpParams { contract_size, fee_bps: 10, band_bps: 500, max_funding_bps_per_hour: 100 },
-        );
+        w.list_perp(index, PerpParams { contract_size, ..SOL_PERP });
         let chain = ChainParams { contract_size, ..sol_chain() };
         let oracle = w.markets[usize::from(index)].price_account;
         let mut listing = vec![ix::option_list(&admin.pubkey(), &w.group, index, chain, &oracle)];

@@ -254,8 +254,9 @@ pub fn transfer(
         let paid = paid.checked_sub(fee).ok_or(XmError::MathOverflow)?;
         perp::pay(account, u.index, &u.perp, paid)?;
     }
+    let cap = u.options.max_series_open_interest;
     let s = &mut u.options.series[usize::from(series_index)];
-    s.open_interest = open_interest_after(s.open_interest, &fills)?;
+    s.open_interest = open_interest_after(s.open_interest, &fills, cap)?;
     // Quantities sum to 0: as many contracts are written as held long.
     s.short_open_interest = s.open_interest;
     accrue_fees(u, fee)?;

@@ -55,6 +55,8 @@ pub struct ChainParams {
     pub settle_window_secs: u32,
     /// Risk-free rate, `Q32` per year (`|rate| <= 1`).
     pub rate: i64,
+    /// Most contracts of any one series open at once (> 0).
+    pub max_series_open_interest: u64,
 }
 
 /// Lists the chain.
@@ -68,7 +70,8 @@ pub fn list(chain: &mut OptionChain, p: &ChainParams) -> Result<()> {
             && p.cache_max_age_secs > 0
             && (1..=10_000).contains(&p.cache_max_drift_bps)
             && p.settle_window_secs > 0
-            && p.rate.abs() <= MAX_RATE,
+            && p.rate.abs() <= MAX_RATE
+            && p.max_series_open_interest > 0,
         XmError::InvalidChainParams
     );
     chain.listed = 1;
@@ -81,6 +84,7 @@ pub fn list(chain: &mut OptionChain, p: &ChainParams) -> Result<()> {
     chain.cache_max_drift_bps = p.cache_max_drift_bps;
     chain.settle_window_secs = p.settle_window_secs;
     chain.rate = p.rate;
+    chain.max_series_open_interest = p.max_series_open_interest;
     Ok(())
 }
 

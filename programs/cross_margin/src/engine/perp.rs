@@ -57,6 +57,8 @@ pub struct PerpParams {
     pub band_bps: u16,
     /// Funding rate cap per hour, basis points (<= 10,000).
     pub max_funding_bps_per_hour: u16,
+    /// Most contracts open at once (> 0).
+    pub max_open_interest: u64,
 }
 
 /// Lists the perpetual.
@@ -66,7 +68,8 @@ pub fn list(market: &mut PerpMarket, params: &PerpParams, now: i64) -> Result<()
         params.contract_size > 0
             && params.fee_bps <= MAX_FEE_BPS
             && (1..=MAX_BAND_BPS).contains(&params.band_bps)
-            && params.max_funding_bps_per_hour <= 10_000,
+            && params.max_funding_bps_per_hour <= 10_000
+            && params.max_open_interest > 0,
         XmError::InvalidPerpParams
     );
     market.listed = 1;
@@ -74,6 +77,7 @@ pub fn list(market: &mut PerpMarket, params: &PerpParams, now: i64) -> Result<()
     market.fee_bps = params.fee_bps;
     market.band_bps = params.band_bps;
     market.max_funding_bps_per_hour = params.max_funding_bps_per_hour;
+    market.max_open_interest = params.max_open_interest;
     market.last_funding_ts = now;
     market.last_premium_ts = now;
     Ok(())
@@ -264,7 +268,8 @@ pub fn transfer(
     for (k, (account, delta)) in sides.into_iter().zip([quantity, -quantity]).enumerate() {
         fills[k] = fill(account, u.index, &u.perp, delta, price, fee)?;
     }
-    u.perp.open_interest = open_interest_after(u.perp.open_interest, &fills)?;
+    u.perp.open_interest =
+        open_interest_after(u.perp.open_interest, &fills, u.perp.max_open_interest)?;
     accrue_fees(u, fee)?;
     Ok(Transferred { fills, premium: 0 })
 }
@@ -411,6 +416,7 @@ mod tests {
             fee_bps: 10,
             band_bps: 500,
             max_funding_bps_per_hour: 100,
+            max_open_interest: 1_000_000,
         };
         list(&mut m, &params, 0).unwrap();
         m

@@ -322,9 +322,15 @@ pub fn accrue_fees(u: &mut Underlying, fee: i64) -> Result<()> {
 }
 
 /// Open interest (contracts held long) after a buyer's and a seller's fills.
-pub fn open_interest_after(open_interest: u64, fills: &[Fill; 2]) -> Result<u64> {
+pub fn open_interest_after(open_interest: u64, fills: &[Fill; 2], cap: u64) -> Result<u64> {
     let change = i128::from(fills[0].long_change()) + i128::from(fills[1].long_change());
-    u64::try_from(i128::from(open_interest) + change).map_err(|_| error!(XmError::MathOverflow))
+    let after = u64::try_from(i128::from(open_interest) + change)
+        .map_err(|_| error!(XmError::MathOverflow))?;
+    if change > 0 && after > cap {
+        msg!("open interest {} -> {} above the cap {}", open_interest, after, cap);
+        return err!(XmError::OpenInterestCapExceeded);
+    }
+    Ok(after)
 }
 
 /// A position after adding `delta`, within the engine's bound.
@@ -341,11 +347,18 @@ mod tests {
     #[test]
     fn open_interest_follows_the_long_side() {
         let f = |b, a| Fill { before: b, after: a };
-        assert_eq!(open_interest_after(0, &[f(0, 5), f(0, -5)]).unwrap(), 5);
+        let cap = u64::MAX;
+        assert_eq!(open_interest_after(0, &[f(0, 5), f(0, -5)], cap).unwrap(), 5);
         // A long sells to a new short: unchanged; a long sells to a short who closes: down.
-        assert_eq!(open_interest_after(5, &[f(0, 2), f(5, 3)]).unwrap(), 5);
-        assert_eq!(open_interest_after(5, &[f(-5, -3), f(5, 3)]).unwrap(), 3);
-        assert!(open_interest_after(0, &[f(-1, 0), f(1, 0)]).is_err());
+        assert_eq!(open_interest_after(5, &[f(0, 2), f(5, 3)], cap).unwrap(), 5);
+        assert_eq!(open_interest_after(5, &[f(-5, -3), f(5, 3)], cap).unwrap(), 3);
+        assert!(open_interest_after(0, &[f(-1, 0), f(1, 0)], cap).is_err());
+        // Above the cap only rises are refused; a fall from above it passes.
+        assert_eq!(
+            open_interest_after(5, &[f(0, 1), f(0, -1)], 5).unwrap_err(),
+            error!(XmError::OpenInterestCapExceeded)
+        );
+        assert_eq!(open_interest_after(9, &[f(-5, -3), f(5, 3)], 5).unwrap(), 7);
     }
 
     #[test]

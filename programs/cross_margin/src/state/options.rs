@@ -58,8 +58,12 @@ pub struct OptionChain {
     /// Net amount paid into quote balances by settling positions of settled series, qn; 0 once
     /// every position of them is settled.
     pub settlement_net_paid: i64,
+    /// Most contracts of any one series that may be open (held long, as many written); set at
+    /// listing. Trades that raise a series' open interest above it are refused, those that lower
+    /// it never.
+    pub max_series_open_interest: u64,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 16],
+    pub reserved: [u8; 8],
     pub series: [OptionSeries; MAX_SERIES],
 }
 

@@ -157,8 +157,11 @@ pub struct PerpMarket {
     pub last_premium_ts: i64,
     /// Price of the last trade, qn per contract.
     pub last_trade_price: i64,
+    /// Most contracts that may be open (long, as many short); set at listing. Trades that raise
+    /// the open interest above it are refused, those that lower it never.
+    pub max_open_interest: u64,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 24],
 }
 
 /// The quote pool's lending (`engine::lending`): an account whose quote balance is negative owes
