@@ -81,6 +81,13 @@ pub struct VolPoint {
     half_var: Fixed,
 }
 
+impl VolPoint {
+    /// `s sqrt(T)`: the standard deviation of the log price over the option's remaining life.
+    pub fn sigma_sqrt_t(&self) -> Fixed {
+        self.sigma_sqrt_t
+    }
+}
+
 impl Repricer {
     /// `Domain` unless `strike > 0` and `years >= 0`.
     #[inline(never)]

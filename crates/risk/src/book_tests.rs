@@ -13,7 +13,8 @@ fn entry() -> SeriesEntry {
         theta: -Q_ONE,
         epoch: 0,
         shift: 0,
-        pad: [0; 3],
+        pad: 0,
+        max_drift_bps: 10_000,
         init_pnl: [-5_000; MAX_SCENARIOS],
         maint_pnl: [-3_000; MAX_SCENARIOS],
     }
@@ -177,7 +178,8 @@ fn any_entry() -> impl proptest::strategy::Strategy<Value = SeriesEntry> {
             epoch: 0,
             // A few shifts only, so that consecutive positions often share one.
             shift: [0, 1, shift][usize::from(kind)],
-            pad: [0; 3],
+            pad: 0,
+            max_drift_bps: 10_000,
             init_pnl: core::array::from_fn(|s| if s % 3 == 0 { big } else { small + s as i32 }),
             maint_pnl: core::array::from_fn(|s| if s % 5 == 0 { -big } else { small - s as i32 }),
         },

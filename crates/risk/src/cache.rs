@@ -16,6 +16,12 @@
 //! underlying. An entry is usable only if it was computed for the underlying's current volatility
 //! epoch, is at most `max_age_secs` old, its price drifted at most `max_drift_bps`, and no expiry
 //! passed since it was computed ([`SeriesEntry::check`]).
+//!
+//! **Carry bounded by tenor.** The delta-gamma carry leaves out third-order terms, which grow as
+//! an option nears expiry (gamma changes fast). So each entry also carries at most
+//! [`carry_drift_bps`] of drift (an eighth of `vol sqrt(T)` at its valuation), for at most
+//! 1/[`AGE_SHARE`] of the time to expiry it had then, and a series inside its last day
+//! ([`LAST_DAY_SECS`]) is never carried: only an entry valued at this very second counts.
 
 use crate::error::MathError;
 use crate::fixed::{pow10, Fixed, Round};
@@ -99,10 +105,30 @@ pub struct SeriesEntry {
     /// Scenario P&L is stored divided by `2^shift` (rounded down).
     pub shift: u8,
     /// Zero.
-    pub pad: [u8; 3],
+    pub pad: u8,
+    /// Largest drift of the price this entry may be carried over, basis points
+    /// ([`carry_drift_bps`]); the chain's own limit applies too.
+    pub max_drift_bps: u16,
     /// Scenario P&L per contract in units of `2^shift` qn, init grid then maint grid.
     pub init_pnl: [i32; MAX_SCENARIOS],
     pub maint_pnl: [i32; MAX_SCENARIOS],
+}
+
+/// A series this close to expiry (seconds) is never carried: its entry counts only in the second
+/// it was valued.
+pub const LAST_DAY_SECS: i64 = 86_400;
+/// An entry may be carried for at most `1 / AGE_SHARE` of the time to expiry it was valued at.
+pub const AGE_SHARE: i64 = 100;
+/// The drift bound is this share of `vol sqrt(T)`, basis points of it (an eighth: the carried
+/// requirement then stays within 4% of a fresh one, `cache_tests::carry_is_bounded_by_tenor`).
+pub const DRIFT_SHARE_BPS: u32 = 1_250;
+
+/// How far (basis points of the price) an entry valued at `sigma_sqrt_t = vol sqrt(T)` may be
+/// carried: `DRIFT_SHARE_BPS / 10^4` of it, at least 1 bp, at most 10,000.
+pub fn carry_drift_bps(sigma_sqrt_t: Fixed) -> u16 {
+    let bps =
+        sigma_sqrt_t.mul_int(i128::from(DRIFT_SHARE_BPS)).map_or(i128::MAX, |b| b.to_int_floor());
+    bps.clamp(1, 10_000) as u16
 }
 
 /// Largest stored `|pnl|`: one below `i32::MAX`, so the rounding unit can be added back.
@@ -140,7 +166,8 @@ pub fn encode(
         theta: bounded(q32(theta)?, -MAX_THETA, MAX_THETA, "theta")?,
         epoch,
         shift: 0,
-        pad: [0; 3],
+        pad: 0,
+        max_drift_bps: carry_drift_bps(risk.sigma_sqrt_t),
         init_pnl: [0; MAX_SCENARIOS],
         maint_pnl: [0; MAX_SCENARIOS],
     };
@@ -184,6 +211,8 @@ pub enum CacheFault {
     Drift { drift_bps: u64 },
     /// Computed before an expiry that has passed since.
     Expired,
+    /// The series is inside its last day and the entry was not valued this second.
+    LastDay,
 }
 
 impl core::fmt::Display for CacheFault {
@@ -196,6 +225,7 @@ impl core::fmt::Display for CacheFault {
             CacheFault::Stale { age_secs } => write!(f, "{age_secs} s old"),
             CacheFault::Drift { drift_bps } => write!(f, "price drifted {drift_bps} bps"),
             CacheFault::Expired => write!(f, "expired since valued"),
+            CacheFault::LastDay => write!(f, "inside its last day: value it in this transaction"),
         }
     }
 }
@@ -217,18 +247,23 @@ impl SeriesEntry {
         if self.epoch != epoch {
             return Err(CacheFault::Epoch { entry: self.epoch, current: epoch });
         }
-        let age_secs = now.saturating_sub(self.ref_time);
-        if age_secs > limits.max_age_secs {
-            return Err(CacheFault::Stale { age_secs });
+        // Timestamps are far from i64's bounds: wrapping arithmetic is exact here (and cheap on
+        // the health check's hot path).
+        let to_expiry = expiry.wrapping_sub(now);
+        if to_expiry < LAST_DAY_SECS && now != self.ref_time {
+            // Past expiry, an entry valued before it; else inside the last day.
+            return Err(if to_expiry <= 0 { CacheFault::Expired } else { CacheFault::LastDay });
         }
-        if self.ref_time < expiry && now >= expiry {
-            return Err(CacheFault::Expired);
+        let age_secs = now.wrapping_sub(self.ref_time);
+        let life = expiry.wrapping_sub(self.ref_time);
+        if age_secs > limits.max_age_secs || age_secs.wrapping_mul(AGE_SHARE) > life {
+            return Err(CacheFault::Stale { age_secs });
         }
         // |price - ref| < 2^64: exact 64x64-bit products, no overflow-checked 128-bit multiply.
         let diff = (i128::from(price) - i128::from(self.ref_price)).unsigned_abs() as u64;
         let drift = crate::wide::mul_64(diff, 10_000);
-        let allowed =
-            crate::wide::mul_64(self.ref_price as u64, u64::from(limits.max_drift_bps.min(10_000)));
+        let max_bps = limits.max_drift_bps.min(u32::from(self.max_drift_bps)).min(10_000);
+        let allowed = crate::wide::mul_64(self.ref_price as u64, u64::from(max_bps));
         if drift > allowed {
             let bps = crate::wide::div_rem(drift, self.ref_price as u128).0;
             return Err(CacheFault::Drift { drift_bps: u64::try_from(bps).unwrap_or(u64::MAX) });

@@ -93,6 +93,9 @@ pub struct SeriesRisk {
     /// Scan ranges of the two grids at the reference (the moves are needed to carry the P&L).
     pub init_range: Fixed,
     pub maint_range: Fixed,
+    /// `vol sqrt(T)` at the reference: how far the entry may be carried
+    /// ([`cache::carry_drift_bps`](crate::cache::carry_drift_bps)).
+    pub sigma_sqrt_t: Fixed,
 }
 
 /// Market inputs of a valuation.
@@ -125,6 +128,7 @@ pub fn compute(
         maint_pnl: [Fixed::ZERO; MAX_SCENARIOS],
         init_range: init.shocks.range,
         maint_range: maint.shocks.range,
+        sigma_sqrt_t: base.sigma_sqrt_t(),
     };
     grid_pnl(&repricer, market, ln_m, &base, greeks.price, init, &mut risk.init_pnl)?;
     grid_pnl(&repricer, market, ln_m, &base, greeks.price, maint, &mut risk.maint_pnl)?;

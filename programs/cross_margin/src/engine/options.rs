@@ -45,11 +45,13 @@ pub struct ChainParams {
     pub band_bps: u16,
     /// Who posts volatilities.
     pub vol_authority: Pubkey,
-    /// Vol inputs older than this block risk-increasing trades, seconds (> 0).
+    /// Vol inputs older than this block risk-increasing trades, seconds (1..=86,400).
     pub max_vol_age_secs: u32,
-    /// Cache entries older than this block risk-increasing trades, seconds (> 0).
+    /// Cache entries older than this block risk-increasing trades, seconds (1..=3,600; each
+    /// entry's own tenor bound applies too, `xmargin_risk::cache`).
     pub cache_max_age_secs: u32,
-    /// Largest drift of the price from a cache entry's reference, basis points (1..=10,000).
+    /// Largest drift of the price from a cache entry's reference, basis points (1..=1,000; each
+    /// entry's own tenor bound applies too).
     pub cache_max_drift_bps: u32,
     /// Spacing of the settlement stages after expiry, seconds (> 0).
     pub settle_window_secs: u32,
@@ -59,6 +61,14 @@ pub struct ChainParams {
     pub max_series_open_interest: u64,
 }
 
+/// Largest `max_vol_age_secs` a chain may list with: a day.
+pub const MAX_VOL_AGE_SECS: u32 = 86_400;
+/// Largest `cache_max_age_secs`: an hour.
+pub const MAX_CACHE_AGE_SECS: u32 = 3_600;
+/// Largest `cache_max_drift_bps`: 10%, within which the delta-gamma carry of a series with a
+/// month or more to run stays within the tolerance `cache_tests` measures.
+pub const MAX_CACHE_DRIFT_BPS: u32 = 1_000;
+
 /// Lists the chain.
 pub fn list(chain: &mut OptionChain, p: &ChainParams) -> Result<()> {
     require!(chain.listed == 0, XmError::ChainAlreadyListed);
@@ -66,9 +76,9 @@ pub fn list(chain: &mut OptionChain, p: &ChainParams) -> Result<()> {
         p.contract_size > 0
             && p.fee_bps <= MAX_FEE_BPS
             && (1..=10_000).contains(&p.band_bps)
-            && p.max_vol_age_secs > 0
-            && p.cache_max_age_secs > 0
-            && (1..=10_000).contains(&p.cache_max_drift_bps)
+            && (1..=MAX_VOL_AGE_SECS).contains(&p.max_vol_age_secs)
+            && (1..=MAX_CACHE_AGE_SECS).contains(&p.cache_max_age_secs)
+            && (1..=MAX_CACHE_DRIFT_BPS).contains(&p.cache_max_drift_bps)
             && p.settle_window_secs > 0
             && p.rate.abs() <= MAX_RATE
             && p.max_series_open_interest > 0,

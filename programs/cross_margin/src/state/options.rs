@@ -120,7 +120,10 @@ pub struct CacheEntry {
     pub epoch: u32,
     /// Scenario P&L unit: `2^shift` qn.
     pub shift: u8,
-    pub _pad: [u8; 3],
+    pub _pad: u8,
+    /// Largest drift of the price this entry may be carried over, basis points (an eighth of
+    /// `vol sqrt(T)` at the valuation; the chain's own limit applies too).
+    pub max_drift_bps: u16,
     /// Scenario P&L per contract, init grid, units of `2^shift` qn.
     pub init_pnl: [i32; MAX_SCENARIOS],
     /// Scenario P&L per contract, maint grid, units of `2^shift` qn.
@@ -143,8 +146,7 @@ impl CacheEntry {
 
     /// Stores a fresh entry.
     pub fn set(&mut self, entry: &SeriesEntry) {
-        *bytemuck::cast_mut::<CacheEntry, SeriesEntry>(self) =
-            SeriesEntry { pad: [0; 3], ..*entry };
+        *bytemuck::cast_mut::<CacheEntry, SeriesEntry>(self) = SeriesEntry { pad: 0, ..*entry };
     }
 }
 
@@ -183,7 +185,8 @@ mod tests {
             theta: 6,
             epoch: 7,
             shift: 8,
-            _pad: [0; 3],
+            _pad: 0,
+            max_drift_bps: 9,
             init_pnl: core::array::from_fn(|i| 100 + i as i32),
             maint_pnl: core::array::from_fn(|i| -100 - i as i32),
         };
@@ -192,9 +195,10 @@ mod tests {
             (e.ref_time, e.ref_price, e.mark, e.delta, e.gamma_x, e.theta, e.epoch, e.shift),
             (1, 2, 3, 4, 5, 6, 7, 8)
         );
+        assert_eq!(e.max_drift_bps, 9);
         assert_eq!((e.init_pnl, e.maint_pnl), (stored.init_pnl, stored.maint_pnl));
         let mut copy = CacheEntry::default();
-        copy.set(&SeriesEntry { pad: [9; 3], ..e });
+        copy.set(&SeriesEntry { pad: 9, ..e });
         assert_eq!(bytemuck::bytes_of(&copy), bytemuck::bytes_of(&stored));
     }
 }
