@@ -6,8 +6,9 @@
 use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::lending::QuotePoolParams;
 use cross_margin::engine::liquidation::LiquidationParams;
+use cross_margin::engine::underlying::default_risk_params;
 use cross_margin::instructions::{GroupCreateArgs, UnderlyingAddArgs};
-use cross_margin::state::{InsuranceFund, QUOTE_INDEX};
+use cross_margin::state::{InsuranceFund, RiskParams, QUOTE_INDEX};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -74,10 +75,13 @@ pub struct AssetSpec {
     pub deposit_cap: u64,
     pub max_age_secs: u32,
     pub max_conf_bps: u32,
+    /// Risk parameters (default: `default_risk_params` with the sandbox's 6-decimal quote).
+    pub risk: RiskParams,
 }
 
 impl AssetSpec {
-    /// An asset with 20% / 10% haircuts, 60 s max age, 2% max confidence, no practical cap.
+    /// An asset with 20% / 10% haircuts, 60 s max age, 2% max confidence, no practical cap, the
+    /// default risk parameters.
     pub fn new(name: &'static str, decimals: u8, price: i64) -> AssetSpec {
         AssetSpec {
             name,
@@ -88,6 +92,7 @@ impl AssetSpec {
             deposit_cap: u64::MAX,
             max_age_secs: 60,
             max_conf_bps: 200,
+            risk: default_risk_params(6),
         }
     }
 }
@@ -164,6 +169,7 @@ pub fn underlying_add(
         init_haircut_bps: spec.init_haircut_bps,
         maint_haircut_bps: spec.maint_haircut_bps,
         deposit_cap: spec.deposit_cap,
+        risk: spec.risk,
     };
     let underlying = pda::underlying(group, index);
     let market = Market {

@@ -167,14 +167,23 @@ pub struct Grids {
 
 /// A grid evaluated for a volatility index, for both levels. Boxed: on SBF a function's stack
 /// frame is 4 KB and two grids take 1.2 KB.
-#[inline(never)]
 pub fn grids(
     params: &UnderlyingParams,
     scenarios: &[Scenario; MAX_SCENARIOS],
     vol_index: Fixed,
 ) -> Result<Box<Grids>, RiskError> {
-    let init = params.init.shocks(vol_index).context("init shocks")?;
-    let maint = params.maint.shocks(vol_index).context("maint shocks")?;
+    level_grids([&params.init, &params.maint], scenarios, vol_index)
+}
+
+/// [`grids`] from the two levels' grid parameters (init, maint).
+#[inline(never)]
+pub fn level_grids(
+    levels: [&GridParams; 2],
+    scenarios: &[Scenario; MAX_SCENARIOS],
+    vol_index: Fixed,
+) -> Result<Box<Grids>, RiskError> {
+    let init = levels[0].shocks(vol_index).context("init shocks")?;
+    let maint = levels[1].shocks(vol_index).context("maint shocks")?;
     Ok(Box::new(Grids {
         init: GridPoints::new(scenarios, init).context("init grid")?,
         maint: GridPoints::new(scenarios, maint).context("maint grid")?,

@@ -203,6 +203,8 @@ pub enum XmError {
     VolSampleTooSoon,
     #[msg("the trade would raise the open interest above the market's cap")]
     OpenInterestCapExceeded,
+    #[msg("risk parameters out of range (see docs/risk-model.md: multiplier 1-10, range floor 1-50%, horizon 1 h-7 days, init >= maint)")]
+    InvalidRiskParams,
 }
 
 /// The program error for an oracle fault.
@@ -331,6 +333,7 @@ mod tests {
             (XmError::InvalidInsuranceParams, 6086),
             (XmError::VolSampleTooSoon, 6087),
             (XmError::OpenInterestCapExceeded, 6088),
+            (XmError::InvalidRiskParams, 6089),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

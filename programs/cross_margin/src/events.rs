@@ -31,6 +31,8 @@ pub struct UnderlyingAdded {
     pub maint_haircut_bps: u16,
     pub effective_ts: i64,
     pub deposit_cap: u64,
+    /// Its risk parameters.
+    pub risk: crate::state::RiskParams,
 }
 
 #[event]

@@ -286,6 +286,10 @@ fn admin_only_and_parameter_checks(w: &mut World) {
     let no_age = AssetSpec { max_age_secs: 0, ..AssetSpec::new("X", 6, E8) };
     let (instruction, _) = w.add_asset_ix(&no_age);
     expect::xm_error(w.send(&[instruction], &admin, &[]), XmError::InvalidOracleParams);
+    let mut loose = AssetSpec::new("X", 6, E8);
+    loose.risk.range_floor_bps = [400, 500]; // init below maint
+    let (instruction, _) = w.add_asset_ix(&loose);
+    expect::xm_error(w.send(&[instruction], &admin, &[]), XmError::InvalidRiskParams);
     // An index other than the next one.
     let (mut instruction, _) = w.add_asset_ix(&AssetSpec::new("X", 6, E8));
     let skipped = pda::underlying(&w.group, 9);

@@ -8,16 +8,38 @@ use xmargin_client::ix;
 use xmargin_risk::cache::Q_ONE;
 
 use super::options::{post_vols, with_sol_chain, VOL_78, VOL_80};
+use super::setup::standard;
 use crate::world::{World, E8};
 use crate::{events, expect, Scenario};
+use xmargin_client::sandbox::AssetSpec;
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "vol_index_floored_by_atm_implied", run: floored_by_atm_implied },
     Scenario { name: "vol_index_falls_gradually", run: falls_gradually },
     Scenario { name: "vol_index_raised_by_realized", run: raised_by_realized },
+    Scenario { name: "risk_params_per_underlying", run: risk_params_per_underlying },
 ];
 
 const VOL_20: i64 = Q_ONE / 100 * 20;
+
+/// Each underlying has its own risk parameters, set at listing: an asset listed with a 20% init
+/// range floor is scanned at +/-20% with no vol posted, SOL (the defaults) at 8%.
+fn risk_params_per_underlying(w: &mut World) {
+    let m = standard(w);
+    let mut spec = AssetSpec::new("JUMPY", 6, E8);
+    spec.risk.range_floor_bps = [2_000, 1_000];
+    let jumpy = w.add_asset(spec);
+    let u = w.underlying(jumpy);
+    assert_eq!(u.risk_params.range_floor_bps, [2_000, 1_000]);
+    // Scenario 11 (index 10) is +R: a move of at least R, rounded away from zero.
+    let up = |moves: &[i64]| moves[10] as f64 / Q_ONE as f64;
+    assert!(
+        (up(&u.risk.init_moves) - 0.20).abs() < 1e-6
+            && (up(&u.risk.maint_moves) - 0.10).abs() < 1e-6
+    );
+    let sol = w.underlying(m.sol);
+    assert!((up(&sol.risk.init_moves) - 0.08).abs() < 1e-6);
+}
 
 /// Posting an index of 0 cannot halve every requirement: the 140 put (nearest expiry, the strike
 /// closest to 150) is posted at 80%, so the index stays 80%.

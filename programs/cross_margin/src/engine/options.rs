@@ -19,8 +19,6 @@ use anchor_lang::prelude::*;
 use xmargin_risk::black_scholes::OptionKind;
 use xmargin_risk::cache::{encode, ContractScale, SeriesEntry, MAX_PRICE, Q};
 use xmargin_risk::error::Context;
-use xmargin_risk::margin::{grids, DEFAULT_PARAMS};
-use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::series::{compute, Market, SeriesSpec};
 use xmargin_risk::Fixed;
 
@@ -177,7 +175,7 @@ pub fn value_series(
         .map_err(risk_error)?;
     let spec = SeriesSpec { kind: s.option_kind(), strike, expiry: s.expiry };
     let market = Market { spot, vol: q32(s.vol), rate: q32(chain.rate), now };
-    let g = grids(&DEFAULT_PARAMS, &SPAN_16, q32(u.risk.vol_index)).map_err(risk_error)?;
+    let g = crate::engine::underlying::risk_grids(&u.risk_params, q32(u.risk.vol_index))?;
     let risk =
         compute(&spec, &market, &g.init, &g.maint).context("valuation").map_err(risk_error)?;
     encode(&risk, &scale, u.risk.vol_epoch).context("cache entry").map_err(risk_error)

@@ -8,7 +8,6 @@
 use anchor_lang::prelude::*;
 use xmargin_risk::cache::ContractScale;
 use xmargin_risk::health::{value_holding, CollateralInput, Haircuts, Health, PriceInput};
-use xmargin_risk::margin::{Charges, Level, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::to_native;
 use xmargin_risk::{Fixed, RiskError, Round};
@@ -201,7 +200,6 @@ pub fn compute_valued(
     valuation: Valuation,
 ) -> Result<AccountHealth> {
     let quote_decimals = quote.decimals;
-    let charges = charges(quote_decimals)?;
     let overflow = || error!(XmError::MathOverflow);
     let mut collateral = Health::default();
     let (mut perp_pnl, mut option_value) = (0i128, 0i128);
@@ -261,7 +259,7 @@ pub fn compute_valued(
         let value = book.exposure.option_value.checked_add(book.settled_value);
         option_value = value.and_then(|v| option_value.checked_add(v)).ok_or_else(overflow)?;
         if book.touched {
-            book.add_requirements(risk, &charges, &mut requirement)?;
+            book.add_requirements(risk, &mut requirement)?;
         }
     }
     let equity = |x| -> Result<i128> {
@@ -294,7 +292,6 @@ pub fn book_health(
     quote_decimals: u8,
     now: i64,
 ) -> Result<[i128; 2]> {
-    let charges = charges(quote_decimals)?;
     let index = risk.index();
     let mut book = Book::new(Valuation::Fresh);
     let mut collateral = Health::default();
@@ -312,7 +309,7 @@ pub fn book_health(
     value = options.and_then(|v| v.checked_add(value)).ok_or(XmError::MathOverflow)?;
     let mut requirement = [0i128; 2];
     if book.touched {
-        book.add_requirements(risk, &charges, &mut requirement)?;
+        book.add_requirements(risk, &mut requirement)?;
     }
     let level = |l: usize, c: Fixed| -> Result<i128> {
         let c = to_native(c, quote_decimals).map_err(risk_error)?;
@@ -320,14 +317,6 @@ pub fn book_health(
         v.ok_or_else(|| error!(XmError::MathOverflow))
     };
     Ok([level(0, collateral.init)?, level(1, collateral.maint)?])
-}
-
-/// The default charges of both levels.
-fn charges(quote_decimals: u8) -> Result<[Charges; 2]> {
-    Ok([
-        DEFAULT_PARAMS.charges(Level::Init, quote_decimals).map_err(risk_error)?,
-        DEFAULT_PARAMS.charges(Level::Maint, quote_decimals).map_err(risk_error)?,
-    ])
 }
 
 /// No slot (the end of a group).

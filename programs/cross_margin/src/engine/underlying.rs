@@ -3,13 +3,13 @@
 
 use anchor_lang::prelude::*;
 
-use xmargin_risk::margin::{grids, moves_q32, DEFAULT_PARAMS};
-use xmargin_risk::scenario::SPAN_16;
+use xmargin_risk::margin::{level_grids, moves_q32, Charges, Grids, Level};
+use xmargin_risk::scenario::{GridParams, SPAN_16};
 use xmargin_risk::Fixed;
 
 use crate::error::{risk_error, XmError};
 use crate::state::{
-    OracleParams, Underlying, UnderlyingKind, FULL_HAIRCUT_BPS, UNDERLYING_VERSION,
+    OracleParams, RiskParams, Underlying, UnderlyingKind, FULL_HAIRCUT_BPS, UNDERLYING_VERSION,
 };
 
 /// Largest token decimals the risk math accepts (10^18 native units per token).
@@ -32,6 +32,8 @@ pub struct UnderlyingInit {
     pub deposit_cap: u64,
     /// When the requested haircuts take effect (an asset starts at a 100% haircut until then).
     pub effective_ts: i64,
+    /// Risk parameters (validated here).
+    pub risk: RiskParams,
 }
 
 /// Checks `maint <= init <= 100%`.
@@ -56,6 +58,7 @@ pub fn validate_name(name: &[u8; 16]) -> Result<()> {
 pub fn initialize(u: &mut Underlying, init: UnderlyingInit) -> Result<()> {
     validate_name(&init.name)?;
     validate_haircuts(init.init_haircut_bps, init.maint_haircut_bps)?;
+    validate_risk_params(&init.risk)?;
     require!(init.decimals <= MAX_DECIMALS, XmError::InvalidDecimals);
     u.version = UNDERLYING_VERSION;
     u.bump = init.bump;
@@ -68,6 +71,7 @@ pub fn initialize(u: &mut Underlying, init: UnderlyingInit) -> Result<()> {
     u.vault = init.vault;
     u.name = init.name;
     u.oracle = init.oracle;
+    u.risk_params = init.risk;
     let c = &mut u.collateral;
     c.deposit_cap = init.deposit_cap;
     c.total_deposits = 0;
@@ -101,10 +105,104 @@ pub fn initialize(u: &mut Underlying, init: UnderlyingInit) -> Result<()> {
 pub fn set_vol_index(u: &mut Underlying, vol_index: i64) -> Result<()> {
     require!(vol_index >= 0, XmError::InvalidVolatility);
     let index = Fixed::from_raw(i128::from(vol_index) << 32);
-    let grids = grids(&DEFAULT_PARAMS, &SPAN_16, index).map_err(risk_error)?;
+    let grids = risk_grids(&u.risk_params, index)?;
     u.risk.vol_index = vol_index;
     u.risk.vol_epoch = u.risk.vol_epoch.wrapping_add(1);
     u.risk.init_moves = moves_q32(&grids.init).map_err(risk_error)?;
     u.risk.maint_moves = moves_q32(&grids.maint).map_err(risk_error)?;
     Ok(())
+}
+
+/// The default risk parameters (`xmargin_risk::margin::DEFAULT_PARAMS`, in integers: the test
+/// below checks they are the same) with a quote asset of `quote_decimals`.
+pub fn default_risk_params(quote_decimals: u8) -> RiskParams {
+    RiskParams {
+        range_multiplier_x100: [300, 200],
+        range_floor_bps: [800, 500],
+        vol_shock_ratio_bps: [2_500, 1_500],
+        vol_shock_floor_bps: [500, 300],
+        short_option_min_bps: [100, 50],
+        concentration_bps: [500, 250],
+        horizon_secs: 86_400,
+        _pad: [0; 4],
+        concentration_threshold: 10_000_000u64.saturating_mul(10u64.pow(u32::from(quote_decimals))),
+    }
+}
+
+/// Checks a listing's risk parameters against their documented ranges: multiplier 1.00-10.00,
+/// range floor 1-50%, vol shock up to 100% of the index, its floor up to 100 points, short-option
+/// minimum and concentration up to 100%, horizon an hour to a week; init at least maint in each.
+pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
+    let within = |pair: [u16; 2], lo: u16, hi: u16| {
+        pair[0] >= pair[1] && (lo..=hi).contains(&pair[1]) && pair[0] <= hi
+    };
+    require!(
+        within(p.range_multiplier_x100, 100, 1_000)
+            && within(p.range_floor_bps, 100, 5_000)
+            && within(p.vol_shock_ratio_bps, 0, 10_000)
+            && within(p.vol_shock_floor_bps, 0, 10_000)
+            && within(p.short_option_min_bps, 0, 10_000)
+            && within(p.concentration_bps, 0, 10_000)
+            && (3_600..=7 * 86_400).contains(&p.horizon_secs),
+        XmError::InvalidRiskParams
+    );
+    Ok(())
+}
+
+/// The grid parameters of level `l` (0 init, 1 maint).
+fn grid_params(p: &RiskParams, l: usize) -> Result<GridParams> {
+    let ratio = |n: u16, d: i128| Fixed::from_ratio(i128::from(n), d);
+    let horizon = Fixed::from_ratio(i128::from(p.horizon_secs), 31_536_000);
+    let g = (|| {
+        Ok::<_, xmargin_risk::MathError>(GridParams {
+            range_multiplier: ratio(p.range_multiplier_x100[l], 100)?,
+            range_floor: ratio(p.range_floor_bps[l], 10_000)?,
+            horizon_years: horizon?,
+            vol_shock_ratio: ratio(p.vol_shock_ratio_bps[l], 10_000)?,
+            vol_shock_floor: ratio(p.vol_shock_floor_bps[l], 10_000)?,
+        })
+    })();
+    g.map_err(|e| {
+        msg!("risk params: {}", e);
+        error!(XmError::MathOverflow)
+    })
+}
+
+/// Both levels' grids of an underlying with `p` at the volatility index `index`.
+pub fn risk_grids(p: &RiskParams, index: Fixed) -> Result<Box<Grids>> {
+    let (init, maint) = (grid_params(p, 0)?, grid_params(p, 1)?);
+    level_grids([&init, &maint], &SPAN_16, index).map_err(risk_error)
+}
+
+/// The charges of `level` from `p` (integers only: read on every health check).
+pub fn charges(p: &RiskParams, level: Level) -> Charges {
+    let l = level as usize;
+    Charges {
+        short_option_min_bps: u32::from(p.short_option_min_bps[l]),
+        concentration_bps: u32::from(p.concentration_bps[l]),
+        concentration_threshold: i128::from(p.concentration_threshold),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xmargin_risk::margin::DEFAULT_PARAMS;
+
+    #[test]
+    fn default_risk_params_are_the_risk_crates() {
+        let p = default_risk_params(6);
+        assert!(validate_risk_params(&p).is_ok());
+        assert_eq!(grid_params(&p, 0).unwrap(), DEFAULT_PARAMS.init);
+        assert_eq!(grid_params(&p, 1).unwrap(), DEFAULT_PARAMS.maint);
+        for level in Level::BOTH {
+            assert_eq!(charges(&p, level), DEFAULT_PARAMS.charges(level, 6).unwrap());
+        }
+        let mut bad = p;
+        bad.range_floor_bps = [400, 500]; // init below maint
+        assert!(validate_risk_params(&bad).is_err());
+        bad = p;
+        bad.horizon_secs = 60;
+        assert!(validate_risk_params(&bad).is_err());
+    }
 }

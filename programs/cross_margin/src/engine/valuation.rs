@@ -18,7 +18,7 @@
 use anchor_lang::prelude::*;
 use xmargin_risk::book::Exposure;
 use xmargin_risk::health::{value_holding, CollateralInput, Health};
-use xmargin_risk::margin::{Charges, Level};
+use xmargin_risk::margin::Level;
 use xmargin_risk::portfolio::to_native;
 use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::wide::{mul_i128, mul_wide};
@@ -211,18 +211,15 @@ impl Book {
 
     /// Stresses the book at both levels and adds its requirements to `sums`.
     #[inline(never)]
-    pub fn add_requirements(
-        &self,
-        risk: &UnderlyingRisk,
-        charges: &[Charges; 2],
-        sums: &mut [i128; 2],
-    ) -> Result<()> {
-        let moves = [&risk.underlying.risk.init_moves, &risk.underlying.risk.maint_moves];
+    pub fn add_requirements(&self, risk: &UnderlyingRisk, sums: &mut [i128; 2]) -> Result<()> {
+        let u = risk.underlying;
+        let moves = [&u.risk.init_moves, &u.risk.maint_moves];
         for level in Level::BOTH {
             let l = level as usize;
+            let charges = crate::engine::underlying::charges(&u.risk_params, level);
             let r = self
                 .exposure
-                .requirement(level, &SPAN_16, moves[l], &charges[l])
+                .requirement(level, &SPAN_16, moves[l], &charges)
                 .map_err(risk_error)?;
             let r = r.checked_add(self.stale_requirement);
             sums[l] = r.and_then(|r| sums[l].checked_add(r)).ok_or(XmError::MathOverflow)?;

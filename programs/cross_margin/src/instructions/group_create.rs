@@ -5,7 +5,7 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::engine::lending::{self, QuotePoolParams};
 use crate::engine::liquidation::LiquidationParams;
-use crate::engine::underlying::{initialize, UnderlyingInit};
+use crate::engine::underlying::{default_risk_params, initialize, UnderlyingInit};
 use crate::error::XmError;
 use crate::events::{GroupCreated, UnderlyingAdded};
 use crate::state::{
@@ -105,6 +105,7 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
             maint_haircut_bps: 0,
             deposit_cap: args.quote_deposit_cap,
             effective_ts: 0,
+            risk: default_risk_params(decimals),
         },
     )?;
     lending::init(&mut quote, &args.quote_pool, Clock::get()?.unix_timestamp)?;
@@ -148,6 +149,7 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
         maint_haircut_bps: 0,
         effective_ts: 0,
         deposit_cap: args.quote_deposit_cap,
+        risk: default_risk_params(decimals),
     });
     Ok(())
 }

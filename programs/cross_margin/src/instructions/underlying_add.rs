@@ -7,7 +7,8 @@ use crate::engine::underlying::{initialize, UnderlyingInit};
 use crate::error::XmError;
 use crate::events::UnderlyingAdded;
 use crate::state::{
-    Group, OracleParams, Underlying, UnderlyingKind, EMPTY_SLOT, UNDERLYING_SEED, VAULT_SEED,
+    Group, OracleParams, RiskParams, Underlying, UnderlyingKind, EMPTY_SLOT, UNDERLYING_SEED,
+    VAULT_SEED,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -32,6 +33,9 @@ pub struct UnderlyingAddArgs {
     pub maint_haircut_bps: u16,
     /// Maximum total deposits, native units.
     pub deposit_cap: u64,
+    /// The underlying's risk parameters (ranges: `engine::underlying::validate_risk_params`;
+    /// `engine::underlying::default_risk_params` are the defaults).
+    pub risk: RiskParams,
 }
 
 #[derive(Accounts)]
@@ -99,6 +103,7 @@ pub fn handler(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<(
             maint_haircut_bps: args.maint_haircut_bps,
             deposit_cap: args.deposit_cap,
             effective_ts,
+            risk: args.risk,
         },
     )?;
     group.underlying_count += 1;
@@ -114,6 +119,7 @@ pub fn handler(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<(
         maint_haircut_bps: args.maint_haircut_bps,
         effective_ts,
         deposit_cap: args.deposit_cap,
+        risk: args.risk,
     });
     Ok(())
 }

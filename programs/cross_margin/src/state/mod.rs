@@ -51,9 +51,10 @@ mod layout_tests {
                 offset_of!(Underlying, perp),
                 offset_of!(Underlying, options),
                 offset_of!(Underlying, vol),
+                offset_of!(Underlying, risk_params),
                 offset_of!(Underlying, reserved_tail)
             ),
-            (8, 120, 192, 320, 592, 696, 8_736, 8_808)
+            (8, 120, 192, 320, 592, 696, 8_736, 8_808, 8_848)
         );
         assert_eq!(
             (

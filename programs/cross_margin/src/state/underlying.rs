@@ -14,7 +14,7 @@ pub const UNDERLYING_VERSION: u8 = 1;
 
 /// Bytes reserved after the option chain, so that the whole account stays below the 10,240-byte
 /// limit for accounts created by CPI.
-pub const TAIL_RESERVED_BYTES: usize = 728;
+pub const TAIL_RESERVED_BYTES: usize = 688;
 
 /// Haircut of 100%: the asset counts for nothing.
 pub const FULL_HAIRCUT_BPS: u16 = 10_000;
@@ -77,8 +77,35 @@ pub struct Underlying {
     pub options: OptionChain,
     /// What the volatility index in effect is made of (`engine::vol_index`).
     pub vol: VolInputs,
+    /// The underlying's risk parameters, set at listing (`engine::underlying::risk_params`).
+    pub risk_params: RiskParams,
     /// Reserved for future fields; zero.
     pub reserved_tail: [u8; TAIL_RESERVED_BYTES],
+}
+
+/// One underlying's risk parameters (`xmargin_risk::margin::UnderlyingParams` in integers), set
+/// at listing and validated there (`engine::underlying::validate_risk_params`). Pairs are (init,
+/// maint); init's are at least maint's.
+#[zero_copy]
+#[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq, Eq)]
+pub struct RiskParams {
+    /// Scan range as a multiple of `v sqrt(horizon)` (precision: 1e2, so 300 = 3.00).
+    pub range_multiplier_x100: [u16; 2],
+    /// Least scan range (precision: 1e4 bps = 100% of the price).
+    pub range_floor_bps: [u16; 2],
+    /// Vol shock as a share of the vol index (precision: 1e4 bps = 100%).
+    pub vol_shock_ratio_bps: [u16; 2],
+    /// Least vol shock, vol points (precision: 1e4, so 500 = 5 points).
+    pub vol_shock_floor_bps: [u16; 2],
+    /// Short-option minimum per written contract (precision: 1e4 bps of its notional).
+    pub short_option_min_bps: [u16; 2],
+    /// Concentration add-on (precision: 1e4 bps of the notional above the threshold).
+    pub concentration_bps: [u16; 2],
+    /// Margin horizon, seconds.
+    pub horizon_secs: u32,
+    pub _pad: [u8; 4],
+    /// Net delta notional above which the concentration add-on applies, native quote units.
+    pub concentration_threshold: u64,
 }
 
 /// The inputs of the volatility index in effect (`risk.vol_index`): `max(applied, realized,
@@ -249,9 +276,10 @@ assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
 assert_layout!(QuoteLending, 64);
 assert_layout!(VolInputs, 8 * 8 + 8);
+assert_layout!(RiskParams, 12 * 2 + 8 + 8);
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + 72 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + 72 + 40 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
