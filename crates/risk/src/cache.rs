@@ -193,6 +193,9 @@ pub fn encode(
 /// Limits beyond which a cache entry may not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheLimits {
+    /// Whether a series inside its last day needs an entry valued this very second (health of
+    /// actions that add risk); liquidation moves at a current entry within the other limits.
+    pub last_day_fresh: bool,
     pub max_age_secs: i64,
     /// Largest `|X - X0| / X0`, basis points (at most 10,000).
     pub max_drift_bps: u32,
@@ -250,9 +253,11 @@ impl SeriesEntry {
         // Timestamps are far from i64's bounds: wrapping arithmetic is exact here (and cheap on
         // the health check's hot path).
         let to_expiry = expiry.wrapping_sub(now);
-        if to_expiry < LAST_DAY_SECS && now != self.ref_time {
-            // Past expiry, an entry valued before it; else inside the last day.
-            return Err(if to_expiry <= 0 { CacheFault::Expired } else { CacheFault::LastDay });
+        if to_expiry <= 0 && now != self.ref_time {
+            return Err(CacheFault::Expired);
+        }
+        if to_expiry < LAST_DAY_SECS && now != self.ref_time && limits.last_day_fresh {
+            return Err(CacheFault::LastDay);
         }
         let age_secs = now.wrapping_sub(self.ref_time);
         let life = expiry.wrapping_sub(self.ref_time);

@@ -86,7 +86,7 @@ fn carry_to_the_live_price_tracks_a_fresh_valuation() {
 #[test]
 fn stale_drifted_expired_or_revolatilized_entries_are_refused() {
     let (spec, ..) = setup();
-    let limits = CacheLimits { max_age_secs: 600, max_drift_bps: 200 };
+    let limits = CacheLimits { last_day_fresh: true, max_age_secs: 600, max_drift_bps: 200 };
     let (_, e) = valued(&spec, "150", NOW);
     let p = 150_000_000;
     assert_eq!(e.check(p, NOW + 600, spec.expiry, 7, &limits), Ok(()));
@@ -146,7 +146,7 @@ fn written_loss(entry: &SeriesEntry, price: i64, now: i64) -> i128 {
 /// gamma), which is why the bound is a share of `vol sqrt(T)`.
 #[test]
 fn carry_is_bounded_by_tenor() {
-    let limits = CacheLimits { max_age_secs: 600, max_drift_bps: 1_000 };
+    let limits = CacheLimits { last_day_fresh: true, max_age_secs: 600, max_drift_bps: 1_000 };
     let mut worst = 0f64;
     for days_x24 in [25, 48, 7 * 24, 30 * 24, 90 * 24] {
         let expiry = NOW + days_x24 * 3_600;

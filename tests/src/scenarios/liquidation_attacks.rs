@@ -11,13 +11,14 @@ use xmargin_client::{ix, pda, Signer};
 use super::collateral::transfer_quote_pnl;
 use super::liquidation::{gap, perp_victim, planned, GAP_PRICE};
 use super::option_trades::{live_sol_chain, option_trade};
-use super::options::EXPIRY;
+use super::options::{post_vols, refresh, EXPIRY, VOL_78, VOL_80};
 use super::perps::{funded, per_contract, SOL_PERP};
 use crate::world::{Trader, World, E8, USDC};
 use crate::{expect, Scenario};
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "liquidate_attack_healthy_account", run: healthy_account },
+    Scenario { name: "liquidate_attack_last_day_dust", run: last_day_dust },
     Scenario { name: "liquidate_attack_liquidator_below_init", run: liquidator_below_init },
     Scenario { name: "liquidate_attack_stale_and_fake_oracle", run: stale_and_fake_oracle },
     Scenario { name: "liquidate_attack_holdings_not_held", run: holdings_not_held },
@@ -207,4 +208,47 @@ fn settled_series_stay(w: &mut World) {
     assert!(w.margin(&kate.account).options.iter().all(|o| o.quantity == 0));
     let s = w.underlying(m.sol).options.series[0];
     assert_eq!((s.open_interest, s.short_open_interest), (10, 10));
+}
+
+/// Inside a series' last day an entry counts for health only in the second it was valued, but a
+/// liquidation moves at a current entry (within the chain's age and drift): an option in an
+/// expiring series cannot shield a perpetual from liquidation. Twelve hours before expiry Alice
+/// holds one call and 40 SOL perpetuals; a minute after the valuation her withdrawal needs a
+/// refresh in its own transaction, and once a realized loss takes her below maint the planner's
+/// slice liquidates her without one.
+fn last_day_dust(w: &mut World) {
+    let m = live_sol_chain(w);
+    w.list_perp(m.sol, SOL_PERP);
+    let (alice, bob, kate) =
+        (funded(w, "alice", 1_000), funded(w, "bob", 10_000), funded(w, "kate", 10_000));
+    let t = EXPIRY - 43_200;
+    w.set_time(t);
+    w.set_price(m.sol, 150 * E8, 0);
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
+    for series in 0..2 {
+        expect::ok(refresh(w, m.sol, series));
+    }
+    let mark = w.underlying(m.sol).options.series[0].cache.mark;
+    expect::ok(option_trade(w, &alice, &bob, 0, 1, mark));
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 40, per_contract(150)));
+    w.set_time(t + 60);
+    w.set_price(m.sol, 150 * E8, 0);
+    expect::xm_error(w.withdraw(&alice, 0, USDC), XmError::RiskCacheStale);
+    let oracle = w.markets[usize::from(m.sol)].price_account;
+    let refresh_ix = ix::risk_refresh(&w.group, m.sol, 0, &oracle);
+    let withdraw_ix = w.withdraw_ix(&alice, 0, USDC);
+    expect::ok(w.send(&[refresh_ix, withdraw_ix], &alice.wallet.insecure_clone(), &[]));
+    w.set_time(t + 120);
+    w.set_price(m.sol, 150 * E8, 0);
+    let h = w.liquidation(&kate.account, &alice.account).liquidatee_health().unwrap();
+    let loss = i64::try_from(h.maint_health).unwrap() + 10 * USDC as i64;
+    transfer_quote_pnl(w, &alice, &bob, loss);
+    let (step, _) = planned(w, &kate, &alice);
+    assert!(matches!(step, LiquidationStep::Slice { .. }), "{step:?}");
+    let base = |w: &mut World, t: &Trader| {
+        w.margin(&t.account).perps.iter().find(|p| p.underlying == m.sol).map_or(0, |p| p.base)
+    };
+    let before = base(w, &alice);
+    expect::ok(w.liquidate(&kate, &alice.account, step));
+    assert!(base(w, &alice) < before && base(w, &kate) > 0);
 }

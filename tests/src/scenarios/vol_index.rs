@@ -55,8 +55,11 @@ fn floored_by_atm_implied(w: &mut World) {
     expect::ok(post_vols(w, m.sol, 0, vec![VOL_78, VOL_78]));
     let u = w.underlying(m.sol);
     assert_eq!(u.vol.atm, 0);
+    // The series vols fall no faster than the index: the put posted at 78% keeps 80% less
+    // two minutes' worth of 25% a day.
     let fallen = VOL_80 - (i128::from(VOL_80) * 2_500 * 120 / (10_000 * 86_400)) as i64;
     assert_eq!(u.risk.vol_index, fallen);
+    assert_eq!((u.options.series[0].vol, u.options.series[1].vol), (VOL_78, fallen));
 }
 
 /// From 80% to a posted 20%: an hour later the index is 80% less 25%/24, a day later 25% lower

@@ -81,12 +81,14 @@ pub fn fresh_entry<'a>(
         );
         return err!(XmError::VolatilityStale);
     }
-    current_entry_unexpired(u, index, s, x, now)
+    current_entry_unexpired(u, index, s, x, now, true)
 }
 
 /// The cache entry of series `index` of `u` if it is current at `x` per contract and `now`,
 /// whatever the age of the chain's vols: of the vols' epoch, within the chain's maximum age and
-/// drift. Only the vol authority can refresh vols; anyone can refresh an entry (`risk_refresh`).
+/// drift (a series in its last day included: liquidation moves it at such an entry, while the
+/// health of an action adding risk needs one valued this second, [`fresh_entry`]). Only the vol
+/// authority can refresh vols; anyone can refresh an entry (`risk_refresh`).
 pub fn current_entry<'a>(
     u: &Underlying,
     index: u16,
@@ -95,20 +97,23 @@ pub fn current_entry<'a>(
     now: i64,
 ) -> Result<&'a SeriesEntry> {
     require_unexpired(u, index, s, now)?;
-    current_entry_unexpired(u, index, s, x, now)
+    current_entry_unexpired(u, index, s, x, now, false)
 }
 
-/// [`current_entry`] of a series known to be unexpired.
+/// [`current_entry`] of a series known to be unexpired; `last_day_fresh` as
+/// `xmargin_risk::cache::CacheLimits` says (fresh entries only).
 fn current_entry_unexpired<'a>(
     u: &Underlying,
     index: u16,
     s: &'a OptionSeries,
     x: i64,
     now: i64,
+    last_day_fresh: bool,
 ) -> Result<&'a SeriesEntry> {
     let chain = &u.options;
     let entry = s.cache.entry();
     let limits = CacheLimits {
+        last_day_fresh,
         max_age_secs: i64::from(chain.cache_max_age_secs),
         max_drift_bps: chain.cache_max_drift_bps,
     };

@@ -137,13 +137,21 @@ pub fn add_series(chain: &mut OptionChain, p: &SeriesParams, now: i64) -> Result
 }
 
 /// Posts the volatility inputs: `vols[i]` for series `i` (one per listed series; settled ones are
-/// ignored). The caller then starts a new epoch with the new index.
-pub fn post_vols(chain: &mut OptionChain, vols: &[i64], now: i64) -> Result<()> {
+/// ignored). The caller then starts a new epoch with the new index. As the index, a series' vol
+/// falls at most 25% a day (`vol_index::fallen`); a series without one yet starts at no less than
+/// half the index in effect (`index`), so the authority cannot lower option margins at once
+/// through the series vols either.
+pub fn post_vols(chain: &mut OptionChain, vols: &[i64], index: i64, now: i64) -> Result<()> {
     require!(chain.listed == 1, XmError::ChainNotListed);
     require!(vols.len() == usize::from(chain.series_count), XmError::InvalidVolatility);
     require!(vols.iter().all(|v| (1..=MAX_VOL).contains(v)), XmError::InvalidVolatility);
+    let dt = now.saturating_sub(chain.vols_posted_ts);
     for (s, &v) in chain.series.iter_mut().zip(vols) {
-        s.vol = v;
+        let floor = match s.vol {
+            0 => index / 2,
+            old => crate::engine::vol_index::fallen(old, dt),
+        };
+        s.vol = v.max(floor).min(MAX_VOL);
     }
     chain.vols_posted_ts = now;
     Ok(())

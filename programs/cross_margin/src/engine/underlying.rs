@@ -146,6 +146,13 @@ pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
             && (3_600..=7 * 86_400).contains(&p.horizon_secs),
         XmError::InvalidRiskParams
     );
+    // The grid must stay within the engine's moves up to the largest index in effect.
+    let most = Fixed::from_raw(i128::from(crate::engine::vol_index::MAX_INDEX) << 32);
+    let grids = risk_grids(p, most);
+    require!(
+        grids.and_then(|g| moves_q32(&g.init).map_err(risk_error)).is_ok(),
+        XmError::InvalidRiskParams
+    );
     Ok(())
 }
 
@@ -203,6 +210,10 @@ mod tests {
         assert!(validate_risk_params(&bad).is_err());
         bad = p;
         bad.horizon_secs = 60;
+        assert!(validate_risk_params(&bad).is_err());
+        // Within every range, yet at a 600% index the grid's moves would pass 200%: refused.
+        bad = p;
+        (bad.range_multiplier_x100, bad.horizon_secs) = ([1_000, 200], 7 * 86_400);
         assert!(validate_risk_params(&bad).is_err());
     }
 }

@@ -12,8 +12,9 @@
 //! current entry (refreshed at about the live price) that is worse than a fresh valuation for any
 //! move the scenarios cover; with a stale one it may be lenient after a large move, which only
 //! delays a liquidation (a keeper refreshes the entries to see more). The liquidator's own check
-//! ([`Valuation::CurrentEntries`]) tolerates stale vols only: every entry it values must be
-//! current, so it cannot take on risk against a lenient figure.
+//! ([`Valuation::CurrentEntries`]) tolerates stale vols and series in their last day (valued
+//! conservatively) only: every entry it values must be current, so it cannot take on risk
+//! against a lenient figure.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::book::Exposure;
@@ -37,7 +38,8 @@ pub enum Valuation {
     Fresh,
     /// Series that are not fresh conservatively (the liquidatee in a liquidation).
     Conservative,
-    /// Series with stale vols conservatively, every entry current (the liquidator).
+    /// Series with stale vols or in their last day conservatively, every entry current (the
+    /// liquidator).
     CurrentEntries,
 }
 
@@ -163,7 +165,9 @@ impl Book {
             (Err(e), Valuation::Conservative) if is_stale(&e) => {
                 return self.add_stale_option(o.quantity, s, x);
             }
-            (Err(e), Valuation::CurrentEntries) if e == error!(XmError::VolatilityStale) => {
+            (Err(e), Valuation::CurrentEntries) if is_stale(&e) => {
+                // Stale vols, or a series in its last day: valued conservatively, but only at
+                // a current entry.
                 option_positions::current_entry(u, o.series, s, x, now)?;
                 return self.add_stale_option(o.quantity, s, x);
             }

@@ -60,14 +60,18 @@ fn math<T>(r: core::result::Result<T, xmargin_risk::MathError>, what: &str) -> R
     })
 }
 
+/// What a vol `before` may have fallen to after `dt` seconds: at most 25% a day.
+pub fn fallen(before: i64, dt: i64) -> i64 {
+    let dt = dt.clamp(0, DAY);
+    let fall = i128::from(before) * i128::from(MAX_FALL_BPS_PER_DAY) * i128::from(dt)
+        / i128::from(10_000 * DAY);
+    before - fall as i64
+}
+
 /// The posted part of the index at `now`: the post, or what the index in effect has fallen to
 /// since the last post if that is higher (precision 2^-32).
 pub fn applied_at(u: &Underlying, posted: i64, now: i64) -> i64 {
-    let before = u.risk.vol_index;
-    let dt = now.saturating_sub(u.vol.applied_ts).clamp(0, DAY);
-    let fall = i128::from(before) * i128::from(MAX_FALL_BPS_PER_DAY) * i128::from(dt)
-        / i128::from(10_000 * DAY);
-    posted.max(before - fall as i64)
+    posted.max(fallen(u.risk.vol_index, now.saturating_sub(u.vol.applied_ts)))
 }
 
 /// The implied vol of the active series of the nearest expiry after `now` whose strike is closest

@@ -42,7 +42,8 @@ pub fn handler(ctx: Context<OptionVolsPost>, args: VolsPostArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let quote_decimals = a.group.load()?.quote_decimals;
     let mut u = a.underlying.load_mut()?;
-    options::post_vols(&mut u.options, &args.vols, now)?;
+    let index_before = u.risk.vol_index;
+    options::post_vols(&mut u.options, &args.vols, index_before, now)?;
     let x = match read_price(&a.oracle, &u, now)? {
         PriceInput::Valid(p) => Some(vol_index::contract_mid(&u, p.mid, quote_decimals)?),
         _ => None,
