@@ -20,11 +20,28 @@ use crate::state::Underlying;
 /// underlying's price account (`OracleParams::price_account`): with one account per feed, nobody
 /// can pick the print an action reads.
 pub fn read_price(info: &AccountInfo, underlying: &Underlying, now: i64) -> Result<PriceInput> {
+    grade(&load_bound_record(info, underlying)?, underlying, now)
+}
+
+/// The record of `underlying`'s bound price account `info`, after the account checks.
+fn load_bound_record(info: &AccountInfo, underlying: &Underlying) -> Result<PriceRecord> {
     if *info.key != underlying.oracle.price_account {
         msg!("price account {} is not underlying {}'s", info.key, underlying.index);
         return err!(XmError::PriceAccountMismatch);
     }
-    grade(&load_record(info)?, underlying, now)
+    load_record(info)
+}
+
+/// [`read_valid_price`] with the print's publish time (unix seconds): a sample of the price
+/// series, as the realized volatility takes it.
+pub fn read_valid_print(
+    info: &AccountInfo,
+    underlying: &Underlying,
+    now: i64,
+) -> Result<(OraclePrice, i64)> {
+    let record = load_bound_record(info, underlying)?;
+    let price = valid(grade(&record, underlying, now)?, underlying)?;
+    Ok((price, record.sample.publish_time))
 }
 
 /// What a price read takes from a `PriceUpdateV2`: the feed and the published sample.

@@ -93,6 +93,7 @@ fn raised_by_realized(w: &mut World) {
     let sample = |w: &mut World| w.send_as_keeper(ix::risk_sample_price(&group, m.sol, &oracle));
     expect::ok(sample(w));
     expect::xm_error(sample(w), XmError::VolSampleTooSoon);
+
     let mut price = 150 * E8;
     for i in 0..4 {
         let t = w.now() + 300;

@@ -14,8 +14,9 @@
 //! - The index in effect **falls** at most 25% a day (relative), at the authority's posts,
 //!   whatever lowered its inputs; an increase applies at once.
 //! - **Realized**: an exponentially weighted average of squared log returns of the underlying's
-//!   own price account, annualized, sampled by the permissionless `risk_sample_price` at least
-//!   [`MIN_SAMPLE_SECS`] apart (so no two samples read the same print); the first return seeds
+//!   own price account, annualized, sampled by the permissionless `risk_sample_price` at
+//!   publish times at least [`MIN_SAMPLE_SECS`] apart (so no two samples read the same print,
+//!   and each return counts for the time it covers); the first return seeds
 //!   it. A sample that lifts the realized vol more than [`REGRID_BPS`] above the index in effect
 //!   raises the index at once (a new vol epoch: cache entries must be refreshed); a falling
 //!   realized vol waits for the next post.
@@ -118,7 +119,9 @@ pub struct Sample {
     pub raised: bool,
 }
 
-/// Samples the oracle mid `spot` (per whole token) at `now` into the realized-vol average.
+/// Samples the oracle mid `spot` (per whole token) published at `now` into the realized-vol
+/// average: times are the prints' publish times, so two samples never read one print and each
+/// return is weighed by the time it really covers.
 pub fn sample(u: &mut Underlying, spot: Fixed, now: i64) -> Result<Sample> {
     let price = to_q32(spot)?;
     require!(price > 0, XmError::InvalidVolatility);
@@ -147,4 +150,27 @@ pub fn sample(u: &mut Underlying, spot: Fixed, now: i64) -> Result<Sample> {
         set_vol_index(u, realized.min(MAX_INDEX))?;
     }
     Ok(Sample { realized, raised })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytemuck::Zeroable;
+
+    #[test]
+    fn samples_are_prints_at_least_five_minutes_apart() {
+        let mut u = Underlying::zeroed();
+        u.risk_params = crate::engine::underlying::default_risk_params(6);
+        let price = |p: i64| Fixed::from_int(p);
+        sample(&mut u, price(150), 1_000).unwrap();
+        // However late the clock, the same print (same publish time) is not a new sample.
+        assert_eq!(sample(&mut u, price(150), 1_000), Err(error!(XmError::VolSampleTooSoon)));
+        assert_eq!(sample(&mut u, price(151), 1_299), Err(error!(XmError::VolSampleTooSoon)));
+        let s = sample(&mut u, price(151), 1_300).unwrap();
+        // ln(151/150)^2 over 300 s, annualized: 0.4594 of variance, 67.8% vol.
+        let vol = s.realized as f64 / (1u64 << 32) as f64;
+        let expected = ((151.0f64 / 150.0).ln().powi(2) * 31_536_000.0 / 300.0).sqrt();
+        assert!((vol - expected).abs() < 1e-6, "{vol} vs {expected}");
+        assert!(s.raised && u.risk.vol_index == s.realized);
+    }
 }

@@ -1,6 +1,6 @@
 //! `risk_sample_price`: permissionless crank that samples the underlying's oracle mid (which must
-//! be valid) into its realized-volatility average, at least 300 s after the last sample
-//! (`engine::vol_index::sample`). The realized vol floors the volatility index; a sample that
+//! be valid) into its realized-volatility average, at its publish time, which must be at least
+//! 300 s after the last sample's (so no print is sampled twice; `engine::vol_index::sample`). The realized vol floors the volatility index; a sample that
 //! lifts it more than 5% above the index in effect raises the index at once (a new vol epoch).
 
 use anchor_lang::prelude::*;
@@ -8,7 +8,7 @@ use anchor_lang::prelude::*;
 use crate::engine::vol_index;
 use crate::error::XmError;
 use crate::events::PriceSampled;
-use crate::oracle::read_valid_price;
+use crate::oracle::read_valid_print;
 use crate::state::{Group, Underlying};
 
 #[derive(Accounts)]
@@ -25,8 +25,8 @@ pub fn handler(ctx: Context<RiskSamplePrice>) -> Result<()> {
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut u = a.underlying.load_mut()?;
-    let price = read_valid_price(&a.oracle, &u, now)?;
-    let s = vol_index::sample(&mut u, price.mid, now)?;
+    let (price, published) = read_valid_print(&a.oracle, &u, now)?;
+    let s = vol_index::sample(&mut u, price.mid, published)?;
     emit!(PriceSampled {
         group: a.group.key(),
         underlying: u.index,

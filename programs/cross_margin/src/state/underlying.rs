@@ -126,7 +126,7 @@ pub struct VolInputs {
     pub realized: i64,
     /// Oracle mid per whole token at the last sample, quote units (precision 2^-32).
     pub last_price: i64,
-    /// Unix time (seconds) of the last sample.
+    /// Publish time (unix seconds) of the last sampled print.
     pub last_sample_ts: i64,
     /// At-the-money implied vol of the nearest expiry at the last post (0: no valid price).
     pub atm: i64,
