@@ -61,7 +61,7 @@ pub fn tradable(chain: &OptionChain, index: u16, now: i64) -> Result<&OptionSeri
 
 /// The cache entry of series `index` of `u` if a risk-increasing action may value it at `x` per
 /// contract and `now` (see the module doc), read in place: the chain's vols fresh and the entry
-/// current ([`current_entry`]).
+/// current ([`current_entry`]), and inside the series' last day valued this very second.
 pub fn fresh_entry<'a>(
     u: &Underlying,
     index: u16,
