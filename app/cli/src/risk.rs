@@ -16,7 +16,7 @@ use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::{
     assess, combine, to_native, Assessment, OptionPosition, PortfolioHealth, Positions,
 };
-use xmargin_risk::scenario::{VolShift, SPAN_16};
+use xmargin_risk::scenario::VolShift;
 use xmargin_risk::series::{SeriesSpec, SECONDS_PER_YEAR};
 use xmargin_risk::{Fixed, Round};
 
@@ -205,8 +205,7 @@ pub(crate) fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
             options,
             params,
         };
-        let a = assess(&positions, &SPAN_16, now, ENGINE_DECIMALS)
-            .map_err(|e| format!("{}: {e}", u.name))?;
+        let a = assess(&positions, now, ENGINE_DECIMALS).map_err(|e| format!("{}: {e}", u.name))?;
         assessed.push(a);
         names.push(u.name.clone());
     }
@@ -243,7 +242,7 @@ fn vol_label(v: VolShift) -> &'static str {
     match v {
         VolShift::Up => "up",
         VolShift::Down => "down",
-        VolShift::Unchanged => "-",
+        VolShift::Gap => "gap",
     }
 }
 
@@ -254,26 +253,29 @@ fn pct(x: Fixed) -> String {
 fn print_tables(r: &Report) {
     for (name, a) in r.names.iter().zip(&r.assessed) {
         let (gi, gm) = (&a.init_grid, &a.maint_grid);
-        let points = |v: Fixed| format!("{:.2} pts", v.mul_int(100).unwrap_or(Fixed::MAX));
-        println!(
-            "{name}: init range {}, vol +/-{}; maint range {}, vol +/-{}",
-            pct(gi.shocks.range),
-            points(gi.shocks.vol),
-            pct(gm.shocks.range),
-            points(gm.shocks.vol)
-        );
+        let shocks = |g: &xmargin_risk::series::GridPoints| {
+            format!(
+                "range {}, vol shock {} of each vol at 30 days, gap vols +{}",
+                pct(g.shocks.range),
+                pct(g.shocks.vol_ratio),
+                pct(g.shocks.gap_vol_ratio)
+            )
+        };
+        println!("{name}: init {}; maint {}", shocks(gi), shocks(gm));
         let mut t = Table::new(
-            &["#", "init move", "maint move", "vol", "weight", "init P&L", "maint P&L"],
+            &["#", "vol", "init move", "weight", "init P&L", "maint move", "weight", "maint P&L"],
             0,
         );
-        for (i, s) in SPAN_16.iter().enumerate() {
+        let weight = |w: u16| format!("{:.2}%", f64::from(w) / 100.0);
+        for (i, (si, sm)) in gi.scenarios.iter().zip(&gm.scenarios).enumerate() {
             t.row(vec![
                 (i + 1).to_string(),
+                vol_label(si.vol).to_string(),
                 pct(gi.moves[i]),
-                pct(gm.moves[i]),
-                vol_label(s.vol).to_string(),
-                format!("{}%", s.weight_bps / 100),
+                weight(si.weight_bps),
                 format!("{:.2}", units(a.init.pnl[i])),
+                pct(gm.moves[i]),
+                weight(sm.weight_bps),
                 format!("{:.2}", units(a.maint.pnl[i])),
             ]);
         }
@@ -340,7 +342,9 @@ struct JsonScenario {
 #[derive(Serialize)]
 struct JsonLevel {
     range: Num,
-    vol_shock: Num,
+    /// Vol shock at 30 days, a share of each series' vol (scaled by tenor).
+    vol_shock_ratio: Num,
+    gap_vol_ratio: Num,
     scenarios: Vec<JsonScenario>,
     worst_scenario: usize,
     scan_loss: Num,
@@ -385,8 +389,10 @@ struct JsonReport {
 fn level(m: &BookMargin, grid: &xmargin_risk::series::GridPoints) -> JsonLevel {
     JsonLevel {
         range: Num(grid.shocks.range),
-        vol_shock: Num(grid.shocks.vol),
-        scenarios: SPAN_16
+        vol_shock_ratio: Num(grid.shocks.vol_ratio),
+        gap_vol_ratio: Num(grid.shocks.gap_vol_ratio),
+        scenarios: grid
+            .scenarios
             .iter()
             .enumerate()
             .map(|(i, s)| JsonScenario {

@@ -7,7 +7,6 @@ use xmargin_risk::book::Exposure;
 use xmargin_risk::cache::{encode, ContractScale, SeriesEntry};
 use xmargin_risk::margin::{grids, moves_q32, Level, DEFAULT_PARAMS};
 use xmargin_risk::portfolio::{assess, combine, OptionPosition, Positions};
-use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::series::{compute, Market, SeriesSpec};
 use xmargin_risk::{Fixed, Round};
 
@@ -58,7 +57,7 @@ fn benches(c: &mut Criterion) {
     };
     c.bench_function("price_and_greeks", |b| b.iter(|| greeks(black_box(&atm)).unwrap()));
 
-    let g = grids(&DEFAULT_PARAMS, &SPAN_16, fx("0.8")).unwrap();
+    let g = grids(&DEFAULT_PARAMS, fx("0.8")).unwrap();
     let spec = SeriesSpec { kind: OptionKind::Call, strike: fx("160"), expiry: NOW + 30 * 86_400 };
     let market = Market { spot: fx("150"), vol: fx("0.8"), rate: fx("0.03"), now: NOW };
     c.bench_function("series_in_all_scenarios", |b| {
@@ -70,7 +69,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("portfolio_health_fresh_8x8", |b| {
         b.iter(|| {
             let assessed: Vec<_> =
-                books.iter().map(|p| assess(black_box(p), &SPAN_16, NOW, 6).unwrap()).collect();
+                books.iter().map(|p| assess(black_box(p), NOW, 6).unwrap()).collect();
             let init: Vec<_> = assessed.iter().map(|a| a.init).collect();
             let maint: Vec<_> = assessed.iter().map(|a| a.maint).collect();
             combine(0, 0, &init, &maint, 0).unwrap()
@@ -81,7 +80,7 @@ fn benches(c: &mut Criterion) {
     let cached: Vec<(Positions, Vec<SeriesEntry>, [[i64; 16]; 2])> = books
         .iter()
         .map(|p| {
-            let g = grids(&p.params, &SPAN_16, p.vol_index).unwrap();
+            let g = grids(&p.params, p.vol_index).unwrap();
             let entries = p
                 .options
                 .iter()
@@ -103,10 +102,12 @@ fn benches(c: &mut Criterion) {
                 for (o, e) in p.options.iter().zip(entries) {
                     x.add_option(o.contracts, e, price, NOW + 60).unwrap();
                 }
-                for level in Level::BOTH {
+                for (level, grid) in Level::BOTH.into_iter().zip([&p.params.init, &p.params.maint])
+                {
                     let charges = p.params.charges(level, 6).unwrap();
+                    let scenarios = grid.scenarios();
                     let m =
-                        x.margin(p.underlying, level, &SPAN_16, &moves[level as usize], &charges);
+                        x.margin(p.underlying, level, &scenarios, &moves[level as usize], &charges);
                     black_box(m.unwrap());
                 }
             }

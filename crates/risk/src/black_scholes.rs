@@ -81,13 +81,6 @@ pub struct VolPoint {
     half_var: Fixed,
 }
 
-impl VolPoint {
-    /// `s sqrt(T)`: the standard deviation of the log price over the option's remaining life.
-    pub fn sigma_sqrt_t(&self) -> Fixed {
-        self.sigma_sqrt_t
-    }
-}
-
 impl Repricer {
     /// `Domain` unless `strike > 0` and `years >= 0`.
     #[inline(never)]
@@ -102,6 +95,11 @@ impl Repricer {
         }
         let discounted_strike = strike.mul(exp(rate.mul(years)?.checked_neg()?)?)?;
         Ok(Repricer { kind, rate, years, sqrt_t: sqrt(years)?, discounted_strike })
+    }
+
+    /// `s sqrt(T)` for a volatility `vol`.
+    pub fn sigma_sqrt_t(&self, vol: Fixed) -> Result<Fixed, MathError> {
+        vol.mul(self.sqrt_t)
     }
 
     /// `ln(S / K')`; `Domain` unless `spot > 0`.

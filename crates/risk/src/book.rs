@@ -11,7 +11,10 @@
 //!   A         = sum q dX delta,   B = sum q dX gamma_x                (the cache's carry)
 //! weighted_s  = floor(P&L_s w_s / 10^4)
 //! scan        = max(0, max_s -weighted_s)
-//! som         = ceil(som_bps / 10^4 * sum_{q < 0} |q| X)                 short-option minimum
+//! som         = ceil(som_bps / 10^4 * (short calls + short puts))   short-option minimum
+//!   short calls = max(0, sum_{written calls} |q| X - sum_{long calls} q X - max(0, linear))
+//!   short puts  = max(0, sum_{written puts} |q| X - sum_{long puts} q X - max(0, -linear))
+//! requirement = max(scan, som) + conc                        SPAN: the larger of scan and som
 //! conc        = ceil(conc_bps / 10^4 * max(0, |linear + sum q delta X| - threshold))
 //! value       = sum q * mark(X, t)                                       options' equity
 //! ```
@@ -103,8 +106,8 @@ pub struct Exposure {
     option_delta: i128,
     /// `sum |q|` over option positions: the rounding allowance.
     contracts: i128,
-    /// `sum_{q < 0} |q| X`, qn.
-    written: i128,
+    /// `sum |q| X` by kind and side, qn: `[put, call][long, written]`.
+    notional: [[i128; 2]; 2],
 }
 
 impl Exposure {
@@ -144,9 +147,8 @@ impl Exposure {
         let delta_x = mul_wide(e.delta, price) >> Q;
         self.option_delta = self.option_delta.wrapping_add(mul_i128(q, delta_x));
         self.contracts += q.abs();
-        if short {
-            self.written = self.written.wrapping_add(mul_wide(-quantity, price));
-        }
+        let side = &mut self.notional[usize::from(e.call != 0)][usize::from(short)];
+        *side = side.wrapping_add(mul_wide(quantity.abs(), price));
         Ok(())
     }
 
@@ -196,7 +198,8 @@ impl Exposure {
             self.full_pnl(level, scenarios, moves)?
         };
         let (worst, scan_loss) = worst_loss(&pnl);
-        let (short_option_min, concentration, net_delta) = self.charges(charges)?;
+        let (som, concentration, net_delta) = self.charges(charges)?;
+        let short_option_min = (som - scan_loss).max(0);
         Ok(BookMargin {
             underlying,
             pnl,
@@ -229,9 +232,8 @@ impl Exposure {
         } else {
             worst_loss(&self.full_pnl(level, scenarios, moves)?).1
         };
-        let (short_option_min, concentration, _) = self.charges(charges)?;
-        add(scan_loss, short_option_min, "underlying requirement")
-            .and_then(|v| add(v, concentration, "underlying requirement"))
+        let (som, concentration, _) = self.charges(charges)?;
+        add(scan_loss.max(som), concentration, "underlying requirement")
     }
 
     /// Refuses sums and moves beyond the bounds the per-scenario products rely on.
@@ -249,11 +251,18 @@ impl Exposure {
         Ok(())
     }
 
-    /// `(short_option_min, concentration, net_delta)` of the book under `charges`.
+    /// `(short_option_min, concentration, net_delta)` of the book under `charges` (the minimum
+    /// before it is compared with the scan loss).
     fn charges(&self, charges: &Charges) -> Result<(i128, i128, i128), RiskError> {
         let net_delta = add(self.linear, self.option_delta, "net delta")?;
+        // Long options of a kind cover written ones; long underlying covers written calls, short
+        // underlying written puts (a box, a conversion and a covered call net to nothing). Each
+        // sum is below 2^103 (MAX_BOOK_CONTRACTS contracts at MAX_PRICE), linear below 2^90.
+        let [puts, calls] = self.notional;
+        let net_calls = (calls[1] - calls[0] - self.linear.max(0)).max(0);
+        let net_puts = (puts[1] - puts[0] - (-self.linear).max(0)).max(0);
         let short_option_min =
-            bps_ceil(self.written, charges.short_option_min_bps, "short-option minimum")?;
+            bps_ceil(net_calls + net_puts, charges.short_option_min_bps, "short-option minimum")?;
         let excess = net_delta.abs() + self.contracts - charges.concentration_threshold;
         let concentration = bps_ceil(excess.max(0), charges.concentration_bps, "concentration")?;
         Ok((short_option_min, concentration, net_delta))
@@ -469,6 +478,7 @@ pub struct BookMargin {
     /// Scenario with the largest loss (the first on ties).
     pub worst: usize,
     pub scan_loss: i128,
+    /// What the short-option minimum adds above the scan loss: `max(0, som - scan_loss)`.
     pub short_option_min: i128,
     pub concentration: i128,
     /// Net delta notional (linear plus options' delta), qn.

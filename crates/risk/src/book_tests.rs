@@ -3,6 +3,9 @@
 use super::*;
 use crate::cache::{SeriesEntry, Q_ONE};
 
+/// A grid for these tests (gaps of two ranges at half weight).
+const GRID: [Scenario; MAX_SCENARIOS] = crate::scenario::grid(6, 5_000);
+
 fn entry() -> SeriesEntry {
     SeriesEntry {
         ref_time: 1,
@@ -13,7 +16,7 @@ fn entry() -> SeriesEntry {
         theta: -Q_ONE,
         epoch: 0,
         shift: 0,
-        pad: 0,
+        call: 0,
         max_drift_bps: 10_000,
         init_pnl: [-5_000; MAX_SCENARIOS],
         maint_pnl: [-3_000; MAX_SCENARIOS],
@@ -39,10 +42,56 @@ fn written_options_pay_the_short_option_minimum_on_their_notional() {
     let charges =
         Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
     let moves = [0; MAX_SCENARIOS];
-    let m = x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
+    let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
     assert_eq!(m.short_option_min, 100_000); // 1% of 10 * 1,000,000
                                              // Every scenario loses the stored -5,000 per contract, written: +(5,000 - 1) * 10 = gain.
     assert!(m.pnl[0] > 0);
+}
+
+/// A box, a conversion and a covered call net to no short-option minimum; naked legs pay it, and
+/// it counts only where it exceeds the scan loss (SPAN: the larger of the two).
+#[test]
+fn short_option_minimum_nets_covered_legs_and_is_the_larger_of_the_two() {
+    let charges =
+        Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
+    let moves = [0; MAX_SCENARIOS];
+    let (put, call) = (SeriesEntry { call: 0, ..entry() }, SeriesEntry { call: 1, ..entry() });
+    // The minimum before the comparison with the scan loss: max(scan, som) = scan + added.
+    let som = |linear: i128, legs: &[(i64, &SeriesEntry)]| {
+        let mut x = Exposure::default();
+        x.add_linear(linear).unwrap();
+        for (q, e) in legs {
+            x.add_option(*q, e, 1_000_000, 1).unwrap();
+        }
+        let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+        assert!(m.scan_loss < 1_000, "{}", m.scan_loss); // rounding allowances only
+        if m.short_option_min == 0 {
+            0
+        } else {
+            m.scan_loss + m.short_option_min
+        }
+    };
+    // Box: long call + written call, long put + written put.
+    assert_eq!(som(0, &[(10, &call), (-10, &call), (10, &put), (-10, &put)]), 0);
+    // Conversion: long underlying, long put, written call; covered call.
+    assert_eq!(som(10_000_000, &[(10, &put), (-10, &call)]), 0);
+    assert_eq!(som(10_000_000, &[(-10, &call)]), 0);
+    // A covered call does not cover a written put; a long put does not cover a written call.
+    assert_eq!(som(10_000_000, &[(-10, &put)]), 100_000);
+    assert_eq!(som(0, &[(10, &put), (-10, &call)]), 100_000);
+    // Half covered: 1% of the 5 uncovered contracts.
+    assert_eq!(som(-5_000_000, &[(-10, &put)]), 50_000);
+    // The minimum counts only where it exceeds the scan loss (10 written contracts losing
+    // `stored + 1` each, plus the 84 qn allowance).
+    for (stored, scan, added) in [(50_000, 500_094, 0), (5_000, 50_094, 49_906)] {
+        let e = SeriesEntry { init_pnl: [stored; MAX_SCENARIOS], ..put };
+        let mut x = Exposure::default();
+        x.add_option(-10, &e, 1_000_000, 1).unwrap();
+        let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+        assert_eq!((m.scan_loss, m.short_option_min), (scan, added));
+        let fast = x.requirement(Level::Init, &GRID, &moves, &charges).unwrap();
+        assert_eq!(fast, scan.max(100_000));
+    }
 }
 
 #[test]
@@ -52,11 +101,11 @@ fn extreme_scenarios_count_at_their_weight_and_moves_are_bounded() {
     let charges =
         Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
     let mut moves = [0; MAX_SCENARIOS];
-    moves[14] = Q_ONE / 10; // +10% in the 35% scenario: the short loses 100,000 (+4 allowance)
-    let m = x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
-    assert_eq!((m.pnl[14], m.worst, m.scan_loss), (-35_002, 14, 35_002)); // floor(-100,004 * 0.35)
+    moves[15] = Q_ONE / 10; // +10% in the 50% gap: the short loses 100,000 (+4 allowance)
+    let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+    assert_eq!((m.pnl[15], m.worst, m.scan_loss), (-50_002, 15, 50_002)); // floor(-100,004 * 0.5)
     moves[3] = MAX_MOVE + 1;
-    assert!(x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).is_err());
+    assert!(x.margin(1, Level::Init, &GRID, &moves, &charges).is_err());
 }
 
 fn scan_grid() -> impl proptest::strategy::Strategy<Value = ([i64; MAX_SCENARIOS], Charges)> {
@@ -91,8 +140,8 @@ proptest::proptest! {
             x.add_option(q, &e, price, 1).unwrap();
         }
         for level in Level::BOTH {
-            let full = x.margin(1, level, &crate::scenario::SPAN_16, &moves, &charges);
-            let fast = x.requirement(level, &crate::scenario::SPAN_16, &moves, &charges);
+            let full = x.margin(1, level, &GRID, &moves, &charges);
+            let fast = x.requirement(level, &GRID, &moves, &charges);
             proptest::prop_assert_eq!(full.and_then(|m| m.requirement()), fast);
         }
     }
@@ -132,7 +181,9 @@ mod naive {
         moves: &[i64; MAX_SCENARIOS],
         charges: &Charges,
     ) -> (i128, [i128; MAX_SCENARIOS], i128, i128) {
-        let (mut value, mut a, mut b, mut delta, mut contracts, mut written) = (0, 0, 0, 0, 0, 0);
+        let (mut value, mut a, mut b, mut delta, mut contracts) = (0, 0, 0, 0, 0);
+        // [put, call][long, written] notional.
+        let mut notional = [[0i128; 2]; 2];
         let mut stored = [0i128; MAX_SCENARIOS];
         for (q, e) in options {
             let (q, short) = (i128::from(*q), *q < 0);
@@ -142,24 +193,28 @@ mod naive {
             b += q * gamma_dx;
             delta += q * floor_q(i128::from(e.delta) * i128::from(price));
             contracts += q.abs();
-            if short {
-                written += -q * i128::from(price);
-            }
+            notional[usize::from(e.call == 1)][usize::from(short)] += q.abs() * i128::from(price);
             let grid = if level == 0 { &e.init_pnl } else { &e.maint_pnl };
             for (s, p) in stored.iter_mut().zip(grid) {
                 *s += q * ((i128::from(*p) + i128::from(short)) << e.shift);
             }
         }
         let mut pnl = [0i128; MAX_SCENARIOS];
-        for (i, s) in crate::scenario::SPAN_16.iter().enumerate() {
+        for (i, s) in GRID.iter().enumerate() {
             let m = i128::from(moves[i]);
             let carry = floor_q(m * (a + floor_q(((1 << Q) + m) * b)));
             let total = floor_q(linear * m) + stored[i] + carry - (8 * contracts + 4);
             let w = i128::from(s.weight_bps);
             pnl[i] = if w == 10_000 { total } else { (total * w).div_euclid(10_000) };
         }
-        let som = -(-written * i128::from(charges.short_option_min_bps)).div_euclid(10_000);
-        (value, pnl, linear + delta, som)
+        // Long options cover written ones of their kind, long (short) underlying written calls
+        // (puts); the minimum counts where it exceeds the scan loss.
+        let [puts, calls] = notional;
+        let net = (calls[1] - calls[0] - linear.max(0)).max(0)
+            + (puts[1] - puts[0] - (-linear).max(0)).max(0);
+        let som = -(-net * i128::from(charges.short_option_min_bps)).div_euclid(10_000);
+        let scan = (-pnl.iter().min().unwrap()).max(0);
+        (value, pnl, linear + delta, (som - scan).max(0))
     }
 }
 
@@ -178,7 +233,7 @@ fn any_entry() -> impl proptest::strategy::Strategy<Value = SeriesEntry> {
             epoch: 0,
             // A few shifts only, so that consecutive positions often share one.
             shift: [0, 1, shift][usize::from(kind)],
-            pad: 0,
+            call: u8::from(kind != 1),
             max_drift_bps: 10_000,
             init_pnl: core::array::from_fn(|s| if s % 3 == 0 { big } else { small + s as i32 }),
             maint_pnl: core::array::from_fn(|s| if s % 5 == 0 { -big } else { small - s as i32 }),
@@ -198,7 +253,7 @@ fn the_largest_books_do_not_wrap_the_64_bit_sums() {
     let charges =
         Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
     let moves = [0; MAX_SCENARIOS];
-    let m = x.margin(1, Level::Init, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
+    let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
     let (_, pnl, ..) = naive::book(0, &options, e.ref_price, 1, 0, &moves, &charges);
     assert_eq!(m.pnl, pnl);
     assert!(pnl[1] < -(1 << 64));
@@ -210,7 +265,7 @@ proptest::proptest! {
     /// The 64-bit weighting equals the 128-bit one.
     #[test]
     fn small_weighting_matches(total in -(1i64 << 60)..1 << 60, weight_bps in 0u16..=u16::MAX) {
-        let s = Scenario { weight_bps, ..crate::scenario::SPAN_16[0] };
+        let s = Scenario { weight_bps, ..GRID[0] };
         proptest::prop_assert_eq!(i128::from(weigh_small(total, &s)), weigh(i128::from(total), &s).unwrap());
     }
 
@@ -246,11 +301,11 @@ proptest::proptest! {
         for level in Level::BOTH {
             let (value, pnl, net_delta, som) =
                 naive::book(linear, &options, price, now, level as usize, &moves, &charges);
-            let m = x.margin(1, level, &crate::scenario::SPAN_16, &moves, &charges).unwrap();
+            let m = x.margin(1, level, &GRID, &moves, &charges).unwrap();
             proptest::prop_assert_eq!(x.option_value, value);
             proptest::prop_assert_eq!(m.pnl, pnl);
             proptest::prop_assert_eq!((m.net_delta, m.short_option_min), (net_delta, som));
-            let fast = x.requirement(level, &crate::scenario::SPAN_16, &moves, &charges);
+            let fast = x.requirement(level, &GRID, &moves, &charges);
             proptest::prop_assert_eq!(fast, m.requirement());
         }
     }

@@ -19,8 +19,9 @@
 //!
 //! **Carry bounded by tenor.** The delta-gamma carry leaves out third-order terms, which grow as
 //! an option nears expiry (gamma changes fast). So each entry also carries at most
-//! [`carry_drift_bps`] of drift (an eighth of `vol sqrt(T)` at its valuation), for at most
-//! 1/[`AGE_SHARE`] of the time to expiry it had then, and a series inside its last day
+//! [`carry_drift_bps`] of drift (8% of `vol sqrt(T - h)` at its valuation, `h` the horizon
+//! the scenarios age it by), for at most 1/[`AGE_SHARE`] of the time to expiry it had then, and a
+//! series inside its last day
 //! ([`LAST_DAY_SECS`]) is never carried: only an entry valued at this very second counts.
 
 use crate::error::MathError;
@@ -104,8 +105,8 @@ pub struct SeriesEntry {
     pub epoch: u32,
     /// Scenario P&L is stored divided by `2^shift` (rounded down).
     pub shift: u8,
-    /// Zero.
-    pub pad: u8,
+    /// 1 for a call, 0 for a put (the short-option minimum nets calls and puts apart).
+    pub call: u8,
     /// Largest drift of the price this entry may be carried over, basis points
     /// ([`carry_drift_bps`]); the chain's own limit applies too.
     pub max_drift_bps: u16,
@@ -119,11 +120,11 @@ pub struct SeriesEntry {
 pub const LAST_DAY_SECS: i64 = 86_400;
 /// An entry may be carried for at most `1 / AGE_SHARE` of the time to expiry it was valued at.
 pub const AGE_SHARE: i64 = 100;
-/// The drift bound is this share of `vol sqrt(T)`, basis points of it (an eighth: the carried
+/// The drift bound is this share of `vol sqrt(T - h)`, basis points of it (8%: the carried
 /// requirement then stays within 4% of a fresh one, `cache_tests::carry_is_bounded_by_tenor`).
-pub const DRIFT_SHARE_BPS: u32 = 1_250;
+pub const DRIFT_SHARE_BPS: u32 = 800;
 
-/// How far (basis points of the price) an entry valued at `sigma_sqrt_t = vol sqrt(T)` may be
+/// How far (basis points of the price) an entry valued at `sigma_sqrt_t = vol sqrt(T - h)` may be
 /// carried: `DRIFT_SHARE_BPS / 10^4` of it, at least 1 bp, at most 10,000.
 pub fn carry_drift_bps(sigma_sqrt_t: Fixed) -> u16 {
     let bps =
@@ -166,7 +167,7 @@ pub fn encode(
         theta: bounded(q32(theta)?, -MAX_THETA, MAX_THETA, "theta")?,
         epoch,
         shift: 0,
-        pad: 0,
+        call: u8::from(risk.call),
         max_drift_bps: carry_drift_bps(risk.sigma_sqrt_t),
         init_pnl: [0; MAX_SCENARIOS],
         maint_pnl: [0; MAX_SCENARIOS],

@@ -18,7 +18,7 @@ use crate::book::{add, bps_floor, worst_loss, BookMargin};
 use crate::cache::Q;
 use crate::error::{Context, MathError, RiskError};
 use crate::fixed::{pow10, Fixed};
-use crate::scenario::{GridParams, Scenario, MAX_SCENARIOS};
+use crate::scenario::{GridParams, MAX_SCENARIOS};
 use crate::series::GridPoints;
 
 /// Which requirement.
@@ -141,17 +141,23 @@ impl RequirementSum {
 pub const DEFAULT_PARAMS: UnderlyingParams = UnderlyingParams {
     init: GridParams {
         range_multiplier: Fixed::from_int(3),
-        range_floor: Fixed::lit(8, 100),
+        range_floor: Fixed::lit(27, 100),
         horizon_years: Fixed::lit(1, 365),
         vol_shock_ratio: Fixed::lit(25, 100),
         vol_shock_floor: Fixed::lit(5, 100),
+        gap_thirds: 6,
+        gap_weight_bps: 5_000,
+        gap_vol_ratio: Fixed::lit(50, 100),
     },
     maint: GridParams {
         range_multiplier: Fixed::from_int(2),
-        range_floor: Fixed::lit(5, 100),
+        range_floor: Fixed::lit(13, 100),
         horizon_years: Fixed::lit(1, 365),
         vol_shock_ratio: Fixed::lit(15, 100),
         vol_shock_floor: Fixed::lit(3, 100),
+        gap_thirds: 9,
+        gap_weight_bps: 3_333,
+        gap_vol_ratio: Fixed::lit(50, 100),
     },
     short_option_min_bps: (100, 50),
     concentration_threshold: Fixed::from_int(10_000_000),
@@ -167,26 +173,18 @@ pub struct Grids {
 
 /// A grid evaluated for a volatility index, for both levels. Boxed: on SBF a function's stack
 /// frame is 4 KB and two grids take 1.2 KB.
-pub fn grids(
-    params: &UnderlyingParams,
-    scenarios: &[Scenario; MAX_SCENARIOS],
-    vol_index: Fixed,
-) -> Result<Box<Grids>, RiskError> {
-    level_grids([&params.init, &params.maint], scenarios, vol_index)
+pub fn grids(params: &UnderlyingParams, vol_index: Fixed) -> Result<Box<Grids>, RiskError> {
+    level_grids([&params.init, &params.maint], vol_index)
 }
 
 /// [`grids`] from the two levels' grid parameters (init, maint).
 #[inline(never)]
-pub fn level_grids(
-    levels: [&GridParams; 2],
-    scenarios: &[Scenario; MAX_SCENARIOS],
-    vol_index: Fixed,
-) -> Result<Box<Grids>, RiskError> {
+pub fn level_grids(levels: [&GridParams; 2], vol_index: Fixed) -> Result<Box<Grids>, RiskError> {
     let init = levels[0].shocks(vol_index).context("init shocks")?;
     let maint = levels[1].shocks(vol_index).context("maint shocks")?;
     Ok(Box::new(Grids {
-        init: GridPoints::new(scenarios, init).context("init grid")?,
-        maint: GridPoints::new(scenarios, maint).context("maint grid")?,
+        init: GridPoints::new(&levels[0].scenarios(), init).context("init grid")?,
+        maint: GridPoints::new(&levels[1].scenarios(), maint).context("maint grid")?,
     }))
 }
 

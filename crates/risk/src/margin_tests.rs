@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::book::Exposure;
-use crate::scenario::SPAN_16;
 
 fn fx(s: &str) -> Fixed {
     s.parse().unwrap()
@@ -12,12 +11,12 @@ fn fx(s: &str) -> Fixed {
 
 /// `units` of an underlying at 150 held linearly, vol index 0.8: (init, maint) margins.
 fn linear(units: i128, params: &UnderlyingParams) -> (BookMargin, BookMargin) {
-    let g = grids(params, &SPAN_16, fx("0.8")).unwrap();
+    let g = grids(params, fx("0.8")).unwrap();
     let mut e = Exposure::default();
     e.add_linear(units * 150_000_000).unwrap();
-    let margin = |level, grid| {
+    let margin = |level, grid: &GridPoints| {
         let charges = params.charges(level, 6).unwrap();
-        e.margin(1, level, &SPAN_16, &moves_q32(grid).unwrap(), &charges).unwrap()
+        e.margin(1, level, &grid.scenarios, &moves_q32(grid).unwrap(), &charges).unwrap()
     };
     (margin(Level::Init, &g.init), margin(Level::Maint, &g.maint))
 }
@@ -26,9 +25,9 @@ fn linear(units: i128, params: &UnderlyingParams) -> (BookMargin, BookMargin) {
 fn linear_loss_is_one_full_range() {
     let params = DEFAULT_PARAMS;
     let (init, maint) = linear(10, &params);
-    // init range 3 * 0.8 * sqrt(1/365) = 0.125622..., maint 2 * 0.8 * sqrt(1/365) = 0.083748...
-    let init_loss = 1500e6 * 3.0 * 0.8 * (1.0f64 / 365.0).sqrt();
-    let maint_loss = 1500e6 * 2.0 * 0.8 * (1.0f64 / 365.0).sqrt();
+    // init range max(27%, 3 * 0.8 * sqrt(1/365) = 12.56%), maint max(13%, 8.37%): the floors.
+    let init_loss = 1500e6 * 0.27;
+    let maint_loss = 1500e6 * 0.13;
     // Moves round away from zero and the engine adds 4 qn of rounding allowance.
     for (got, exact) in [(init.scan_loss, init_loss), (maint.scan_loss, maint_loss)] {
         let diff = got as f64 - exact;
@@ -70,13 +69,40 @@ fn requirement_sums_books_and_blends_the_correlation_credit() {
 
 #[test]
 fn moves_round_away_from_zero_and_are_bounded() {
-    let g = grids(&DEFAULT_PARAMS, &SPAN_16, fx("0.8")).unwrap();
+    let g = grids(&DEFAULT_PARAMS, fx("0.8")).unwrap();
     let q = moves_q32(&g.init).unwrap();
     for (m, exact) in q.iter().zip(g.init.moves) {
         let back = Fixed::from_raw(i128::from(*m) << 32);
         assert!(back.abs().unwrap() >= exact.abs().unwrap());
         assert!((back.raw() - exact.raw()).abs() < 1 << 32);
     }
-    let wild = grids(&DEFAULT_PARAMS, &SPAN_16, fx("20")).unwrap();
+    let wild = grids(&DEFAULT_PARAMS, fx("20")).unwrap();
     assert!(moves_q32(&wild.init).is_err());
+}
+
+proptest::proptest! {
+    /// A linear book's loss in a gap, at the gap's weight, never exceeds its full-range loss, at
+    /// any gap the listing accepts and any vol index: the gaps bind only for options.
+    #[test]
+    fn linear_books_never_bind_on_gaps(
+        notional in -(1i128 << 70)..1i128 << 70,
+        index_pct in 0i64..300,
+        thirds in 4u8..=12,
+    ) {
+        let weight = (30_000 / u32::from(thirds)) as u16;
+        let level = crate::scenario::GridParams {
+            gap_thirds: thirds,
+            gap_weight_bps: weight,
+            ..DEFAULT_PARAMS.maint
+        };
+        let g = level_grids([&level, &level], Fixed::lit(index_pct, 100)).unwrap();
+        let mut e = Exposure::default();
+        e.add_linear(notional).unwrap();
+        let charges = DEFAULT_PARAMS.charges(Level::Maint, 6).unwrap();
+        let m = e.margin(1, Level::Maint, &g.maint.scenarios, &moves_q32(&g.maint).unwrap(), &charges)
+            .unwrap();
+        let full_range = m.pnl[10].min(m.pnl[12]);
+        proptest::prop_assert!(m.pnl[14] >= full_range && m.pnl[15] >= full_range);
+        proptest::prop_assert_eq!(m.scan_loss, (-full_range).max(0));
+    }
 }

@@ -15,7 +15,6 @@ use crate::error::{Context, RiskError};
 use crate::fixed::{Fixed, Round};
 pub use crate::margin::to_native;
 use crate::margin::{grids, moves_q32, requirement, Level, Requirement, UnderlyingParams};
-use crate::scenario::{Scenario, MAX_SCENARIOS};
 use crate::series::{compute, GridPoints, Market, SeriesSpec};
 
 /// An option position to value.
@@ -56,13 +55,8 @@ pub struct Assessment {
 }
 
 /// Values one underlying's positions at `now`.
-pub fn assess(
-    p: &Positions,
-    scenarios: &[Scenario; MAX_SCENARIOS],
-    now: i64,
-    quote_decimals: u8,
-) -> Result<Assessment, RiskError> {
-    let g = grids(&p.params, scenarios, p.vol_index)?;
+pub fn assess(p: &Positions, now: i64, quote_decimals: u8) -> Result<Assessment, RiskError> {
+    let g = grids(&p.params, p.vol_index)?;
     let price = p.scale.per_contract(p.spot, Round::Down).context("price per contract")?;
     let mut exposure = Exposure::default();
     exposure.add_linear(p.linear)?;
@@ -74,7 +68,7 @@ pub fn assess(
     }
     let margin = |level: Level, grid: &GridPoints| {
         let charges = p.params.charges(level, quote_decimals)?;
-        exposure.margin(p.underlying, level, scenarios, &moves_q32(grid)?, &charges)
+        exposure.margin(p.underlying, level, &grid.scenarios, &moves_q32(grid)?, &charges)
     };
     Ok(Assessment {
         init: margin(Level::Init, &g.init)?,

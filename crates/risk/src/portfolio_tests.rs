@@ -5,7 +5,6 @@
 use super::*;
 use crate::black_scholes::OptionKind::{self, Call, Put};
 use crate::margin::{requirement, DEFAULT_PARAMS};
-use crate::scenario::SPAN_16;
 
 const NOW: i64 = 1_760_000_000;
 const DAY: i64 = 86_400;
@@ -48,7 +47,7 @@ fn book(
 /// Init requirement of a set of books, qn.
 fn init_requirement(books: &[Positions], credit_bps: u32) -> i128 {
     let margins: Vec<_> =
-        books.iter().map(|b| assess(b, &SPAN_16, NOW, QUOTE_DECIMALS).unwrap().init).collect();
+        books.iter().map(|b| assess(b, NOW, QUOTE_DECIMALS).unwrap().init).collect();
     requirement(&margins, credit_bps).unwrap().total
 }
 
@@ -86,7 +85,7 @@ fn spot_collateral_hedged_by_a_short_perp() {
     let long = book(1, 150, "0.8", "10", vec![]);
     let short = book(1, 150, "0.8", "-10", vec![]);
     let both = book(1, 150, "0.8", "0", vec![]);
-    hedge("spot + short perp", &[vec![long], vec![short]], &[both], (&["188.43", "188.43"], "0"));
+    hedge("spot + short perp", &[vec![long], vec![short]], &[both], (&["405.00", "405.00"], "0"));
 }
 
 #[test]
@@ -97,7 +96,7 @@ fn covered_call() {
         "covered call",
         &[vec![book(2, 60_000, "0.55", "1", vec![])], vec![book(2, 60_000, "0", "0", vec![call])]],
         &[book(2, 60_000, "0.55", "1", vec![call])],
-        (&["5181.90", "2849.09"], "5221.89"),
+        (&["16200.00", "12669.16"], "15370.70"),
     );
 }
 
@@ -108,7 +107,7 @@ fn long_straddle() {
         "long straddle",
         &[vec![book(1, 150, "0.8", "0", vec![call])], vec![book(1, 150, "0.8", "0", vec![put])]],
         &[book(1, 150, "0.8", "0", vec![call, put])],
-        (&["107.00", "97.11"], "68.28"),
+        (&["134.30", "126.79"], "71.72"),
     );
 }
 
@@ -123,7 +122,7 @@ fn calendar_spread() {
             vec![book(3, 3_000, "0.6", "0", vec![far])],
         ],
         &[book(3, 3_000, "0.6", "0", vec![near, far])],
-        (&["1239.86", "1089.37"], "763.55"),
+        (&["3801.49", "1609.91"], "1112.82"),
     );
 }
 
@@ -138,7 +137,7 @@ fn put_spread() {
             vec![book(2, 60_000, "0.55", "0", vec![short])],
         ],
         &[book(2, 60_000, "0.55", "0", vec![long, short])],
-        (&["2715.60", "3168.42"], "1976.61"),
+        (&["3713.05", "12398.68"], "2106.31"),
     );
 }
 
@@ -162,7 +161,7 @@ fn portfolio_across_two_underlyings() {
         "two underlyings",
         &legs,
         &together,
-        (&["188.43", "144.12", "2715.60", "3168.42"], "2149.40"),
+        (&["405.00", "317.05", "3713.05", "12398.68"], "2471.11"),
     );
 }
 
@@ -182,8 +181,8 @@ fn correlation_credit_offsets_opposite_exposures() {
     );
     assert_eq!(none, sum);
     assert!(half < none);
-    assert_cents(sum, "10834.88");
-    assert_cents(half, "5652.98");
+    assert_cents(sum, "32400.00");
+    assert_cents(half, "16200.00");
     // Same-direction exposures get no credit.
     let same = [book(2, 60_000, "0.55", "1", vec![]), book(3, 3_000, "0.6", "20", vec![])];
     assert_eq!(init_requirement(&same, 5_000), init_requirement(&same, 0));

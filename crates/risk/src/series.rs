@@ -1,13 +1,15 @@
 //! Per-series risk: a series valued at a reference spot `S0` and time `t0`: its mark and Greeks,
 //! and its value change per unit of the underlying in every scenario of the init and the maint grid,
-//! `pnl_s = V(S0 (1 + m_s), vol_s) - V(S0, vol)`. [`cache`](crate::cache) turns the result into the
+//! one horizon `h` later, `pnl_s = V(S0 (1 + m_s), vol_s, T - h) - V(S0, vol, T)` (a series
+//! expiring within the horizon is worth its payoff `max(0, +/-(S - K))` there, so near expiry the
+//! requirement converges to the payoff risk). [`cache`](crate::cache) turns the result into the
 //! integer entry the health check reads and carries to the live price.
 
-use crate::black_scholes::{Greeks, OptionKind, Repricer, VolPoint};
+use crate::black_scholes::{Greeks, OptionKind, Repricer};
 use crate::error::MathError;
 use crate::fixed::Fixed;
 use crate::math::ln;
-use crate::scenario::{Scenario, Shocks, VolShift, MAX_SCENARIOS};
+use crate::scenario::{tenor_factor, Scenario, Shocks, MAX_SCENARIOS};
 
 /// Seconds per year used to turn expiries into `T` (365 days).
 pub const SECONDS_PER_YEAR: i64 = 31_536_000;
@@ -48,6 +50,11 @@ pub struct GridPoints {
     ln_factors: [Fixed; MAX_SCENARIOS],
 }
 
+/// The smallest multiple of `2^32` (2^-32 in `Fixed`) at or above `raw` (`raw >= 0`).
+fn ceil_q32(raw: i128) -> i128 {
+    ((raw + (1 << 32) - 1) >> 32) << 32
+}
+
 /// Lowest relative move, `MIN_PRICE_FACTOR_BPS / 10^4 - 1`.
 const MIN_MOVE: Fixed = Fixed::lit(MIN_PRICE_FACTOR_BPS as i64 - 10_000, 10_000);
 
@@ -63,7 +70,10 @@ impl GridPoints {
         scenarios: &[Scenario; MAX_SCENARIOS],
         shocks: Shocks,
     ) -> Result<GridPoints, MathError> {
-        let third = shocks.range.mul_div_up(1, 3)?;
+        // A third of the range, rounded up to a multiple of 2^-32: every move is then an exact
+        // multiple of it in the engine's `Q32` too, so a gap of `k` thirds weighted at `3 / k`
+        // never loses more on a linear book than the full range does.
+        let third = Fixed::from_raw(ceil_q32(shocks.range.mul_div_up(1, 3)?.raw()));
         let mut moves = [Fixed::ZERO; MAX_SCENARIOS];
         let mut ln_factors = [Fixed::ZERO; MAX_SCENARIOS];
         for (i, s) in scenarios.iter().enumerate() {
@@ -82,6 +92,8 @@ impl GridPoints {
 /// What the risk cache holds for one series (values per unit of the underlying).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeriesRisk {
+    /// Whether the series is a call.
+    pub call: bool,
     pub ref_spot: Fixed,
     pub ref_time: i64,
     /// Mark (`price`) and Greeks at the reference.
@@ -93,8 +105,9 @@ pub struct SeriesRisk {
     /// Scan ranges of the two grids at the reference (the moves are needed to carry the P&L).
     pub init_range: Fixed,
     pub maint_range: Fixed,
-    /// `vol sqrt(T)` at the reference: how far the entry may be carried
-    /// ([`cache::carry_drift_bps`](crate::cache::carry_drift_bps)).
+    /// `vol sqrt(T - h)` at the reference, `h` the longer horizon of the two grids: how far the
+    /// entry may be carried ([`cache::carry_drift_bps`](crate::cache::carry_drift_bps)). The
+    /// scenarios value the series at `T - h`, so their curvature is that of the aged option.
     pub sigma_sqrt_t: Fixed,
 }
 
@@ -116,11 +129,23 @@ pub fn compute(
     init: &GridPoints,
     maint: &GridPoints,
 ) -> Result<SeriesRisk, MathError> {
-    let repricer = Repricer::new(spec.kind, spec.strike, spec.years(market.now)?, market.rate)?;
+    let years = spec.years(market.now)?;
+    let repricer = Repricer::new(spec.kind, spec.strike, years, market.rate)?;
     let ln_m = repricer.ln_moneyness(market.spot)?;
     let base = repricer.vol_point(market.vol)?;
     let greeks = repricer.greeks_at(market.spot, ln_m, &base)?;
+    let tenor = tenor_factor(years)?;
+    // The grids usually share one horizon: one aged repricer then serves both.
+    let aged_init = Aged::new(spec, market, years, init.shocks.horizon_years)?;
+    let aged_maint = if maint.shocks.horizon_years == init.shocks.horizon_years {
+        aged_init
+    } else {
+        Aged::new(spec, market, years, maint.shocks.horizon_years)?
+    };
+    // The longer horizon leaves the shorter aged life.
+    let shortest = if aged_maint.years < aged_init.years { &aged_maint } else { &aged_init };
     let mut risk = SeriesRisk {
+        call: spec.kind == OptionKind::Call,
         ref_spot: market.spot,
         ref_time: market.now,
         greeks,
@@ -128,40 +153,61 @@ pub fn compute(
         maint_pnl: [Fixed::ZERO; MAX_SCENARIOS],
         init_range: init.shocks.range,
         maint_range: maint.shocks.range,
-        sigma_sqrt_t: base.sigma_sqrt_t(),
+        sigma_sqrt_t: shortest.repricer.sigma_sqrt_t(market.vol)?,
     };
-    grid_pnl(&repricer, market, ln_m, &base, greeks.price, init, &mut risk.init_pnl)?;
-    grid_pnl(&repricer, market, ln_m, &base, greeks.price, maint, &mut risk.maint_pnl)?;
+    let valued = Valued { market, tenor, mark: greeks.price };
+    grid_pnl(&valued, &aged_init, init, &mut risk.init_pnl)?;
+    grid_pnl(&valued, &aged_maint, maint, &mut risk.maint_pnl)?;
     Ok(risk)
 }
 
-/// `pnl_s = V(S (1 + m_s), vol_s) - mark` for every scenario of `grid` (its own stack frame on SBF).
+/// The series one horizon later: its repricer and `ln(S / K')` at the reference spot.
+#[derive(Clone, Copy)]
+struct Aged {
+    years: Fixed,
+    repricer: Repricer,
+    ln_m: Fixed,
+}
+
+impl Aged {
+    fn new(
+        spec: &SeriesSpec,
+        market: &Market,
+        years: Fixed,
+        horizon: Fixed,
+    ) -> Result<Aged, MathError> {
+        let years = years.checked_sub(horizon)?.max(Fixed::ZERO);
+        let repricer = Repricer::new(spec.kind, spec.strike, years, market.rate)?;
+        Ok(Aged { years, repricer, ln_m: repricer.ln_moneyness(market.spot)? })
+    }
+}
+
+/// A series' inputs at the reference.
+struct Valued<'a> {
+    market: &'a Market,
+    /// [`tenor_factor`] of `years`.
+    tenor: Fixed,
+    mark: Fixed,
+}
+
+/// `pnl_s = V(S (1 + m_s), vol_s, T - h) - mark` for every scenario of `grid` (its own stack frame
+/// on SBF).
 #[inline(never)]
 fn grid_pnl(
-    repricer: &Repricer,
-    market: &Market,
-    ln_m: Fixed,
-    base: &VolPoint,
-    mark: Fixed,
+    series: &Valued,
+    aged: &Aged,
     grid: &GridPoints,
     pnl: &mut [Fixed; MAX_SCENARIOS],
 ) -> Result<(), MathError> {
-    let shifted = |shift| {
-        Scenario { thirds: 0, vol: shift, weight_bps: 0 }.shifted_vol(market.vol, &grid.shocks)
-    };
-    let (up, down) = (
-        repricer.vol_point(shifted(VolShift::Up)?)?,
-        repricer.vol_point(shifted(VolShift::Down)?)?,
-    );
+    let market = series.market;
+    let vols = grid.shocks.vols(market.vol, series.tenor)?;
+    let r = &aged.repricer;
+    let points = [r.vol_point(vols.up)?, r.vol_point(vols.down)?, r.vol_point(vols.gap)?];
     for (i, s) in grid.scenarios.iter().enumerate() {
-        let v = match s.vol {
-            VolShift::Up => &up,
-            VolShift::Down => &down,
-            VolShift::Unchanged => base,
-        };
+        let v = &points[s.vol as usize]; // Up, Down, Gap
         let spot = market.spot.mul(Fixed::ONE.checked_add(grid.moves[i])?)?;
-        let value = repricer.price_at(spot, ln_m.checked_add(grid.ln_factors[i])?, v)?;
-        pnl[i] = value.checked_sub(mark)?;
+        let value = r.price_at(spot, aged.ln_m.checked_add(grid.ln_factors[i])?, v)?;
+        pnl[i] = value.checked_sub(series.mark)?;
     }
     Ok(())
 }

@@ -87,19 +87,20 @@ fn three_asset_health(w: &mut World) {
     assert_eq!(h.init, fx("31000")); // 37,500 * 0.8 + 1,000
     assert_eq!(h.maint, fx("34750")); // 37,500 * 0.9 + 1,000
 
-    // Scenario requirement: 8% (init) and 5% (maint) of the 37,500 priced, plus 17 and 16 qn of
-    // rounding allowance over the three books.
+    // Scenario requirement: 8% (init) and 5% (maint) of the 37,500 priced (these listings' floors),
+    // plus 34 and 33 qn of rounding over the three books (4 qn of allowance each, and each
+    // third of the range rounded up to 2^-32).
     let h = w.account_health(&alice.account).unwrap();
-    assert_eq!(h.requirement, [3_000_000_017, 1_875_000_016]);
-    assert_eq!((h.init_health, h.maint_health), (27_999_999_983, 32_874_999_984));
+    assert_eq!(h.requirement, [3_000_000_034, 1_875_000_033]);
+    assert_eq!((h.init_health, h.maint_health), (27_999_999_966, 32_874_999_967));
 
     // The withdraw's recorded health is the off-chain figure after the withdrawal.
     expect::ok(w.withdraw(&alice, m.usdc, 100 * USDC));
     let snapshot = w.margin(&alice.account).health;
-    assert_eq!((snapshot.init, snapshot.maint), (27_899_999_983, 32_774_999_984));
+    assert_eq!((snapshot.init, snapshot.maint), (27_899_999_966, 32_774_999_967));
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.collateral.init, Fixed::from_int(30_900));
-    assert_eq!((h.init_health, h.maint_health), (27_899_999_983, 32_774_999_984));
+    assert_eq!((h.init_health, h.maint_health), (27_899_999_966, 32_774_999_967));
 }
 
 fn confidence_lowers_asset_value(w: &mut World) {
@@ -117,7 +118,7 @@ fn confidence_lowers_asset_value(w: &mut World) {
 
 fn new_collateral_weight_timelocked(w: &mut World) {
     w.create_group(3_600);
-    let sol = w.add_asset(AssetSpec::new("SOL", 9, 150 * E8));
+    let sol = w.add_asset(AssetSpec::levered("SOL", 9, 150 * E8));
     let params = w.underlying(sol).collateral;
     assert_eq!((params.init_haircut_bps, params.maint_haircut_bps), (10_000, 10_000));
     assert_eq!((params.pending_init_haircut_bps, params.pending_maint_haircut_bps), (2_000, 1_000));
@@ -253,7 +254,7 @@ fn withdraw_refused_below_init_health(w: &mut World) {
 
 fn repaying_owed_quote_ignores_cap(w: &mut World) {
     w.create_group_with(0, 1_000 * USDC);
-    let sol = w.add_asset(AssetSpec::new("SOL", 9, 150 * E8));
+    let sol = w.add_asset(AssetSpec::levered("SOL", 9, 150 * E8));
     let alice = w.new_trader("alice");
     let bob = w.new_trader("bob");
     w.fund_and_deposit(&alice, sol, 10 * SOL);

@@ -10,8 +10,7 @@ use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{TxFailure, TxReport};
 use xmargin_client::{ix, sandbox, Pubkey, Signer};
 use xmargin_risk::cache::Q_ONE;
-use xmargin_risk::margin::{grids, moves_q32, DEFAULT_PARAMS};
-use xmargin_risk::scenario::SPAN_16;
+use xmargin_risk::margin::moves_q32;
 use xmargin_risk::Fixed;
 
 use super::perps::{funded, per_contract};
@@ -169,8 +168,10 @@ fn option_vols_post(w: &mut World) {
     assert_eq!((u.risk.vol_index, u.risk.vol_epoch), (VOL_80, epoch + 1));
     assert_eq!((u.options.series[0].vol, u.options.series[1].vol), (VOL_78, VOL_80));
     assert_eq!(u.options.vols_posted_ts, w.now());
-    // The grid follows the index: init range 3 * 80% * sqrt(1/365) = 12.56% > the 8% floor.
-    let g = grids(&DEFAULT_PARAMS, &SPAN_16, Fixed::from_raw(i128::from(VOL_80) << 32)).unwrap();
+    // The grid follows the index: init range 3 * 80% * sqrt(1/365) = 12.56% > the 8% floor of
+    // these (levered) listings.
+    let index = Fixed::from_raw(i128::from(VOL_80) << 32);
+    let g = cross_margin::engine::underlying::risk_grids(&u.risk_params, index).unwrap();
     assert_eq!(u.risk.init_moves, moves_q32(&g.init).unwrap());
     assert_eq!(u.risk.maint_moves, moves_q32(&g.maint).unwrap());
     let range = u.risk.init_moves[10] as f64 / Q_ONE as f64;
@@ -200,8 +201,9 @@ fn risk_refresh_values_series(w: &mut World) {
     assert!((7_971_736..=7_971_737).contains(&stored.mark), "{}", stored.mark);
     let delta = stored.delta as f64 / Q_ONE as f64;
     assert!((delta - 0.3836037).abs() < 1e-6, "{delta}");
-    // Up 1/3 of the range with vol up gains; the -2 range extreme loses almost the whole mark.
-    assert!(stored.pnl(0, 2) > 0 && stored.pnl(0, 15) < -6_000_000);
+    // Up 1/3 of the range with vol up gains; the gap down (-2 ranges, vols x1.5) loses more than
+    // half the mark.
+    assert!(stored.pnl(0, 2) > 0 && stored.pnl(0, 14) < -stored.mark / 2);
     if w.sees_program_output() {
         let e: RiskRefreshed = events::single(&report);
         assert_eq!((e.series, e.mark, e.epoch), (0, stored.mark, stored.epoch));

@@ -4,7 +4,7 @@
 use anchor_lang::prelude::*;
 
 use xmargin_risk::margin::{level_grids, moves_q32, Charges, Grids, Level};
-use xmargin_risk::scenario::{GridParams, SPAN_16};
+use xmargin_risk::scenario::{valid_gap, GridParams, Scenario, MAX_SCENARIOS};
 use xmargin_risk::Fixed;
 
 use crate::error::{risk_error, XmError};
@@ -118,20 +118,25 @@ pub fn set_vol_index(u: &mut Underlying, vol_index: i64) -> Result<()> {
 pub fn default_risk_params(quote_decimals: u8) -> RiskParams {
     RiskParams {
         range_multiplier_x100: [300, 200],
-        range_floor_bps: [800, 500],
+        range_floor_bps: [2_700, 1_300],
         vol_shock_ratio_bps: [2_500, 1_500],
         vol_shock_floor_bps: [500, 300],
         short_option_min_bps: [100, 50],
         concentration_bps: [500, 250],
         horizon_secs: 86_400,
-        _pad: [0; 4],
+        gap_thirds: [6, 9],
+        _pad: [0; 2],
         concentration_threshold: 10_000_000u64.saturating_mul(10u64.pow(u32::from(quote_decimals))),
+        gap_weight_bps: [5_000, 3_333],
+        gap_vol_bps: [5_000, 5_000],
     }
 }
 
 /// Checks a listing's risk parameters against their documented ranges: multiplier 1.00-10.00,
-/// range floor 1-50%, vol shock up to 100% of the index, its floor up to 100 points, short-option
-/// minimum and concentration up to 100%, horizon an hour to a week; init at least maint in each.
+/// range floor 1-50%, vol shock up to 100% of the series' vol, its floor up to 100 points,
+/// short-option minimum and concentration up to 100%, horizon an hour to a week, gaps of 4-12
+/// thirds weighted at most `3 / thirds`, gap vol shock up to +200%; init at least maint in each
+/// (gaps excepted: each level's gap only has to be valid).
 pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
     let within = |pair: [u16; 2], lo: u16, hi: u16| {
         pair[0] >= pair[1] && (lo..=hi).contains(&pair[1]) && pair[0] <= hi
@@ -143,7 +148,9 @@ pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
             && within(p.vol_shock_floor_bps, 0, 10_000)
             && within(p.short_option_min_bps, 0, 10_000)
             && within(p.concentration_bps, 0, 10_000)
-            && (3_600..=7 * 86_400).contains(&p.horizon_secs),
+            && (3_600..=7 * 86_400).contains(&p.horizon_secs)
+            && (0..2).all(|l| valid_gap(p.gap_thirds[l], p.gap_weight_bps[l]))
+            && p.gap_vol_bps.iter().all(|&v| v <= 20_000),
         XmError::InvalidRiskParams
     );
     // The grid must stay within the engine's moves up to the largest index in effect.
@@ -167,6 +174,9 @@ fn grid_params(p: &RiskParams, l: usize) -> Result<GridParams> {
             horizon_years: horizon?,
             vol_shock_ratio: ratio(p.vol_shock_ratio_bps[l], 10_000)?,
             vol_shock_floor: ratio(p.vol_shock_floor_bps[l], 10_000)?,
+            gap_thirds: p.gap_thirds[l],
+            gap_weight_bps: p.gap_weight_bps[l],
+            gap_vol_ratio: ratio(p.gap_vol_bps[l], 10_000)?,
         })
     })();
     g.map_err(|e| {
@@ -178,7 +188,13 @@ fn grid_params(p: &RiskParams, l: usize) -> Result<GridParams> {
 /// Both levels' grids of an underlying with `p` at the volatility index `index`.
 pub fn risk_grids(p: &RiskParams, index: Fixed) -> Result<Box<Grids>> {
     let (init, maint) = (grid_params(p, 0)?, grid_params(p, 1)?);
-    level_grids([&init, &maint], &SPAN_16, index).map_err(risk_error)
+    level_grids([&init, &maint], index).map_err(risk_error)
+}
+
+/// The scenarios of `level` from `p` (integers only: read on every health check).
+pub fn scenarios(p: &RiskParams, level: Level) -> [Scenario; MAX_SCENARIOS] {
+    let l = level as usize;
+    xmargin_risk::scenario::grid(p.gap_thirds[l] as i8, p.gap_weight_bps[l])
 }
 
 /// The charges of `level` from `p` (integers only: read on every health check).

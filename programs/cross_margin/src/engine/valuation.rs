@@ -21,7 +21,6 @@ use xmargin_risk::book::Exposure;
 use xmargin_risk::health::{value_holding, CollateralInput, Health};
 use xmargin_risk::margin::Level;
 use xmargin_risk::portfolio::to_native;
-use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::wide::{mul_i128, mul_wide};
 
 use crate::engine::options::settlement_value;
@@ -221,9 +220,10 @@ impl Book {
         for level in Level::BOTH {
             let l = level as usize;
             let charges = crate::engine::underlying::charges(&u.risk_params, level);
+            let scenarios = crate::engine::underlying::scenarios(&u.risk_params, level);
             let r = self
                 .exposure
-                .requirement(level, &SPAN_16, moves[l], &charges)
+                .requirement(level, &scenarios, moves[l], &charges)
                 .map_err(risk_error)?;
             let r = r.checked_add(self.stale_requirement);
             sums[l] = r.and_then(|r| sums[l].checked_add(r)).ok_or(XmError::MathOverflow)?;

@@ -5,7 +5,6 @@
 use anchor_lang::prelude::*;
 use xmargin_risk::black_scholes::{greeks, BsInputs, Greeks, OptionKind};
 use xmargin_risk::margin::{grids, DEFAULT_PARAMS};
-use xmargin_risk::scenario::SPAN_16;
 use xmargin_risk::series::{compute, Market, SeriesSpec, SECONDS_PER_YEAR};
 use xmargin_risk::{Fixed, MathError, Round};
 
@@ -84,7 +83,7 @@ pub fn handler(args: OptionQuoteArgs) -> Result<OptionQuoteResult> {
 /// on SBF).
 #[inline(never)]
 fn scenario_risk(inputs: &BsInputs, vol_index: Fixed) -> Result<(Greeks, Vec<i128>, Vec<i128>)> {
-    let grids = grids(&DEFAULT_PARAMS, &SPAN_16, vol_index).map_err(crate::error::risk_error)?;
+    let grids = grids(&DEFAULT_PARAMS, vol_index).map_err(crate::error::risk_error)?;
     // A series expiring `years` after time 0, to the second.
     let expiry = inputs
         .years

@@ -120,9 +120,10 @@ pub struct CacheEntry {
     pub epoch: u32,
     /// Scenario P&L unit: `2^shift` qn.
     pub shift: u8,
-    pub _pad: u8,
-    /// Largest drift of the price this entry may be carried over, basis points (an eighth of
-    /// `vol sqrt(T)` at the valuation; the chain's own limit applies too).
+    /// 1 for a call, 0 for a put.
+    pub call: u8,
+    /// Largest drift of the price this entry may be carried over, basis points (8% of
+    /// `vol sqrt(T - horizon)` at the valuation; the chain's own limit applies too).
     pub max_drift_bps: u16,
     /// Scenario P&L per contract, init grid, units of `2^shift` qn.
     pub init_pnl: [i32; MAX_SCENARIOS],
@@ -146,7 +147,7 @@ impl CacheEntry {
 
     /// Stores a fresh entry.
     pub fn set(&mut self, entry: &SeriesEntry) {
-        *bytemuck::cast_mut::<CacheEntry, SeriesEntry>(self) = SeriesEntry { pad: 0, ..*entry };
+        *bytemuck::cast_mut::<CacheEntry, SeriesEntry>(self) = *entry;
     }
 }
 
@@ -185,7 +186,7 @@ mod tests {
             theta: 6,
             epoch: 7,
             shift: 8,
-            _pad: 0,
+            call: 1,
             max_drift_bps: 9,
             init_pnl: core::array::from_fn(|i| 100 + i as i32),
             maint_pnl: core::array::from_fn(|i| -100 - i as i32),
@@ -195,10 +196,10 @@ mod tests {
             (e.ref_time, e.ref_price, e.mark, e.delta, e.gamma_x, e.theta, e.epoch, e.shift),
             (1, 2, 3, 4, 5, 6, 7, 8)
         );
-        assert_eq!(e.max_drift_bps, 9);
+        assert_eq!((e.call, e.max_drift_bps), (1, 9));
         assert_eq!((e.init_pnl, e.maint_pnl), (stored.init_pnl, stored.maint_pnl));
         let mut copy = CacheEntry::default();
-        copy.set(&SeriesEntry { pad: 9, ..e });
+        copy.set(&e);
         assert_eq!(bytemuck::bytes_of(&copy), bytemuck::bytes_of(&stored));
     }
 }

@@ -14,7 +14,7 @@ pub const UNDERLYING_VERSION: u8 = 1;
 
 /// Bytes reserved after the option chain, so that the whole account stays below the 10,240-byte
 /// limit for accounts created by CPI.
-pub const TAIL_RESERVED_BYTES: usize = 688;
+pub const TAIL_RESERVED_BYTES: usize = 680;
 
 /// Haircut of 100%: the asset counts for nothing.
 pub const FULL_HAIRCUT_BPS: u16 = 10_000;
@@ -101,11 +101,18 @@ pub struct RiskParams {
     pub short_option_min_bps: [u16; 2],
     /// Concentration add-on (precision: 1e4 bps of the notional above the threshold).
     pub concentration_bps: [u16; 2],
-    /// Margin horizon, seconds.
+    /// Margin horizon, seconds (options are aged by it in every scenario).
     pub horizon_secs: u32,
-    pub _pad: [u8; 4],
+    /// Gap move in thirds of the scan range (4-12: beyond the range, up to four ranges).
+    pub gap_thirds: [u8; 2],
+    pub _pad: [u8; 2],
     /// Net delta notional above which the concentration add-on applies, native quote units.
     pub concentration_threshold: u64,
+    /// Weight of the gap scenarios (precision: 1e4 bps; at most `30,000 / gap_thirds`, so a
+    /// linear book never binds on a gap).
+    pub gap_weight_bps: [u16; 2],
+    /// Gap vol shock: vols rise to at least `s (1 + gap_vol)` (precision: 1e4 bps = +100%).
+    pub gap_vol_bps: [u16; 2],
 }
 
 /// The inputs of the volatility index in effect (`risk.vol_index`): `max(applied, realized,
@@ -276,10 +283,10 @@ assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
 assert_layout!(QuoteLending, 64);
 assert_layout!(VolInputs, 8 * 8 + 8);
-assert_layout!(RiskParams, 12 * 2 + 8 + 8);
+assert_layout!(RiskParams, 12 * 2 + 8 + 8 + 8);
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + 72 + 40 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + 72 + 48 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
