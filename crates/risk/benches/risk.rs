@@ -3,7 +3,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use xmargin_risk::black_scholes::{greeks, BsInputs, OptionKind};
-use xmargin_risk::book::Exposure;
+use xmargin_risk::book::{Exposure, Stress};
 use xmargin_risk::cache::{encode, ContractScale, SeriesEntry};
 use xmargin_risk::margin::{grids, moves_q32, Level, DEFAULT_PARAMS};
 use xmargin_risk::portfolio::{assess, combine, OptionPosition, Positions};
@@ -105,9 +105,12 @@ fn benches(c: &mut Criterion) {
                 for (level, grid) in Level::BOTH.into_iter().zip([&p.params.init, &p.params.maint])
                 {
                     let charges = p.params.charges(level, 6).unwrap();
-                    let scenarios = grid.scenarios();
-                    let m =
-                        x.margin(p.underlying, level, &scenarios, &moves[level as usize], &charges);
+                    let stress = Stress {
+                        moves: &moves[level as usize],
+                        gap_weight_bps: grid.gap_weight_bps,
+                        charges,
+                    };
+                    let m = x.margin(p.underlying, level, &stress);
                     black_box(m.unwrap());
                 }
             }

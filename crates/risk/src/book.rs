@@ -28,7 +28,7 @@
 use crate::cache::{SeriesEntry, MAX_DELTA, MAX_GAMMA_X, MAX_PRICE, MAX_THETA, Q};
 use crate::error::{MathError, RiskError};
 use crate::margin::{Charges, Level, MAX_MOVE};
-use crate::scenario::{Scenario, MAX_SCENARIOS};
+use crate::scenario::{FIRST_GAP, FULL_WEIGHT, MAX_SCENARIOS};
 use crate::wide::{div_floor, div_rem, mul_64, mul_i128, mul_q32, mul_q32_64, mul_wide};
 
 /// Largest position size in contracts (perpetual or option).
@@ -106,8 +106,33 @@ pub struct Exposure {
     option_delta: i128,
     /// `sum |q|` over option positions: the rounding allowance.
     contracts: i128,
-    /// `sum |q| X` by kind and side, qn: `[put, call][long, written]`.
-    notional: [[i128; 2]; 2],
+    /// `sum q X` of puts and calls (`[put, call]`), qn, of the positions added before the
+    /// latest price per contract (`held` holds those at `held_price`).
+    held_notional: [i128; 2],
+    /// `sum q` of puts and calls at `held_price`: one product per kind when the margin is taken
+    /// instead of one per position (every option of an on-chain book shares the mid).
+    held: [i64; 2],
+    /// Price per contract of `held`, qn.
+    held_price: i64,
+}
+
+/// One level's stress inputs: the grid's `Q32` moves, the weight of its gaps and its charges.
+/// Every grid has the shape of [`grid`](crate::scenario::grid): the scenarios before
+/// [`FIRST_GAP`] count fully, the gaps at `gap_weight_bps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stress<'a> {
+    pub moves: &'a [i64; MAX_SCENARIOS],
+    /// Weight of the gap scenarios, basis points.
+    pub gap_weight_bps: u16,
+    pub charges: Charges,
+}
+
+/// What both levels' charges are taken of.
+struct ChargeBase {
+    /// Net delta notional, qn.
+    net_delta: i128,
+    /// Written notional not covered by long options of its kind or the linear position, qn.
+    uncovered: i128,
 }
 
 impl Exposure {
@@ -147,8 +172,15 @@ impl Exposure {
         let delta_x = mul_wide(e.delta, price) >> Q;
         self.option_delta = self.option_delta.wrapping_add(mul_i128(q, delta_x));
         self.contracts += q.abs();
-        let side = &mut self.notional[usize::from(e.call != 0)][usize::from(short)];
-        *side = side.wrapping_add(mul_wide(quantity.abs(), price));
+        if price != self.held_price {
+            for (sum, held) in self.held_notional.iter_mut().zip(&mut self.held) {
+                *sum = sum.wrapping_add(mul_wide(*held, self.held_price));
+                *held = 0;
+            }
+            self.held_price = price;
+        }
+        // At most 2^40 contracts in all (checked above): the sum fits.
+        self.held[usize::from(e.call != 0)] += quantity;
         Ok(())
     }
 
@@ -182,23 +214,22 @@ impl Exposure {
         self.flushed = true;
     }
 
-    /// The book's margin at `level`, with that level's `Q32` moves and charges.
+    /// The book's margin at `level` under that level's `stress`.
     pub fn margin(
         &self,
         underlying: u16,
         level: Level,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        moves: &[i64; MAX_SCENARIOS],
-        charges: &Charges,
+        stress: &Stress,
     ) -> Result<BookMargin, RiskError> {
-        self.check_bounds(moves)?;
+        self.check_bounds(stress.moves)?;
         let pnl = if self.contracts == 0 {
-            self.linear_pnl(scenarios, moves)?
+            self.linear_pnl(stress)?
         } else {
-            self.full_pnl(level, scenarios, moves)?
+            self.full_pnl(level, stress)?
         };
         let (worst, scan_loss) = worst_loss(&pnl);
-        let (som, concentration, net_delta) = self.charges(charges)?;
+        let base = self.charge_base()?;
+        let (som, concentration) = self.charges(&base, &stress.charges)?;
         let short_option_min = (som - scan_loss).max(0);
         Ok(BookMargin {
             underlying,
@@ -207,33 +238,32 @@ impl Exposure {
             scan_loss,
             short_option_min,
             concentration,
-            net_delta,
+            net_delta: base.net_delta,
         })
     }
 
-    /// The book's requirement at `level`: exactly `margin(..)?.requirement()`, without the
-    /// per-scenario P&L (what the account health needs when no correlation credit is given).
+    /// The book's requirement at both levels (`[init, maint]` stresses): exactly
+    /// `margin(..)?.requirement()` of each, without the per-scenario P&L (what the account health
+    /// needs when no correlation credit is given); what both levels share is computed once.
     ///
     /// A book without options only evaluates its most adverse move of each weight: its P&L
     /// `weigh(floor(linear m) - 4, w)` is non-decreasing in `linear * m`, so that move's loss is
     /// the largest of its weight.
-    pub fn requirement(
-        &self,
-        level: Level,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        moves: &[i64; MAX_SCENARIOS],
-        charges: &Charges,
-    ) -> Result<i128, RiskError> {
-        self.check_bounds(moves)?;
-        let scan_loss = if self.contracts == 0 {
-            self.linear_loss(scenarios, moves)?
-        } else if let Some(loss) = self.small_scan_loss(level, scenarios, moves) {
-            loss
-        } else {
-            worst_loss(&self.full_pnl(level, scenarios, moves)?).1
+    pub fn requirements(&self, stresses: [&Stress; 2]) -> Result<[i128; 2], RiskError> {
+        let base = self.charge_base()?;
+        let requirement = |level: Level, stress: &Stress| {
+            self.check_bounds(stress.moves)?;
+            let scan_loss = if self.contracts == 0 {
+                self.linear_loss(stress)?
+            } else if let Some(loss) = self.small_scan_loss(level, stress) {
+                loss
+            } else {
+                worst_loss(&self.full_pnl(level, stress)?).1
+            };
+            let (som, concentration) = self.charges(&base, &stress.charges)?;
+            add(scan_loss.max(som), concentration, "underlying requirement")
         };
-        let (som, concentration, _) = self.charges(charges)?;
-        add(scan_loss.max(som), concentration, "underlying requirement")
+        Ok([requirement(Level::Init, stresses[0])?, requirement(Level::Maint, stresses[1])?])
     }
 
     /// Refuses sums and moves beyond the bounds the per-scenario products rely on.
@@ -251,40 +281,46 @@ impl Exposure {
         Ok(())
     }
 
-    /// `(short_option_min, concentration, net_delta)` of the book under `charges` (the minimum
-    /// before it is compared with the scan loss).
-    fn charges(&self, charges: &Charges) -> Result<(i128, i128, i128), RiskError> {
+    /// What the charges of both levels are taken of. Long options of a kind cover written ones;
+    /// long underlying covers written calls, short underlying written puts (a box, a conversion
+    /// and a covered call leave nothing uncovered).
+    fn charge_base(&self) -> Result<ChargeBase, RiskError> {
         let net_delta = add(self.linear, self.option_delta, "net delta")?;
-        // Long options of a kind cover written ones; long underlying covers written calls, short
-        // underlying written puts (a box, a conversion and a covered call net to nothing). Each
-        // sum is below 2^103 (MAX_BOOK_CONTRACTS contracts at MAX_PRICE), linear below 2^90.
-        let [puts, calls] = self.notional;
-        let net_calls = (calls[1] - calls[0] - self.linear.max(0)).max(0);
-        let net_puts = (puts[1] - puts[0] - (-self.linear).max(0)).max(0);
-        let short_option_min =
-            bps_ceil(net_calls + net_puts, charges.short_option_min_bps, "short-option minimum")?;
-        let excess = net_delta.abs() + self.contracts - charges.concentration_threshold;
+        if self.contracts == 0 {
+            return Ok(ChargeBase { net_delta, uncovered: 0 });
+        }
+        // Written minus long notional of a kind: each sum is below 2^103 (MAX_BOOK_CONTRACTS
+        // contracts at MAX_PRICE), linear below 2^90.
+        let written = |k: usize| match self.held[k] {
+            0 => self.held_notional[k].wrapping_neg(),
+            n => self.held_notional[k].wrapping_add(mul_wide(n, self.held_price)).wrapping_neg(),
+        };
+        let calls = (written(1) - self.linear.max(0)).max(0);
+        let puts = (written(0) - (-self.linear).max(0)).max(0);
+        Ok(ChargeBase { net_delta, uncovered: calls + puts })
+    }
+
+    /// `(short_option_min, concentration)` of the book under `charges` (the minimum before it is
+    /// compared with the scan loss).
+    fn charges(&self, base: &ChargeBase, charges: &Charges) -> Result<(i128, i128), RiskError> {
+        let som = bps_ceil(base.uncovered, charges.short_option_min_bps, "short-option minimum")?;
+        let excess = base.net_delta.abs() + self.contracts - charges.concentration_threshold;
         let concentration = bps_ceil(excess.max(0), charges.concentration_bps, "concentration")?;
-        Ok((short_option_min, concentration, net_delta))
+        Ok((som, concentration))
     }
 
     /// Weighted scenario P&L of a book with options (bounds checked by the caller).
-    fn full_pnl(
-        &self,
-        level: Level,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        moves: &[i64; MAX_SCENARIOS],
-    ) -> Result<[i128; MAX_SCENARIOS], RiskError> {
-        let (a, b) = (self.carry_delta, self.carry_gamma);
+    fn full_pnl(&self, level: Level, stress: &Stress) -> Result<[i128; MAX_SCENARIOS], RiskError> {
+        let (a, b, moves) = (self.carry_delta, self.carry_gamma, stress.moves);
         let allowance = (self.contracts << 3) + 4; // contracts <= 2^40 + 2^31
         let (stored, pending) = (&self.pnl[level as usize], &self.pending[level as usize]);
         let mut pnl = [0i128; MAX_SCENARIOS];
         // No sum here can overflow, so none is checked: |linear|, |a|, |b| < 2^90 and
         // |m| <= 2^33 keep every product below 2^126, and |stored| < 2^104 (each position adds
         // below |q| 2^63 and sum |q| <= MAX_BOOK_CONTRACTS). Consecutive scenarios with the same
-        // move (the vol-up/vol-down pairs of SPAN_16) share the move's terms.
+        // move (the vol-up/vol-down pairs) share the move's terms.
         let mut last = (0i64, 0i128);
-        for (i, s) in scenarios.iter().enumerate() {
+        for (i, pnl) in pnl.iter_mut().enumerate() {
             if i == 0 || moves[i] != last.0 {
                 // floor((2^32 + m) b / 2^32) = b + floor(m b / 2^32): two products of at most
                 // 64-bit ones each (`mul_q32`) where the sums are below 2^60.
@@ -297,7 +333,7 @@ impl Exposure {
                 .1
                 .wrapping_add(stored[i])
                 .wrapping_add(i128::from(pending[i]) << self.pending_shift);
-            pnl[i] = weigh(total, s)?;
+            *pnl = weigh(total, stress.weight(i))?;
         }
         Ok(pnl)
     }
@@ -305,12 +341,7 @@ impl Exposure {
     /// The scan loss of `full_pnl` in 64-bit arithmetic, if the book is small enough
     /// ([`SMALL_BOOK`]; `None` otherwise): the same floors, so the same number. On SBF each
     /// 128-bit operation is several 64-bit ones and spills registers.
-    fn small_scan_loss(
-        &self,
-        level: Level,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        moves: &[i64; MAX_SCENARIOS],
-    ) -> Option<i128> {
+    fn small_scan_loss(&self, level: Level, stress: &Stress) -> Option<i128> {
         let small = |x: i128| i64::try_from(x).ok().filter(|v| v.unsigned_abs() < SMALL_BOOK);
         let (linear, a, b) =
             (small(self.linear)?, small(self.carry_delta)?, small(self.carry_gamma)?);
@@ -321,16 +352,22 @@ impl Exposure {
         // contracts <= 2^40 + 2^31. With |m| <= 2^33 (checked): |floor(linear m)| < 2^57,
         // |a + b + floor(b m)| < 2^58, the carry below 2^59, each total below 2^60.
         let allowance = ((self.contracts << 3) + 4) as i64;
+        let moved = |m: i64| {
+            let sum = a.wrapping_add(b).wrapping_add(mul_q32_64(b, m));
+            mul_q32_64(linear, m).wrapping_add(mul_q32_64(sum, m)).wrapping_sub(allowance)
+        };
+        let (moves, (full, gaps)) = (stress.moves, pending.split_at(FIRST_GAP));
         let mut lowest = i64::MAX;
-        let mut last = (0i64, 0i64);
-        for (i, s) in scenarios.iter().enumerate() {
-            let m = moves[i];
-            if i == 0 || m != last.0 {
-                let sum = a.wrapping_add(b).wrapping_add(mul_q32_64(b, m));
-                let moved = mul_q32_64(linear, m).wrapping_add(mul_q32_64(sum, m));
-                last = (m, moved.wrapping_sub(allowance));
+        let mut last = (moves[0], moved(moves[0]));
+        for (&m, &p) in moves.iter().zip(full) {
+            if m != last.0 {
+                last = (m, moved(m));
             }
-            lowest = lowest.min(weigh_small(last.1.wrapping_add(pending[i] << shift), s));
+            lowest = lowest.min(last.1.wrapping_add(p << shift));
+        }
+        for (&m, &p) in moves[FIRST_GAP..].iter().zip(gaps) {
+            let total = moved(m).wrapping_add(p << shift);
+            lowest = lowest.min(weigh_small(total, stress.gap_weight_bps));
         }
         Some(i128::from(lowest.min(0)).wrapping_neg())
     }
@@ -338,48 +375,42 @@ impl Exposure {
     /// Weighted scenario P&L of a book without options: `floor(linear m_s) - 4`. The common case
     /// (every collateral-only or perpetual-only book) takes 64-bit products: on SBF each
     /// 128-bit operation is several 64-bit ones.
-    fn linear_pnl(
-        &self,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        moves: &[i64; MAX_SCENARIOS],
-    ) -> Result<[i128; MAX_SCENARIOS], RiskError> {
+    fn linear_pnl(&self, stress: &Stress) -> Result<[i128; MAX_SCENARIOS], RiskError> {
         let mut pnl = [0i128; MAX_SCENARIOS];
-        // Consecutive scenarios with the same move (the vol-up/vol-down pairs of SPAN_16) share
-        // one product.
+        // Consecutive scenarios with the same move (the vol-up/vol-down pairs) share one product.
         let mut last = (0i64, 0i128);
-        for (i, s) in scenarios.iter().enumerate() {
-            if i == 0 || moves[i] != last.0 {
+        for (i, (pnl, &m)) in pnl.iter_mut().zip(stress.moves).enumerate() {
+            if i == 0 || m != last.0 {
                 // |linear| < 2^90, |m| <= 2^33: the product, less 4, fits.
-                last = (moves[i], mul_q32(self.linear, moves[i]) - 4);
+                last = (m, mul_q32(self.linear, m) - 4);
             }
-            pnl[i] = weigh(last.1, s)?;
+            *pnl = weigh(last.1, stress.weight(i))?;
         }
         Ok(pnl)
     }
 
-    /// Scan loss of a book without options from one scenario per weight: the full-weight move
-    /// most adverse to `linear`, and each reduced-weight scenario (SPAN_16 has two).
-    fn linear_loss(
-        &self,
-        scenarios: &[Scenario; MAX_SCENARIOS],
-        moves: &[i64; MAX_SCENARIOS],
-    ) -> Result<i128, RiskError> {
-        let long = self.linear >= 0;
-        let mut adverse: Option<i64> = None;
-        let mut low = i128::MAX;
-        for (s, &m) in scenarios.iter().zip(moves) {
-            if s.weight_bps == 10_000 {
-                if adverse.is_none_or(|a| if long { m < a } else { m > a }) {
-                    adverse = Some(m);
-                }
-            } else {
-                low = low.min(weigh(mul_q32(self.linear, m) - 4, s)?);
-            }
-        }
-        if let Some(m) = adverse {
-            low = low.min(mul_q32(self.linear, m) - 4);
+    /// Scan loss of a book without options from the full-weight move most adverse to `linear`
+    /// and each gap.
+    fn linear_loss(&self, stress: &Stress) -> Result<i128, RiskError> {
+        let (full, gaps) = stress.moves.split_at(FIRST_GAP);
+        let adverse = if self.linear >= 0 { full.iter().min() } else { full.iter().max() };
+        let mut low = adverse.map_or(i128::MAX, |&m| mul_q32(self.linear, m) - 4);
+        for &m in gaps {
+            low = low.min(weigh(mul_q32(self.linear, m) - 4, stress.gap_weight_bps)?);
         }
         Ok((-low).max(0))
+    }
+}
+
+impl Stress<'_> {
+    /// Weight of scenario `i`, basis points.
+    #[inline(always)]
+    fn weight(&self, i: usize) -> u16 {
+        if i < FIRST_GAP {
+            FULL_WEIGHT
+        } else {
+            self.gap_weight_bps
+        }
     }
 }
 
@@ -424,9 +455,12 @@ impl SeriesEntry {
         // |delta|, gamma_x <= 2^44, |dX| <= 2^52, |theta| <= 2^56, dt < 2^32: every product
         // fits, so the unchecked multiplies apply.
         let delta_dx = mul_wide(self.delta, dx) >> Q;
-        let gamma_dx = mul_wide(self.gamma_x, dx) >> Q;
+        // gamma_x >= 0: one product gives both floor(gamma_x dX / 2^Q) (the floor of a negative
+        // one is minus the ceiling of its magnitude) and g = floor(gamma_x |dX| / 2^Q).
+        let p = mul_64(self.gamma_x as u64, dx.unsigned_abs()); // < 2^96
+        let g = p >> Q;
+        let gamma_dx = if dx < 0 { -(((p + (1 << Q) - 1) >> Q) as i128) } else { g as i128 };
         // gamma_x dX^2 / (2 X0) >= 0, unsigned; g <= 2^64, g |dX| <= 2^116.
-        let g = mul_64(self.gamma_x as u64, dx.unsigned_abs()) >> Q;
         let convex = if g == 0 {
             0
         } else {
@@ -440,21 +474,21 @@ impl SeriesEntry {
     }
 }
 
-/// A scenario's P&L at its weight.
+/// A scenario's P&L at its weight (basis points).
 #[inline]
-fn weigh(total: i128, s: &Scenario) -> Result<i128, RiskError> {
-    if s.weight_bps == 10_000 {
+fn weigh(total: i128, weight_bps: u16) -> Result<i128, RiskError> {
+    if weight_bps == FULL_WEIGHT {
         Ok(total)
     } else {
-        bps_floor(total, u32::from(s.weight_bps), "weighted scenario P&L")
+        bps_floor(total, u32::from(weight_bps), "weighted scenario P&L")
     }
 }
 
 /// [`weigh`] for `|total| < 2^60`, without the 128-bit product: `floor(total w / 10^4) =
 /// q w + floor(r w / 10^4)` with `total = 10^4 q + r`, `0 <= r < 10^4`; `|q| < 2^47`, `w < 2^16`.
 #[inline]
-fn weigh_small(total: i64, s: &Scenario) -> i64 {
-    if s.weight_bps == 10_000 {
+fn weigh_small(total: i64, weight_bps: u16) -> i64 {
+    if weight_bps == FULL_WEIGHT {
         return total;
     }
     // Unsigned divisions only (SBF has no signed one).
@@ -465,7 +499,7 @@ fn weigh_small(total: i64, s: &Scenario) -> i64 {
         (true, 0) => (-q, 0),
         (true, r) => (-q - 1, 10_000 - r),
     };
-    let w = u64::from(s.weight_bps);
+    let w = u64::from(weight_bps);
     q.wrapping_mul(w as i64).wrapping_add((r * w / 10_000) as i64)
 }
 

@@ -3,8 +3,13 @@
 use super::*;
 use crate::cache::{SeriesEntry, Q_ONE};
 
-/// A grid for these tests (gaps of two ranges at half weight).
-const GRID: [Scenario; MAX_SCENARIOS] = crate::scenario::grid(6, 5_000);
+/// The gap weight of these tests' grids (gaps at half weight).
+const GAP_WEIGHT: u16 = 5_000;
+
+/// A stress of `moves` with `charges` and gaps at [`GAP_WEIGHT`].
+fn stress<'a>(moves: &'a [i64; MAX_SCENARIOS], charges: &Charges) -> Stress<'a> {
+    Stress { moves, gap_weight_bps: GAP_WEIGHT, charges: *charges }
+}
 
 fn entry() -> SeriesEntry {
     SeriesEntry {
@@ -42,10 +47,26 @@ fn written_options_pay_the_short_option_minimum_on_their_notional() {
     let charges =
         Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
     let moves = [0; MAX_SCENARIOS];
-    let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+    let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
     assert_eq!(m.short_option_min, 100_000); // 1% of 10 * 1,000,000
                                              // Every scenario loses the stored -5,000 per contract, written: +(5,000 - 1) * 10 = gain.
     assert!(m.pnl[0] > 0);
+}
+
+/// Positions added at different prices per contract count each at its own price in the notional
+/// (the sums per kind and side are kept as contract counts between price changes).
+#[test]
+fn short_option_minimum_counts_each_position_at_its_price() {
+    let mut x = Exposure::default();
+    x.add_option(-10, &entry(), 1_000_000, 1).unwrap();
+    x.add_option(-7, &entry(), 1_300_000, 1).unwrap();
+    x.add_option(-3, &entry(), 1_000_000, 1).unwrap();
+    let charges =
+        Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
+    let m = x.margin(1, Level::Init, &stress(&[0; MAX_SCENARIOS], &charges)).unwrap();
+    // 1% of 13 * 1,000,000 + 7 * 1,300,000; every scenario gains, so the minimum is all of it.
+    assert_eq!(m.scan_loss, 0);
+    assert_eq!(m.short_option_min, 221_000);
 }
 
 /// A box, a conversion and a covered call net to no short-option minimum; naked legs pay it, and
@@ -63,7 +84,7 @@ fn short_option_minimum_nets_covered_legs_and_is_the_larger_of_the_two() {
         for (q, e) in legs {
             x.add_option(*q, e, 1_000_000, 1).unwrap();
         }
-        let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+        let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
         assert!(m.scan_loss < 1_000, "{}", m.scan_loss); // rounding allowances only
         if m.short_option_min == 0 {
             0
@@ -87,10 +108,10 @@ fn short_option_minimum_nets_covered_legs_and_is_the_larger_of_the_two() {
         let e = SeriesEntry { init_pnl: [stored; MAX_SCENARIOS], ..put };
         let mut x = Exposure::default();
         x.add_option(-10, &e, 1_000_000, 1).unwrap();
-        let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+        let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
         assert_eq!((m.scan_loss, m.short_option_min), (scan, added));
-        let fast = x.requirement(Level::Init, &GRID, &moves, &charges).unwrap();
-        assert_eq!(fast, scan.max(100_000));
+        let fast = x.requirements([&stress(&moves, &charges); 2]).unwrap();
+        assert_eq!(fast[0], scan.max(100_000));
     }
 }
 
@@ -102,10 +123,10 @@ fn extreme_scenarios_count_at_their_weight_and_moves_are_bounded() {
         Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
     let mut moves = [0; MAX_SCENARIOS];
     moves[15] = Q_ONE / 10; // +10% in the 50% gap: the short loses 100,000 (+4 allowance)
-    let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+    let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
     assert_eq!((m.pnl[15], m.worst, m.scan_loss), (-50_002, 15, 50_002)); // floor(-100,004 * 0.5)
     moves[3] = MAX_MOVE + 1;
-    assert!(x.margin(1, Level::Init, &GRID, &moves, &charges).is_err());
+    assert!(x.margin(1, Level::Init, &stress(&moves, &charges)).is_err());
 }
 
 fn scan_grid() -> impl proptest::strategy::Strategy<Value = ([i64; MAX_SCENARIOS], Charges)> {
@@ -139,11 +160,11 @@ proptest::proptest! {
             let price = (ref_price + ref_price * dx_permille / 1_000).max(1);
             x.add_option(q, &e, price, 1).unwrap();
         }
-        for level in Level::BOTH {
-            let full = x.margin(1, level, &GRID, &moves, &charges);
-            let fast = x.requirement(level, &GRID, &moves, &charges);
-            proptest::prop_assert_eq!(full.and_then(|m| m.requirement()), fast);
-        }
+        let s = stress(&moves, &charges);
+        let full: Result<Vec<i128>, RiskError> =
+            Level::BOTH.iter().map(|&l| x.margin(1, l, &s).and_then(|m| m.requirement())).collect();
+        let fast = x.requirements([&s; 2]).map(Vec::from);
+        proptest::prop_assert_eq!(full, fast);
     }
 }
 
@@ -200,11 +221,11 @@ mod naive {
             }
         }
         let mut pnl = [0i128; MAX_SCENARIOS];
-        for (i, s) in GRID.iter().enumerate() {
+        for i in 0..MAX_SCENARIOS {
             let m = i128::from(moves[i]);
             let carry = floor_q(m * (a + floor_q(((1 << Q) + m) * b)));
             let total = floor_q(linear * m) + stored[i] + carry - (8 * contracts + 4);
-            let w = i128::from(s.weight_bps);
+            let w = i128::from(if i < FIRST_GAP { FULL_WEIGHT } else { GAP_WEIGHT });
             pnl[i] = if w == 10_000 { total } else { (total * w).div_euclid(10_000) };
         }
         // Long options cover written ones of their kind, long (short) underlying written calls
@@ -253,7 +274,7 @@ fn the_largest_books_do_not_wrap_the_64_bit_sums() {
     let charges =
         Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
     let moves = [0; MAX_SCENARIOS];
-    let m = x.margin(1, Level::Init, &GRID, &moves, &charges).unwrap();
+    let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
     let (_, pnl, ..) = naive::book(0, &options, e.ref_price, 1, 0, &moves, &charges);
     assert_eq!(m.pnl, pnl);
     assert!(pnl[1] < -(1 << 64));
@@ -265,8 +286,7 @@ proptest::proptest! {
     /// The 64-bit weighting equals the 128-bit one.
     #[test]
     fn small_weighting_matches(total in -(1i64 << 60)..1 << 60, weight_bps in 0u16..=u16::MAX) {
-        let s = Scenario { weight_bps, ..GRID[0] };
-        proptest::prop_assert_eq!(i128::from(weigh_small(total, &s)), weigh(i128::from(total), &s).unwrap());
+        proptest::prop_assert_eq!(i128::from(weigh_small(total, weight_bps)), weigh(i128::from(total), weight_bps).unwrap());
     }
 
     /// Every figure of a book with options equals the naive formulas, for position sizes up to
@@ -298,15 +318,16 @@ proptest::proptest! {
         for (q, e) in &options {
             x.add_option(*q, e, price, now).unwrap();
         }
+        let s = stress(&moves, &charges);
+        let fast = x.requirements([&s; 2]).unwrap();
         for level in Level::BOTH {
             let (value, pnl, net_delta, som) =
                 naive::book(linear, &options, price, now, level as usize, &moves, &charges);
-            let m = x.margin(1, level, &GRID, &moves, &charges).unwrap();
+            let m = x.margin(1, level, &s).unwrap();
             proptest::prop_assert_eq!(x.option_value, value);
             proptest::prop_assert_eq!(m.pnl, pnl);
             proptest::prop_assert_eq!((m.net_delta, m.short_option_min), (net_delta, som));
-            let fast = x.requirement(level, &GRID, &moves, &charges);
-            proptest::prop_assert_eq!(fast, m.requirement());
+            proptest::prop_assert_eq!(fast[level as usize], m.requirement().unwrap());
         }
     }
 }

@@ -2,7 +2,7 @@
 //! valuation, and the staleness rules refuse what they should.
 
 use super::*;
-use crate::book::Exposure;
+use crate::book::{Exposure, Stress};
 use crate::margin::{grids, DEFAULT_PARAMS};
 use crate::series::tests::{setup, NOW};
 use crate::series::{compute, Market, SeriesSpec};
@@ -57,7 +57,8 @@ fn carried(e: &SeriesEntry, price: i64, now: i64) -> (i128, [i128; MAX_SCENARIOS
     x.add_option(1, e, price, now).unwrap();
     let charges = DEFAULT_PARAMS.charges(crate::margin::Level::Init, 6).unwrap();
     let moves = crate::margin::moves_q32(&init).unwrap();
-    let m = x.margin(1, crate::margin::Level::Init, &init.scenarios, &moves, &charges).unwrap();
+    let stress = Stress { moves: &moves, gap_weight_bps: init.gap_weight_bps(), charges };
+    let m = x.margin(1, crate::margin::Level::Init, &stress).unwrap();
     (x.option_value, m.pnl)
 }
 
@@ -132,7 +133,8 @@ fn written_loss(entry: &SeriesEntry, price: i64, now: i64) -> i128 {
         ..DEFAULT_PARAMS.charges(crate::margin::Level::Init, 6).unwrap()
     };
     let moves = crate::margin::moves_q32(&init).unwrap();
-    let m = x.margin(1, crate::margin::Level::Init, &init.scenarios, &moves, &charges).unwrap();
+    let stress = Stress { moves: &moves, gap_weight_bps: init.gap_weight_bps(), charges };
+    let m = x.margin(1, crate::margin::Level::Init, &stress).unwrap();
     m.scan_loss - x.option_value // the liability's value plus its worst loss
 }
 

@@ -3,7 +3,7 @@
 //! credit blends as documented. Quote decimals 6 (qn = 1e-6).
 
 use super::*;
-use crate::book::Exposure;
+use crate::book::{Exposure, Stress};
 
 fn fx(s: &str) -> Fixed {
     s.parse().unwrap()
@@ -16,7 +16,9 @@ fn linear(units: i128, params: &UnderlyingParams) -> (BookMargin, BookMargin) {
     e.add_linear(units * 150_000_000).unwrap();
     let margin = |level, grid: &GridPoints| {
         let charges = params.charges(level, 6).unwrap();
-        e.margin(1, level, &grid.scenarios, &moves_q32(grid).unwrap(), &charges).unwrap()
+        let moves = moves_q32(grid).unwrap();
+        let stress = Stress { moves: &moves, gap_weight_bps: grid.gap_weight_bps(), charges };
+        e.margin(1, level, &stress).unwrap()
     };
     (margin(Level::Init, &g.init), margin(Level::Maint, &g.maint))
 }
@@ -99,7 +101,9 @@ proptest::proptest! {
         let mut e = Exposure::default();
         e.add_linear(notional).unwrap();
         let charges = DEFAULT_PARAMS.charges(Level::Maint, 6).unwrap();
-        let m = e.margin(1, Level::Maint, &g.maint.scenarios, &moves_q32(&g.maint).unwrap(), &charges)
+        let moves = moves_q32(&g.maint).unwrap();
+        let stress = Stress { moves: &moves, gap_weight_bps: g.maint.gap_weight_bps(), charges };
+        let m = e.margin(1, Level::Maint, &stress)
             .unwrap();
         let full_range = m.pnl[10].min(m.pnl[12]);
         proptest::prop_assert!(m.pnl[14] >= full_range && m.pnl[15] >= full_range);

@@ -9,7 +9,7 @@
 //! maint health  = equity(maint) - requirement(maint)
 //! ```
 
-use crate::book::{add, BookMargin, Exposure};
+use crate::book::{add, BookMargin, Exposure, Stress};
 use crate::cache::{encode, ContractScale};
 use crate::error::{Context, RiskError};
 use crate::fixed::{Fixed, Round};
@@ -68,7 +68,9 @@ pub fn assess(p: &Positions, now: i64, quote_decimals: u8) -> Result<Assessment,
     }
     let margin = |level: Level, grid: &GridPoints| {
         let charges = p.params.charges(level, quote_decimals)?;
-        exposure.margin(p.underlying, level, &grid.scenarios, &moves_q32(grid)?, &charges)
+        let moves = moves_q32(grid)?;
+        let stress = Stress { moves: &moves, gap_weight_bps: grid.gap_weight_bps(), charges };
+        exposure.margin(p.underlying, level, &stress)
     };
     Ok(Assessment {
         init: margin(Level::Init, &g.init)?,

@@ -35,6 +35,10 @@ use crate::math::sqrt;
 
 /// Scenarios per grid (the risk cache holds one P&L per scenario and level).
 pub const MAX_SCENARIOS: usize = 16;
+/// Index of the first gap scenario: in every grid the scenarios before it count fully.
+pub const FIRST_GAP: usize = 14;
+/// A full weight, basis points.
+pub const FULL_WEIGHT: u16 = 10_000;
 
 /// Reference tenor of the vol shock (30 days, in seconds): `f(T) = sqrt(TENOR_REF / T)`.
 pub const TENOR_REF_SECS: i64 = 30 * 86_400;
@@ -72,20 +76,20 @@ const fn sc(thirds: i8, vol: VolShift, weight_bps: u16) -> Scenario {
 pub const fn grid(gap_thirds: i8, gap_weight_bps: u16) -> [Scenario; MAX_SCENARIOS] {
     use VolShift::{Down, Gap, Up};
     [
-        sc(0, Up, 10_000),
-        sc(0, Down, 10_000),
-        sc(1, Up, 10_000),
-        sc(1, Down, 10_000),
-        sc(-1, Up, 10_000),
-        sc(-1, Down, 10_000),
-        sc(2, Up, 10_000),
-        sc(2, Down, 10_000),
-        sc(-2, Up, 10_000),
-        sc(-2, Down, 10_000),
-        sc(3, Up, 10_000),
-        sc(3, Down, 10_000),
-        sc(-3, Up, 10_000),
-        sc(-3, Down, 10_000),
+        sc(0, Up, FULL_WEIGHT),
+        sc(0, Down, FULL_WEIGHT),
+        sc(1, Up, FULL_WEIGHT),
+        sc(1, Down, FULL_WEIGHT),
+        sc(-1, Up, FULL_WEIGHT),
+        sc(-1, Down, FULL_WEIGHT),
+        sc(2, Up, FULL_WEIGHT),
+        sc(2, Down, FULL_WEIGHT),
+        sc(-2, Up, FULL_WEIGHT),
+        sc(-2, Down, FULL_WEIGHT),
+        sc(3, Up, FULL_WEIGHT),
+        sc(3, Down, FULL_WEIGHT),
+        sc(-3, Up, FULL_WEIGHT),
+        sc(-3, Down, FULL_WEIGHT),
         sc(-gap_thirds, Gap, gap_weight_bps),
         sc(gap_thirds, Gap, gap_weight_bps),
     ]
@@ -271,8 +275,11 @@ mod tests {
         assert!(near(moves[4], "-0.03", 6) && moves[4] <= fx("-0.03"));
         assert!(near(moves[10], "0.09", 6) && near(moves[14], "-0.18", 12));
         assert!(near(moves[15], "0.18", 12));
-        assert_eq!(scenarios.iter().filter(|s| s.weight_bps < 10_000).count(), 2);
-        assert!(scenarios[14..].iter().all(|s| s.vol == VolShift::Gap));
+        // The shape the engine relies on: full weights first, then the gaps.
+        assert!(scenarios[..FIRST_GAP].iter().all(|s| s.weight_bps == FULL_WEIGHT));
+        assert!(scenarios[FIRST_GAP..]
+            .iter()
+            .all(|s| s.vol == VolShift::Gap && s.weight_bps < FULL_WEIGHT));
         // Gaps stay beyond the range and light enough that linear books never bind on them.
         assert!(valid_gap(6, 5_000) && valid_gap(12, 2_500) && valid_gap(4, 7_500));
         assert!(!valid_gap(6, 5_001) && !valid_gap(3, 5_000) && !valid_gap(13, 100));

@@ -50,6 +50,13 @@ pub struct GridPoints {
     ln_factors: [Fixed; MAX_SCENARIOS],
 }
 
+impl GridPoints {
+    /// Weight of the grid's gap scenarios, basis points (the book's [`Stress`](crate::book::Stress)).
+    pub fn gap_weight_bps(&self) -> u16 {
+        self.scenarios[crate::scenario::FIRST_GAP].weight_bps
+    }
+}
+
 /// The smallest multiple of `2^32` (2^-32 in `Fixed`) at or above `raw` (`raw >= 0`).
 fn ceil_q32(raw: i128) -> i128 {
     ((raw + (1 << 32) - 1) >> 32) << 32

@@ -4,7 +4,7 @@
 use anchor_lang::prelude::*;
 
 use xmargin_risk::margin::{level_grids, moves_q32, Charges, Grids, Level};
-use xmargin_risk::scenario::{valid_gap, GridParams, Scenario, MAX_SCENARIOS};
+use xmargin_risk::scenario::{valid_gap, GridParams};
 use xmargin_risk::Fixed;
 
 use crate::error::{risk_error, XmError};
@@ -189,12 +189,6 @@ fn grid_params(p: &RiskParams, l: usize) -> Result<GridParams> {
 pub fn risk_grids(p: &RiskParams, index: Fixed) -> Result<Box<Grids>> {
     let (init, maint) = (grid_params(p, 0)?, grid_params(p, 1)?);
     level_grids([&init, &maint], index).map_err(risk_error)
-}
-
-/// The scenarios of `level` from `p` (integers only: read on every health check).
-pub fn scenarios(p: &RiskParams, level: Level) -> [Scenario; MAX_SCENARIOS] {
-    let l = level as usize;
-    xmargin_risk::scenario::grid(p.gap_thirds[l] as i8, p.gap_weight_bps[l])
 }
 
 /// The charges of `level` from `p` (integers only: read on every health check).

@@ -17,7 +17,7 @@
 //! against a lenient figure.
 
 use anchor_lang::prelude::*;
-use xmargin_risk::book::Exposure;
+use xmargin_risk::book::{Exposure, Stress};
 use xmargin_risk::health::{value_holding, CollateralInput, Health};
 use xmargin_risk::margin::Level;
 use xmargin_risk::portfolio::to_native;
@@ -216,17 +216,18 @@ impl Book {
     #[inline(never)]
     pub fn add_requirements(&self, risk: &UnderlyingRisk, sums: &mut [i128; 2]) -> Result<()> {
         let u = risk.underlying;
-        let moves = [&u.risk.init_moves, &u.risk.maint_moves];
-        for level in Level::BOTH {
-            let l = level as usize;
-            let charges = crate::engine::underlying::charges(&u.risk_params, level);
-            let scenarios = crate::engine::underlying::scenarios(&u.risk_params, level);
-            let r = self
-                .exposure
-                .requirement(level, &scenarios, moves[l], &charges)
-                .map_err(risk_error)?;
+        let [init, maint] = [Level::Init, Level::Maint].map(|level| Stress {
+            moves: match level {
+                Level::Init => &u.risk.init_moves,
+                Level::Maint => &u.risk.maint_moves,
+            },
+            gap_weight_bps: u.risk_params.gap_weight_bps[level as usize],
+            charges: crate::engine::underlying::charges(&u.risk_params, level),
+        });
+        let requirements = self.exposure.requirements([&init, &maint]).map_err(risk_error)?;
+        for (sum, r) in sums.iter_mut().zip(requirements) {
             let r = r.checked_add(self.stale_requirement);
-            sums[l] = r.and_then(|r| sums[l].checked_add(r)).ok_or(XmError::MathOverflow)?;
+            *sum = r.and_then(|r| sum.checked_add(r)).ok_or(XmError::MathOverflow)?;
         }
         Ok(())
     }
