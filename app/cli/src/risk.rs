@@ -291,9 +291,13 @@ fn print_tables(r: &Report) {
             );
         }
         println!(
-            "       options worth {:.2}, net delta notional {:.2}\n",
+            "       options worth {:.2}, net delta notional {:.2}, gross notional {:.2}, \
+             net vega {:.2} init / {:.2} maint\n",
             units(a.option_value),
-            units(a.init.net_delta)
+            units(a.init.net_delta),
+            units(a.init.gross),
+            units(a.init.vega),
+            units(a.maint.vega)
         );
     }
     let h = &r.health;
@@ -351,6 +355,8 @@ struct JsonLevel {
     short_option_min: Num,
     concentration: Num,
     requirement: Num,
+    /// The options' vol-up less vol-down P&L at an unchanged price (the vega add-on's measure).
+    net_vega: Num,
 }
 
 #[derive(Serialize)]
@@ -360,6 +366,7 @@ struct JsonUnderlying {
     maint: JsonLevel,
     option_value: Num,
     net_delta_notional: Num,
+    gross_notional: Num,
 }
 
 #[derive(Serialize)]
@@ -407,6 +414,7 @@ fn level(m: &BookMargin, grid: &xmargin_risk::series::GridPoints) -> JsonLevel {
         short_option_min: Num(units(m.short_option_min)),
         concentration: Num(units(m.concentration)),
         requirement: Num(units(m.requirement().unwrap_or(i128::MAX))),
+        net_vega: Num(units(m.vega)),
     }
 }
 
@@ -434,6 +442,7 @@ fn json(r: &Report) -> JsonReport {
                 maint: level(&a.maint, &a.maint_grid),
                 option_value: Num(units(a.option_value)),
                 net_delta_notional: Num(units(a.init.net_delta)),
+                gross_notional: Num(units(a.init.gross)),
             })
             .collect(),
         collateral_init: Num(r.collateral.init),

@@ -15,7 +15,10 @@
 //!   short calls = max(0, sum_{written calls} |q| X - sum_{long calls} q X - max(0, linear))
 //!   short puts  = max(0, sum_{written puts} |q| X - sum_{long puts} q X - max(0, -linear))
 //! requirement = max(scan, som) + conc                        SPAN: the larger of scan and som
-//! conc        = ceil(conc_bps / 10^4 * max(0, |linear + sum q delta X| - threshold))
+//! conc        = add_delta(|linear + sum q delta X| + sum |q|) + add_gross(gross) + add_vega(|vega|)
+//!   add_k(x)  = ceil(bps_k / 10^4 * max(0, x - threshold_k))                 per level
+//!   gross     = sum |each linear notional| + sum |q| X
+//!   vega      = P&L_0 - P&L_1 of the options (price unchanged, vols up less vols down)
 //! value       = sum q * mark(X, t)                                       options' equity
 //! ```
 //!
@@ -28,7 +31,7 @@
 use crate::cache::{SeriesEntry, MAX_DELTA, MAX_GAMMA_X, MAX_PRICE, MAX_THETA, Q};
 use crate::error::{MathError, RiskError};
 use crate::margin::{Charges, Level, MAX_MOVE};
-use crate::scenario::{FIRST_GAP, FULL_WEIGHT, MAX_SCENARIOS};
+use crate::scenario::{FIRST_GAP, FULL_WEIGHT, MAX_SCENARIOS, VOL_DOWN_AT_SPOT, VOL_UP_AT_SPOT};
 use crate::wide::{div_floor, div_rem, mul_64, mul_i128, mul_q32, mul_q32_64, mul_wide};
 
 /// Largest position size in contracts (perpetual or option).
@@ -67,7 +70,7 @@ pub(crate) fn bps_floor(x: i128, bps: u32, what: &'static str) -> Result<i128, R
 }
 
 /// `ceil(x * bps / 10^4)` for `x >= 0`.
-fn bps_ceil(x: i128, bps: u32, what: &'static str) -> Result<i128, RiskError> {
+pub(crate) fn bps_ceil(x: i128, bps: u32, what: &'static str) -> Result<i128, RiskError> {
     bps_floor(-x, bps, what).map(|v| -v)
 }
 
@@ -106,12 +109,16 @@ pub struct Exposure {
     option_delta: i128,
     /// `sum |q|` over option positions: the rounding allowance.
     contracts: i128,
-    /// `sum q X` of puts and calls (`[put, call]`), qn, of the positions added before the
-    /// latest price per contract (`held` holds those at `held_price`).
-    held_notional: [i128; 2],
-    /// `sum q` of puts and calls at `held_price`: one product per kind when the margin is taken
+    /// `sum |notional|` of the linear exposure, qn (the gross add-on's).
+    gross_linear: i128,
+    /// `[sum_puts q X, sum_calls q X, sum |q| X]`, qn, of the positions added before the latest
+    /// price per contract (`held` and `contracts - priced_contracts` hold those at `held_price`).
+    held_notional: [i128; 3],
+    /// `[sum_puts q, sum_calls q]` at `held_price`: one product each when the margin is taken
     /// instead of one per position (every option of an on-chain book shares the mid).
     held: [i64; 2],
+    /// `contracts` when `held_price` was set.
+    priced_contracts: i128,
     /// Price per contract of `held`, qn.
     held_price: i64,
 }
@@ -131,6 +138,8 @@ pub struct Stress<'a> {
 struct ChargeBase {
     /// Net delta notional, qn.
     net_delta: i128,
+    /// Gross notional, qn.
+    gross: i128,
     /// Written notional not covered by long options of its kind or the linear position, qn.
     uncovered: i128,
 }
@@ -139,6 +148,7 @@ impl Exposure {
     /// Adds linear exposure (a notional in qn, negative when short).
     pub fn add_linear(&mut self, notional: i128) -> Result<(), RiskError> {
         self.linear = add(self.linear, notional, "linear exposure")?;
+        self.gross_linear = add(self.gross_linear, notional.abs(), "gross notional")?;
         Ok(())
     }
 
@@ -171,16 +181,14 @@ impl Exposure {
         self.carry_gamma = self.carry_gamma.wrapping_add(mul_i128(q, gamma_dx));
         let delta_x = mul_wide(e.delta, price) >> Q;
         self.option_delta = self.option_delta.wrapping_add(mul_i128(q, delta_x));
-        self.contracts += q.abs();
         if price != self.held_price {
-            for (sum, held) in self.held_notional.iter_mut().zip(&mut self.held) {
-                *sum = sum.wrapping_add(mul_wide(*held, self.held_price));
-                *held = 0;
-            }
+            self.held_notional = self.notional();
+            (self.held, self.priced_contracts) = ([0; 2], self.contracts);
             self.held_price = price;
         }
-        // At most 2^40 contracts in all (checked above): the sum fits.
+        // At most 2^40 contracts in all (checked above): the sums fit.
         self.held[usize::from(e.call != 0)] += quantity;
+        self.contracts += q.abs();
         Ok(())
     }
 
@@ -221,15 +229,17 @@ impl Exposure {
         level: Level,
         stress: &Stress,
     ) -> Result<BookMargin, RiskError> {
-        self.check_bounds(stress.moves)?;
+        self.check_exposure()?;
+        check_moves(stress.moves)?;
         let pnl = if self.contracts == 0 {
             self.linear_pnl(stress)?
         } else {
             self.full_pnl(level, stress)?
         };
         let (worst, scan_loss) = worst_loss(&pnl);
-        let base = self.charge_base()?;
-        let (som, concentration) = self.charges(&base, &stress.charges)?;
+        let base = self.charge_base();
+        let vega = self.vega(level);
+        let (som, concentration) = self.charges(&base, vega, &stress.charges)?;
         let short_option_min = (som - scan_loss).max(0);
         Ok(BookMargin {
             underlying,
@@ -239,6 +249,8 @@ impl Exposure {
             short_option_min,
             concentration,
             net_delta: base.net_delta,
+            gross: base.gross,
+            vega,
         })
     }
 
@@ -250,9 +262,10 @@ impl Exposure {
     /// `weigh(floor(linear m) - 4, w)` is non-decreasing in `linear * m`, so that move's loss is
     /// the largest of its weight.
     pub fn requirements(&self, stresses: [&Stress; 2]) -> Result<[i128; 2], RiskError> {
-        let base = self.charge_base()?;
+        self.check_exposure()?;
+        let base = self.charge_base();
         let requirement = |level: Level, stress: &Stress| {
-            self.check_bounds(stress.moves)?;
+            check_moves(stress.moves)?;
             let scan_loss = if self.contracts == 0 {
                 self.linear_loss(stress)?
             } else if let Some(loss) = self.small_scan_loss(level, stress) {
@@ -260,53 +273,86 @@ impl Exposure {
             } else {
                 worst_loss(&self.full_pnl(level, stress)?).1
             };
-            let (som, concentration) = self.charges(&base, &stress.charges)?;
+            let (som, concentration) = self.charges(&base, self.vega(level), &stress.charges)?;
             add(scan_loss.max(som), concentration, "underlying requirement")
         };
         Ok([requirement(Level::Init, stresses[0])?, requirement(Level::Maint, stresses[1])?])
     }
 
-    /// Refuses sums and moves beyond the bounds the per-scenario products rely on.
-    fn check_bounds(&self, moves: &[i64; MAX_SCENARIOS]) -> Result<(), RiskError> {
+    /// Refuses sums beyond the bounds the per-scenario products and the charges rely on.
+    fn check_exposure(&self) -> Result<(), RiskError> {
         let (a, b) = (self.carry_delta, self.carry_gamma);
-        if self.linear.abs() >= MAX_SUM || a.abs() >= MAX_SUM || b.abs() >= MAX_SUM {
+        let sums = [self.linear, a, b, self.gross_linear];
+        if sums.iter().any(|s| s.unsigned_abs() >= MAX_SUM as u128) {
             return Err(overflow("book exposure"));
-        }
-        if moves.iter().any(|m| m.abs() > MAX_MOVE) {
-            return Err(RiskError::Math {
-                what: "scenario move",
-                err: MathError::Domain("move beyond 200%"),
-            });
         }
         Ok(())
     }
 
-    /// What the charges of both levels are taken of. Long options of a kind cover written ones;
-    /// long underlying covers written calls, short underlying written puts (a box, a conversion
-    /// and a covered call leave nothing uncovered).
-    fn charge_base(&self) -> Result<ChargeBase, RiskError> {
-        let net_delta = add(self.linear, self.option_delta, "net delta")?;
+    /// What the charges of both levels are taken of (sums checked by `check_exposure`). Long
+    /// options of a kind cover written ones; long underlying covers written calls, short
+    /// underlying written puts (a box, a conversion and a covered call leave nothing uncovered).
+    fn charge_base(&self) -> ChargeBase {
+        // |linear|, gross_linear < 2^90; |option_delta| < 2^104 (MAX_BOOK_CONTRACTS contracts of
+        // delta X below 2^64); each options notional below 2^103: no sum can wrap.
+        let net_delta = self.linear.wrapping_add(self.option_delta);
         if self.contracts == 0 {
-            return Ok(ChargeBase { net_delta, uncovered: 0 });
+            return ChargeBase { net_delta, gross: self.gross_linear, uncovered: 0 };
         }
-        // Written minus long notional of a kind: each sum is below 2^103 (MAX_BOOK_CONTRACTS
-        // contracts at MAX_PRICE), linear below 2^90.
-        let written = |k: usize| match self.held[k] {
-            0 => self.held_notional[k].wrapping_neg(),
-            n => self.held_notional[k].wrapping_add(mul_wide(n, self.held_price)).wrapping_neg(),
+        // Written minus long notional of a kind, less what the linear position covers.
+        let [puts, calls, options] = self.notional();
+        let calls = (-calls - self.linear.max(0)).max(0);
+        let puts = (-puts - (-self.linear).max(0)).max(0);
+        ChargeBase { net_delta, gross: self.gross_linear + options, uncovered: calls + puts }
+    }
+
+    /// `[sum_puts q X, sum_calls q X, sum |q| X]`, qn: each below 2^103 (`MAX_BOOK_CONTRACTS`
+    /// contracts at `MAX_PRICE`).
+    fn notional(&self) -> [i128; 3] {
+        let at_price = |sum: i128, n: i128| match n {
+            0 => sum,
+            n => sum.wrapping_add(mul_i128(n, i128::from(self.held_price))),
         };
-        let calls = (written(1) - self.linear.max(0)).max(0);
-        let puts = (written(0) - (-self.linear).max(0)).max(0);
-        Ok(ChargeBase { net_delta, uncovered: calls + puts })
+        let [puts, calls, all] = self.held_notional;
+        [
+            at_price(puts, i128::from(self.held[0])),
+            at_price(calls, i128::from(self.held[1])),
+            at_price(all, self.contracts - self.priced_contracts),
+        ]
+    }
+
+    /// The options' net vega at `level`, qn: the P&L of the vol-up scenario at an unchanged price
+    /// less the vol-down one's ([`VOL_UP_AT_SPOT`], [`VOL_DOWN_AT_SPOT`]; the linear, carry and
+    /// rounding terms are the same in both and cancel). Each sum is below 2^104.
+    fn vega(&self, level: Level) -> i128 {
+        if self.contracts == 0 {
+            return 0;
+        }
+        let (up, down) = (VOL_UP_AT_SPOT, VOL_DOWN_AT_SPOT);
+        let (stored, pending) = (&self.pnl[level as usize], &self.pending[level as usize]);
+        let pending = i128::from(pending[up]) - i128::from(pending[down]);
+        let pending = if self.pending_shift == 0 { pending } else { pending << self.pending_shift };
+        if self.flushed {
+            stored[up].wrapping_sub(stored[down]).wrapping_add(pending)
+        } else {
+            pending
+        }
     }
 
     /// `(short_option_min, concentration)` of the book under `charges` (the minimum before it is
-    /// compared with the scan loss).
-    fn charges(&self, base: &ChargeBase, charges: &Charges) -> Result<(i128, i128), RiskError> {
+    /// compared with the scan loss). The delta add-on counts `sum |q|` over the delta's floors.
+    fn charges(
+        &self,
+        base: &ChargeBase,
+        vega: i128,
+        charges: &Charges,
+    ) -> Result<(i128, i128), RiskError> {
         let som = bps_ceil(base.uncovered, charges.short_option_min_bps, "short-option minimum")?;
-        let excess = base.net_delta.abs() + self.contracts - charges.concentration_threshold;
-        let concentration = bps_ceil(excess.max(0), charges.concentration_bps, "concentration")?;
-        Ok((som, concentration))
+        let delta = charges.delta.charge(base.net_delta.abs() + self.contracts, "delta add-on")?;
+        let gross = charges.gross.charge(base.gross, "gross add-on")?;
+        let vega = charges.vega.charge(vega.abs(), "vega add-on")?;
+        // Each add-on is below 2^113 (`bps_floor`'s bounds): the sum cannot wrap.
+        Ok((som, delta + gross + vega))
     }
 
     /// Weighted scenario P&L of a book with options (bounds checked by the caller).
@@ -346,7 +392,12 @@ impl Exposure {
         let (linear, a, b) =
             (small(self.linear)?, small(self.carry_delta)?, small(self.carry_gamma)?);
         let (pending, shift) = (&self.pending[level as usize], self.pending_shift);
-        if self.flushed || pending.iter().any(|p| p.unsigned_abs() >= SMALL_BOOK >> shift) {
+        // Each pending sum is below `pending_contracts 2^31` in magnitude (a stored P&L, plus
+        // one, is below 2^31 per contract): one comparison bounds all sixteen when that is small.
+        let bounded = u128::from(self.pending_contracts) << (31 + u32::from(shift));
+        let small_sums = bounded < u128::from(SMALL_BOOK)
+            || pending.iter().all(|p| p.unsigned_abs() < SMALL_BOOK >> shift);
+        if self.flushed || !small_sums {
             return None;
         }
         // contracts <= 2^40 + 2^31. With |m| <= 2^33 (checked): |floor(linear m)| < 2^57,
@@ -400,6 +451,17 @@ impl Exposure {
         }
         Ok((-low).max(0))
     }
+}
+
+/// Refuses moves beyond [`MAX_MOVE`] (the per-scenario products rely on it).
+fn check_moves(moves: &[i64; MAX_SCENARIOS]) -> Result<(), RiskError> {
+    if moves.iter().any(|m| m.abs() > MAX_MOVE) {
+        return Err(RiskError::Math {
+            what: "scenario move",
+            err: MathError::Domain("move beyond 200%"),
+        });
+    }
+    Ok(())
 }
 
 impl Stress<'_> {
@@ -514,9 +576,14 @@ pub struct BookMargin {
     pub scan_loss: i128,
     /// What the short-option minimum adds above the scan loss: `max(0, som - scan_loss)`.
     pub short_option_min: i128,
+    /// The delta, gross and vega add-ons, qn.
     pub concentration: i128,
     /// Net delta notional (linear plus options' delta), qn.
     pub net_delta: i128,
+    /// Gross notional, qn.
+    pub gross: i128,
+    /// Net vega at this level (vol-up less vol-down P&L at an unchanged price), qn.
+    pub vega: i128,
 }
 
 impl BookMargin {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::cache::{SeriesEntry, Q_ONE};
+use crate::margin::AddOn;
 
 /// The gap weight of these tests' grids (gaps at half weight).
 const GAP_WEIGHT: u16 = 5_000;
@@ -44,8 +45,7 @@ fn sizes_and_entries_out_of_range_are_refused() {
 fn written_options_pay_the_short_option_minimum_on_their_notional() {
     let mut x = Exposure::default();
     x.add_option(-10, &entry(), 1_000_000, 1).unwrap();
-    let charges =
-        Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
+    let charges = Charges { short_option_min_bps: 100, ..Charges::default() };
     let moves = [0; MAX_SCENARIOS];
     let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
     assert_eq!(m.short_option_min, 100_000); // 1% of 10 * 1,000,000
@@ -61,20 +61,51 @@ fn short_option_minimum_counts_each_position_at_its_price() {
     x.add_option(-10, &entry(), 1_000_000, 1).unwrap();
     x.add_option(-7, &entry(), 1_300_000, 1).unwrap();
     x.add_option(-3, &entry(), 1_000_000, 1).unwrap();
-    let charges =
-        Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
+    let charges = Charges { short_option_min_bps: 100, ..Charges::default() };
     let m = x.margin(1, Level::Init, &stress(&[0; MAX_SCENARIOS], &charges)).unwrap();
     // 1% of 13 * 1,000,000 + 7 * 1,300,000; every scenario gains, so the minimum is all of it.
     assert_eq!(m.scan_loss, 0);
     assert_eq!(m.short_option_min, 221_000);
 }
 
+/// Concentration is charged on the gross notional and the net vega too: a hedged linear book
+/// with no net delta pays the gross add-on, a long-vega book the vega add-on, each only above its
+/// threshold.
+#[test]
+fn concentration_counts_gross_notional_and_net_vega() {
+    let add_on = |bps, threshold| AddOn { bps, threshold };
+    let charges = Charges {
+        gross: add_on(100, 1_000_000),
+        vega: add_on(2_500, 10_000),
+        ..Charges::default()
+    };
+    let moves = [0; MAX_SCENARIOS];
+    // Spot against a short perpetual: net 0, gross 6,000,000.
+    let mut x = Exposure::default();
+    x.add_linear(3_000_000).unwrap();
+    x.add_linear(-3_000_000).unwrap();
+    let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
+    assert_eq!((m.net_delta, m.gross, m.vega), (0, 6_000_000, 0));
+    assert_eq!(m.concentration, 50_000); // 1% of 6,000,000 - 1,000,000
+                                         // 100 long contracts gaining 300 with vols up and losing 200 with vols down: vega 50,000.
+    let mut pnl = [0; MAX_SCENARIOS];
+    (pnl[VOL_UP_AT_SPOT], pnl[VOL_DOWN_AT_SPOT]) = (300, -200);
+    let e = SeriesEntry { init_pnl: pnl, maint_pnl: pnl, ..entry() };
+    let mut x = Exposure::default();
+    x.add_option(100, &e, 1_000_000, 1).unwrap();
+    let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
+    assert_eq!((m.vega, m.gross), (50_000, 100_000_000));
+    // 1% of 99,000,000 gross and 25% of 40,000 vega above their thresholds.
+    assert_eq!(m.concentration, 990_000 + 10_000);
+    let r = x.requirements([&stress(&moves, &charges); 2]).unwrap();
+    assert_eq!(r[0], m.requirement().unwrap());
+}
+
 /// A box, a conversion and a covered call net to no short-option minimum; naked legs pay it, and
 /// it counts only where it exceeds the scan loss (SPAN: the larger of the two).
 #[test]
 fn short_option_minimum_nets_covered_legs_and_is_the_larger_of_the_two() {
-    let charges =
-        Charges { short_option_min_bps: 100, concentration_bps: 0, concentration_threshold: 0 };
+    let charges = Charges { short_option_min_bps: 100, ..Charges::default() };
     let moves = [0; MAX_SCENARIOS];
     let (put, call) = (SeriesEntry { call: 0, ..entry() }, SeriesEntry { call: 1, ..entry() });
     // The minimum before the comparison with the scan loss: max(scan, som) = scan + added.
@@ -119,8 +150,7 @@ fn short_option_minimum_nets_covered_legs_and_is_the_larger_of_the_two() {
 fn extreme_scenarios_count_at_their_weight_and_moves_are_bounded() {
     let mut x = Exposure::default();
     x.add_linear(-1_000_000).unwrap();
-    let charges =
-        Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
+    let charges = Charges::default();
     let mut moves = [0; MAX_SCENARIOS];
     moves[15] = Q_ONE / 10; // +10% in the 50% gap: the short loses 100,000 (+4 allowance)
     let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
@@ -132,11 +162,11 @@ fn extreme_scenarios_count_at_their_weight_and_moves_are_bounded() {
 fn scan_grid() -> impl proptest::strategy::Strategy<Value = ([i64; MAX_SCENARIOS], Charges)> {
     use proptest::prelude::*;
     let moves = proptest::array::uniform16(-MAX_MOVE..=MAX_MOVE);
-    let charges = (0u32..20_000, 0u32..20_000, 0i128..1 << 40).prop_map(|(s, c, t)| Charges {
-        short_option_min_bps: s,
-        concentration_bps: c,
-        concentration_threshold: t,
-    });
+    let add_on =
+        (0u32..20_000, 0i128..1 << 40).prop_map(|(bps, threshold)| AddOn { bps, threshold });
+    let charges = (0u32..20_000, add_on.clone(), add_on.clone(), add_on).prop_map(
+        |(som, delta, gross, vega)| Charges { short_option_min_bps: som, delta, gross, vega },
+    );
     (moves, charges)
 }
 
@@ -192,7 +222,24 @@ mod naive {
         )
     }
 
-    /// `(option value, weighted P&L per scenario, net delta, short-option minimum)` at `level`.
+    /// A book's figures at one level, from the formulas.
+    pub struct Book {
+        pub value: i128,
+        pub pnl: [i128; MAX_SCENARIOS],
+        pub net_delta: i128,
+        /// The short-option minimum above the scan loss.
+        pub som: i128,
+        pub gross: i128,
+        pub vega: i128,
+        pub concentration: i128,
+    }
+
+    /// `ceil(bps / 10^4 * max(0, x - threshold))`.
+    fn add_on(a: &AddOn, x: i128) -> i128 {
+        -(-(x - a.threshold).max(0) * i128::from(a.bps)).div_euclid(10_000)
+    }
+
+    /// The figures of a book of `linear` (one notional) and `options` at `level`.
     pub fn book(
         linear: i128,
         options: &[(i64, SeriesEntry)],
@@ -201,7 +248,7 @@ mod naive {
         level: usize,
         moves: &[i64; MAX_SCENARIOS],
         charges: &Charges,
-    ) -> (i128, [i128; MAX_SCENARIOS], i128, i128) {
+    ) -> Book {
         let (mut value, mut a, mut b, mut delta, mut contracts) = (0, 0, 0, 0, 0);
         // [put, call][long, written] notional.
         let mut notional = [[0i128; 2]; 2];
@@ -235,7 +282,20 @@ mod naive {
             + (puts[1] - puts[0] - (-linear).max(0)).max(0);
         let som = -(-net * i128::from(charges.short_option_min_bps)).div_euclid(10_000);
         let scan = (-pnl.iter().min().unwrap()).max(0);
-        (value, pnl, linear + delta, (som - scan).max(0))
+        let gross = linear.abs() + contracts * i128::from(price);
+        let vega = stored[0] - stored[1];
+        let concentration = add_on(&charges.delta, (linear + delta).abs() + contracts)
+            + add_on(&charges.gross, gross)
+            + add_on(&charges.vega, vega.abs());
+        Book {
+            value,
+            pnl,
+            net_delta: linear + delta,
+            som: (som - scan).max(0),
+            gross,
+            vega,
+            concentration,
+        }
     }
 }
 
@@ -271,11 +331,10 @@ fn the_largest_books_do_not_wrap_the_64_bit_sums() {
     for (q, e) in &options {
         x.add_option(*q, e, e.ref_price, 1).unwrap();
     }
-    let charges =
-        Charges { short_option_min_bps: 0, concentration_bps: 0, concentration_threshold: 0 };
+    let charges = Charges::default();
     let moves = [0; MAX_SCENARIOS];
     let m = x.margin(1, Level::Init, &stress(&moves, &charges)).unwrap();
-    let (_, pnl, ..) = naive::book(0, &options, e.ref_price, 1, 0, &moves, &charges);
+    let pnl = naive::book(0, &options, e.ref_price, 1, 0, &moves, &charges).pnl;
     assert_eq!(m.pnl, pnl);
     assert!(pnl[1] < -(1 << 64));
 }
@@ -321,12 +380,12 @@ proptest::proptest! {
         let s = stress(&moves, &charges);
         let fast = x.requirements([&s; 2]).unwrap();
         for level in Level::BOTH {
-            let (value, pnl, net_delta, som) =
-                naive::book(linear, &options, price, now, level as usize, &moves, &charges);
+            let n = naive::book(linear, &options, price, now, level as usize, &moves, &charges);
             let m = x.margin(1, level, &s).unwrap();
-            proptest::prop_assert_eq!(x.option_value, value);
-            proptest::prop_assert_eq!(m.pnl, pnl);
-            proptest::prop_assert_eq!((m.net_delta, m.short_option_min), (net_delta, som));
+            proptest::prop_assert_eq!(x.option_value, n.value);
+            proptest::prop_assert_eq!(m.pnl, n.pnl);
+            proptest::prop_assert_eq!((m.net_delta, m.short_option_min), (n.net_delta, n.som));
+            proptest::prop_assert_eq!((m.gross, m.vega, m.concentration), (n.gross, n.vega, n.concentration));
             proptest::prop_assert_eq!(fast[level as usize], m.requirement().unwrap());
         }
     }

@@ -39,33 +39,72 @@ pub struct UnderlyingParams {
     pub maint: GridParams,
     /// Short-option minimum per contract written, basis points of its notional, (init, maint).
     pub short_option_min_bps: (u32, u32),
-    /// Net delta notional above which the concentration add-on applies, quote units.
+    /// Net delta notional above which the delta add-on applies, quote units.
     pub concentration_threshold: Fixed,
-    /// Add-on per unit of notional above the threshold, basis points, (init, maint).
+    /// Delta add-on per unit of net delta notional above its threshold, basis points, (init,
+    /// maint).
     pub concentration_bps: (u32, u32),
+    /// Gross notional (every balance, perpetual and option contract at the price, unsigned) above
+    /// which the gross add-on applies, quote units.
+    pub gross_threshold: Fixed,
+    /// Gross add-on per unit of gross notional above its threshold, basis points, (init, maint).
+    pub gross_concentration_bps: (u32, u32),
+    /// Net vega (the options' P&L between the level's vol-up and vol-down scenarios at an
+    /// unchanged price, unsigned) above which the vega add-on applies, quote units.
+    pub vega_threshold: Fixed,
+    /// Vega add-on per unit of net vega above its threshold, basis points, (init, maint).
+    pub vega_concentration_bps: (u32, u32),
+}
+
+/// A concentration add-on: `ceil(bps / 10^4 * max(0, measure - threshold))`, qn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AddOn {
+    pub bps: u32,
+    /// Quote native units.
+    pub threshold: i128,
+}
+
+impl AddOn {
+    /// The add-on on `measure` (qn, `>= 0`).
+    #[inline(always)]
+    pub fn charge(&self, measure: i128, what: &'static str) -> Result<i128, RiskError> {
+        if measure <= self.threshold {
+            return Ok(0);
+        }
+        self.excess(measure, what)
+    }
+
+    /// [`AddOn::charge`] above the threshold (the rare case: out of the health check's line).
+    #[inline(never)]
+    fn excess(&self, measure: i128, what: &'static str) -> Result<i128, RiskError> {
+        crate::book::bps_ceil(measure - self.threshold, self.bps, what)
+    }
 }
 
 /// The charges of one level in the engine's units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Charges {
     pub short_option_min_bps: u32,
-    pub concentration_bps: u32,
-    /// Concentration threshold, quote native units.
-    pub concentration_threshold: i128,
+    /// On the net delta notional (collateral, perpetuals and the options' delta).
+    pub delta: AddOn,
+    /// On the gross notional.
+    pub gross: AddOn,
+    /// On the net vega.
+    pub vega: AddOn,
 }
 
 impl UnderlyingParams {
     /// The charges of `level` with the quote asset's `quote_decimals`.
     pub fn charges(&self, level: Level, quote_decimals: u8) -> Result<Charges, RiskError> {
-        let threshold = to_native(self.concentration_threshold, quote_decimals)?;
-        let (som, conc) = match level {
-            Level::Init => (self.short_option_min_bps.0, self.concentration_bps.0),
-            Level::Maint => (self.short_option_min_bps.1, self.concentration_bps.1),
+        let pick = |pair: (u32, u32)| if level == Level::Init { pair.0 } else { pair.1 };
+        let add_on = |bps: (u32, u32), threshold: Fixed| -> Result<AddOn, RiskError> {
+            Ok(AddOn { bps: pick(bps), threshold: to_native(threshold, quote_decimals)? })
         };
         Ok(Charges {
-            short_option_min_bps: som,
-            concentration_bps: conc,
-            concentration_threshold: threshold,
+            short_option_min_bps: pick(self.short_option_min_bps),
+            delta: add_on(self.concentration_bps, self.concentration_threshold)?,
+            gross: add_on(self.gross_concentration_bps, self.gross_threshold)?,
+            vega: add_on(self.vega_concentration_bps, self.vega_threshold)?,
         })
     }
 }
@@ -162,6 +201,10 @@ pub const DEFAULT_PARAMS: UnderlyingParams = UnderlyingParams {
     short_option_min_bps: (100, 50),
     concentration_threshold: Fixed::from_int(10_000_000),
     concentration_bps: (500, 250),
+    gross_threshold: Fixed::from_int(50_000_000),
+    gross_concentration_bps: (25, 10),
+    vega_threshold: Fixed::from_int(1_000_000),
+    vega_concentration_bps: (2_500, 1_250),
 };
 
 /// The init and maint grids of one underlying.

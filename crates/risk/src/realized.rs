@@ -5,12 +5,17 @@
 //! r  = ln(p1 / p0)                       one sample's log return over dt seconds
 //! i  = r^2 / (dt / year)                 its annualized variance
 //! v' = i                                 the first return seeds the average
-//! v' = v + a (i - v),  a = 1 - 2^(-dt / half_life)    afterwards
+//! v' = v + a (i - v),  a = 1 - 2^(-t / half_life)     afterwards
+//!   t = dt                                  if i >= v (a rise)
+//!   t = min(dt, half_life / 4)              if i <  v (a fall: a <= 1 - 2^(-1/4), about 16%)
 //! realized = sqrt(v)
 //! ```
 //!
 //! The weight depends on the time between samples, so irregular sampling weighs each return by
-//! the time it covers: a return after a long gap counts for more.
+//! the time it covers: a return after a long gap counts for more. A rise counts in full (the
+//! floor reacts to a volatile market at once); a fall never takes more than
+//! [`MAX_FALL_SHARE`]'s worth of the average in one sample, so a single quiet return after a long
+//! pause cannot erase what the average had measured.
 
 use crate::error::MathError;
 use crate::fixed::Fixed;
@@ -19,6 +24,9 @@ use crate::series::SECONDS_PER_YEAR;
 
 /// ln 2 (rounded to the nearest 2^-64).
 const LN_2: Fixed = Fixed::from_raw(12_786_308_645_202_655_660);
+/// A sample below the average weighs at most as one over this share of the half-life would
+/// (a quarter: it lowers the average by at most `1 - 2^(-1/4)`, about 16%).
+pub const MAX_FALL_SHARE: (i64, i64) = (1, 4);
 
 /// The variance average after a return from `p0` to `p1` over `dt_secs` (> 0); `seeded` says
 /// whether `var` already holds an average (else the return seeds it). Prices in any one unit.
@@ -39,7 +47,12 @@ pub fn update_variance(
     if !seeded {
         return Ok(instant);
     }
-    let x = Fixed::from_ratio(i128::from(dt_secs), i128::from(half_life_secs))?;
+    let weighed_secs = if instant < var {
+        dt_secs.min(half_life_secs * MAX_FALL_SHARE.0 / MAX_FALL_SHARE.1)
+    } else {
+        dt_secs
+    };
+    let x = Fixed::from_ratio(i128::from(weighed_secs), i128::from(half_life_secs))?;
     let kept = exp(x.mul(LN_2)?.checked_neg()?)?;
     let weight = Fixed::ONE.checked_sub(kept)?;
     var.checked_add(instant.checked_sub(var)?.mul(weight)?)
@@ -88,5 +101,19 @@ mod tests {
         assert!((f(s) - instant).abs() < 1e-9);
         assert!(update_variance(Fixed::ZERO, true, fx(100.0), fx(110.0), 0, 86_400).is_err());
         assert!(update_variance(Fixed::ZERO, true, Fixed::ZERO, fx(110.0), 60, 86_400).is_err());
+    }
+
+    #[test]
+    fn one_quiet_sample_after_a_pause_lowers_the_average_by_at_most_a_sixth() {
+        // An average of 0.64 (80% vol), then one flat return after ten days without samples: it
+        // weighs as a quarter half-life, keeping 2^(-1/4) of the average.
+        let v = update_variance(fx(0.64), true, fx(100.0), fx(100.0), 10 * 86_400, 86_400).unwrap();
+        assert!((f(v) - 0.64 * 2f64.powf(-0.25)).abs() < 1e-9, "{}", f(v));
+        // A large return after the same pause counts by its time in full (weight 1 - 2^-10).
+        let up =
+            update_variance(fx(0.01), true, fx(100.0), fx(150.0), 10 * 86_400, 86_400).unwrap();
+        let instant = 1.5f64.ln().powi(2) * 36.5;
+        let expected = 0.01 + (instant - 0.01) * (1.0 - 2f64.powi(-10));
+        assert!((f(up) - expected).abs() < 1e-9, "{} vs {expected}", f(up));
     }
 }

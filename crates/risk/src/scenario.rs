@@ -39,6 +39,10 @@ pub const MAX_SCENARIOS: usize = 16;
 pub const FIRST_GAP: usize = 14;
 /// A full weight, basis points.
 pub const FULL_WEIGHT: u16 = 10_000;
+/// The scenario at an unchanged price with vols up (the net vega's first term).
+pub const VOL_UP_AT_SPOT: usize = 0;
+/// The scenario at an unchanged price with vols down (the net vega's second term).
+pub const VOL_DOWN_AT_SPOT: usize = 1;
 
 /// Reference tenor of the vol shock (30 days, in seconds): `f(T) = sqrt(TENOR_REF / T)`.
 pub const TENOR_REF_SECS: i64 = 30 * 86_400;
@@ -275,7 +279,11 @@ mod tests {
         assert!(near(moves[4], "-0.03", 6) && moves[4] <= fx("-0.03"));
         assert!(near(moves[10], "0.09", 6) && near(moves[14], "-0.18", 12));
         assert!(near(moves[15], "0.18", 12));
-        // The shape the engine relies on: full weights first, then the gaps.
+        // The shape the engine relies on: the price unchanged with vols up then down, full
+        // weights first, then the gaps.
+        let at_spot = |i: usize| (scenarios[i].thirds, scenarios[i].vol);
+        assert_eq!(at_spot(VOL_UP_AT_SPOT), (0, VolShift::Up));
+        assert_eq!(at_spot(VOL_DOWN_AT_SPOT), (0, VolShift::Down));
         assert!(scenarios[..FIRST_GAP].iter().all(|s| s.weight_bps == FULL_WEIGHT));
         assert!(scenarios[FIRST_GAP..]
             .iter()

@@ -23,13 +23,40 @@ pub fn read_price(info: &AccountInfo, underlying: &Underlying, now: i64) -> Resu
     grade(&load_bound_record(info, underlying)?, underlying, now)
 }
 
+/// The valid price of `underlying` from its bound price account `info`, or `None` if there is
+/// none: for an action that only takes a floor from the price and must not be blocked by a
+/// broken feed (the vol post's at-the-money vol). The account must still be the bound one
+/// (`PriceAccountMismatch`): nobody can leave the floor out by passing another account; an
+/// account that does not load (wrong owner, format or feed) counts as an invalid price.
+pub fn read_price_if_valid(
+    info: &AccountInfo,
+    underlying: &Underlying,
+    now: i64,
+) -> Result<Option<OraclePrice>> {
+    require_bound(info, underlying)?;
+    match load_record(info).and_then(|record| grade(&record, underlying, now)) {
+        Ok(PriceInput::Valid(p)) => Ok(Some(p)),
+        Ok(_) => Ok(None),
+        Err(e) => {
+            msg!("underlying {}: price account unreadable ({}): no price", underlying.index, e);
+            Ok(None)
+        }
+    }
+}
+
 /// The record of `underlying`'s bound price account `info`, after the account checks.
 fn load_bound_record(info: &AccountInfo, underlying: &Underlying) -> Result<PriceRecord> {
+    require_bound(info, underlying)?;
+    load_record(info)
+}
+
+/// `info` must be `underlying`'s price account (`OracleParams::price_account`).
+fn require_bound(info: &AccountInfo, underlying: &Underlying) -> Result<()> {
     if *info.key != underlying.oracle.price_account {
         msg!("price account {} is not underlying {}'s", info.key, underlying.index);
         return err!(XmError::PriceAccountMismatch);
     }
-    load_record(info)
+    Ok(())
 }
 
 /// [`read_valid_price`] with the print's publish time (unix seconds): a sample of the price

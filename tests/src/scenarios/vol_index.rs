@@ -4,12 +4,13 @@
 
 use cross_margin::error::XmError;
 use cross_margin::events::PriceSampled;
-use xmargin_client::ix;
+use cross_margin::instructions::VolsPostArgs;
+use xmargin_client::{ix, Signer};
 use xmargin_risk::cache::Q_ONE;
 
 use super::options::{post_vols, with_sol_chain, VOL_78, VOL_80};
 use super::setup::standard;
-use crate::world::{World, E8};
+use crate::world::{keypair, World, E8};
 use crate::{events, expect, Scenario};
 use xmargin_client::sandbox::AssetSpec;
 
@@ -18,7 +19,31 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "vol_index_falls_gradually", run: falls_gradually },
     Scenario { name: "vol_index_raised_by_realized", run: raised_by_realized },
     Scenario { name: "risk_params_per_underlying", run: risk_params_per_underlying },
+    Scenario { name: "vol_post_survives_a_broken_price_account", run: post_with_broken_feed },
 ];
+
+/// A broken price account (not a `PriceUpdateV2` any more) does not block the vol authority from
+/// raising the index: the at-the-money part is left out. Another account in its place is refused,
+/// so the floor cannot be left out by choice.
+fn post_with_broken_feed(w: &mut World) {
+    let m = with_sol_chain(w);
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
+    let key = w.markets[usize::from(m.sol)].price_account;
+    let mut account = w.chain.account(&key).unwrap();
+    account.data[..8].copy_from_slice(&[0xAA; 8]);
+    w.set_account(&key, account);
+    let raised = VOL_80 + VOL_20;
+    expect::ok(post_vols(w, m.sol, raised, vec![raised, raised]));
+    let u = w.underlying(m.sol);
+    assert_eq!((u.vol.posted, u.vol.atm, u.risk.vol_index), (raised, 0, raised));
+    // BTC's valid price account in SOL's place.
+    let authority = keypair("vol-authority").pubkey();
+    let args = VolsPostArgs { vol_index: raised, vols: vec![raised, raised] };
+    let btc = w.markets[usize::from(m.btc)].price_account;
+    let sent =
+        w.send_as("vol-authority", ix::option_vols_post(&authority, &w.group, m.sol, &btc, args));
+    expect::xm_error(sent, XmError::PriceAccountMismatch);
+}
 
 const VOL_20: i64 = Q_ONE / 100 * 20;
 

@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 
-use xmargin_risk::margin::{level_grids, moves_q32, Charges, Grids, Level};
+use xmargin_risk::margin::{level_grids, moves_q32, AddOn, Charges, Grids, Level};
 use xmargin_risk::scenario::{valid_gap, GridParams};
 use xmargin_risk::Fixed;
 
@@ -129,14 +129,19 @@ pub fn default_risk_params(quote_decimals: u8) -> RiskParams {
         concentration_threshold: 10_000_000u64.saturating_mul(10u64.pow(u32::from(quote_decimals))),
         gap_weight_bps: [5_000, 3_333],
         gap_vol_bps: [5_000, 5_000],
+        gross_concentration_bps: [25, 10],
+        vega_concentration_bps: [2_500, 1_250],
+        gross_threshold: 50_000_000u64.saturating_mul(10u64.pow(u32::from(quote_decimals))),
+        vega_threshold: 1_000_000u64.saturating_mul(10u64.pow(u32::from(quote_decimals))),
     }
 }
 
-/// Checks a listing's risk parameters against their documented ranges: multiplier 1.00-10.00,
-/// range floor 1-50%, vol shock up to 100% of the series' vol, its floor up to 100 points,
-/// short-option minimum and concentration up to 100%, horizon an hour to a week, gaps of 4-12
-/// thirds weighted at most `3 / thirds`, gap vol shock up to +200%; init at least maint in each
-/// (gaps excepted: each level's gap only has to be valid).
+/// Checks a listing's risk parameters against their documented ranges, none of which lets a
+/// charge fall to zero: multiplier 1.00-10.00, range floor 1-50%, vol shock 1-100% of the
+/// series' vol, its floor 1-100 points, short-option minimum 0.1-100%, delta add-on 0.1-100%,
+/// gross add-on 0.01-100%, vega add-on 1-100%, horizon an hour to a week, gaps of 4-12 thirds
+/// weighted at most `3 / thirds` with a vol shock of +10% to +200%; init at least maint in each
+/// (gaps excepted: each level's gap only has to be valid). Thresholds are any amount.
 pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
     let within = |pair: [u16; 2], lo: u16, hi: u16| {
         pair[0] >= pair[1] && (lo..=hi).contains(&pair[1]) && pair[0] <= hi
@@ -144,13 +149,15 @@ pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
     require!(
         within(p.range_multiplier_x100, 100, 1_000)
             && within(p.range_floor_bps, 100, 5_000)
-            && within(p.vol_shock_ratio_bps, 0, 10_000)
-            && within(p.vol_shock_floor_bps, 0, 10_000)
-            && within(p.short_option_min_bps, 0, 10_000)
-            && within(p.concentration_bps, 0, 10_000)
+            && within(p.vol_shock_ratio_bps, 100, 10_000)
+            && within(p.vol_shock_floor_bps, 100, 10_000)
+            && within(p.short_option_min_bps, 10, 10_000)
+            && within(p.concentration_bps, 10, 10_000)
+            && within(p.gross_concentration_bps, 1, 10_000)
+            && within(p.vega_concentration_bps, 100, 10_000)
             && (3_600..=7 * 86_400).contains(&p.horizon_secs)
             && (0..2).all(|l| valid_gap(p.gap_thirds[l], p.gap_weight_bps[l]))
-            && p.gap_vol_bps.iter().all(|&v| v <= 20_000),
+            && p.gap_vol_bps.iter().all(|&v| (1_000..=20_000).contains(&v)),
         XmError::InvalidRiskParams
     );
     // The grid must stay within the engine's moves up to the largest index in effect.
@@ -194,10 +201,15 @@ pub fn risk_grids(p: &RiskParams, index: Fixed) -> Result<Box<Grids>> {
 /// The charges of `level` from `p` (integers only: read on every health check).
 pub fn charges(p: &RiskParams, level: Level) -> Charges {
     let l = level as usize;
+    let add_on = |bps: [u16; 2], threshold: u64| AddOn {
+        bps: u32::from(bps[l]),
+        threshold: i128::from(threshold),
+    };
     Charges {
         short_option_min_bps: u32::from(p.short_option_min_bps[l]),
-        concentration_bps: u32::from(p.concentration_bps[l]),
-        concentration_threshold: i128::from(p.concentration_threshold),
+        delta: add_on(p.concentration_bps, p.concentration_threshold),
+        gross: add_on(p.gross_concentration_bps, p.gross_threshold),
+        vega: add_on(p.vega_concentration_bps, p.vega_threshold),
     }
 }
 
@@ -221,6 +233,20 @@ mod tests {
         bad = p;
         bad.horizon_secs = 60;
         assert!(validate_risk_params(&bad).is_err());
+        // No shock, minimum or add-on may be zero.
+        for zero in [
+            |b: &mut RiskParams| b.vol_shock_ratio_bps[1] = 0,
+            |b: &mut RiskParams| b.vol_shock_floor_bps[1] = 0,
+            |b: &mut RiskParams| b.short_option_min_bps[1] = 0,
+            |b: &mut RiskParams| b.concentration_bps[1] = 0,
+            |b: &mut RiskParams| b.gross_concentration_bps[1] = 0,
+            |b: &mut RiskParams| b.vega_concentration_bps[1] = 0,
+            |b: &mut RiskParams| b.gap_vol_bps[0] = 0,
+        ] {
+            bad = p;
+            zero(&mut bad);
+            assert!(validate_risk_params(&bad).is_err(), "{bad:?}");
+        }
         // Within every range, yet at a 600% index the grid's moves would pass 200%: refused.
         bad = p;
         (bad.range_multiplier_x100, bad.horizon_secs) = ([1_000, 200], 7 * 86_400);

@@ -4,15 +4,16 @@
 //! implied vol of the nearest expiry (`engine::vol_index`); it sets the scenario grid. The post
 //! starts a new volatility epoch, so every cache entry of the underlying is stale until
 //! `risk_refresh` revalues it (risk-increasing option trades wait for it; reducing ones do not).
-//! The oracle gives the at-the-money strike; an invalid price only leaves that part out.
+//! The oracle gives the at-the-money strike; an invalid price, or a price account that does not
+//! load, only leaves that part out (a broken feed never blocks a post, which may raise the
+//! index), but the account must be the underlying's (`PriceAccountMismatch`).
 
 use anchor_lang::prelude::*;
-use xmargin_risk::health::PriceInput;
 
 use crate::engine::{options, vol_index};
 use crate::error::XmError;
 use crate::events::VolsPosted;
-use crate::oracle::read_price;
+use crate::oracle::read_price_if_valid;
 use crate::state::{Group, Underlying};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -44,9 +45,9 @@ pub fn handler(ctx: Context<OptionVolsPost>, args: VolsPostArgs) -> Result<()> {
     let mut u = a.underlying.load_mut()?;
     let index_before = u.risk.vol_index;
     options::post_vols(&mut u.options, &args.vols, index_before, now)?;
-    let x = match read_price(&a.oracle, &u, now)? {
-        PriceInput::Valid(p) => Some(vol_index::contract_mid(&u, p.mid, quote_decimals)?),
-        _ => None,
+    let x = match read_price_if_valid(&a.oracle, &u, now)? {
+        Some(p) => Some(vol_index::contract_mid(&u, p.mid, quote_decimals)?),
+        None => None,
     };
     let index = vol_index::post(&mut u, args.vol_index, x, now)?;
     emit!(VolsPosted {

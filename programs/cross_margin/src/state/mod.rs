@@ -54,7 +54,7 @@ mod layout_tests {
                 offset_of!(Underlying, risk_params),
                 offset_of!(Underlying, reserved_tail)
             ),
-            (8, 120, 192, 320, 592, 696, 8_736, 8_808, 8_856)
+            (8, 120, 192, 320, 592, 696, 8_736, 8_808, 8_880)
         );
         assert_eq!(
             (

@@ -14,7 +14,7 @@ pub const UNDERLYING_VERSION: u8 = 1;
 
 /// Bytes reserved after the option chain, so that the whole account stays below the 10,240-byte
 /// limit for accounts created by CPI.
-pub const TAIL_RESERVED_BYTES: usize = 680;
+pub const TAIL_RESERVED_BYTES: usize = 656;
 
 /// Haircut of 100%: the asset counts for nothing.
 pub const FULL_HAIRCUT_BPS: u16 = 10_000;
@@ -93,26 +93,36 @@ pub struct RiskParams {
     pub range_multiplier_x100: [u16; 2],
     /// Least scan range (precision: 1e4 bps = 100% of the price).
     pub range_floor_bps: [u16; 2],
-    /// Vol shock as a share of the vol index (precision: 1e4 bps = 100%).
+    /// Vol shock at the 30-day tenor as a share of the series' vol (precision: 1e4 bps = 100%).
     pub vol_shock_ratio_bps: [u16; 2],
     /// Least vol shock, vol points (precision: 1e4, so 500 = 5 points).
     pub vol_shock_floor_bps: [u16; 2],
     /// Short-option minimum per written contract (precision: 1e4 bps of its notional).
     pub short_option_min_bps: [u16; 2],
-    /// Concentration add-on (precision: 1e4 bps of the notional above the threshold).
+    /// Delta add-on (precision: 1e4 bps of the net delta notional above its threshold).
     pub concentration_bps: [u16; 2],
     /// Margin horizon, seconds (options are aged by it in every scenario).
     pub horizon_secs: u32,
     /// Gap move in thirds of the scan range (4-12: beyond the range, up to four ranges).
     pub gap_thirds: [u8; 2],
     pub _pad: [u8; 2],
-    /// Net delta notional above which the concentration add-on applies, native quote units.
+    /// Net delta notional above which the delta add-on applies, native quote units.
     pub concentration_threshold: u64,
     /// Weight of the gap scenarios (precision: 1e4 bps; at most `30,000 / gap_thirds`, so a
     /// linear book never binds on a gap).
     pub gap_weight_bps: [u16; 2],
     /// Gap vol shock: vols rise to at least `s (1 + gap_vol)` (precision: 1e4 bps = +100%).
     pub gap_vol_bps: [u16; 2],
+    /// Gross add-on (precision: 1e4 bps of the gross notional above its threshold).
+    pub gross_concentration_bps: [u16; 2],
+    /// Vega add-on (precision: 1e4 bps of the net vega above its threshold).
+    pub vega_concentration_bps: [u16; 2],
+    /// Gross notional (every balance, perpetual and option contract at the price, unsigned)
+    /// above which the gross add-on applies, native quote units.
+    pub gross_threshold: u64,
+    /// Net vega (the options' vol-up less vol-down P&L at an unchanged price, unsigned) above
+    /// which the vega add-on applies, native quote units.
+    pub vega_threshold: u64,
 }
 
 /// The inputs of the volatility index in effect (`risk.vol_index`): `max(applied, realized,
@@ -283,10 +293,10 @@ assert_layout!(PerpMarket, 8 + 8 * 8 + 32);
 assert_layout!(CollateralParams, 40);
 assert_layout!(QuoteLending, 64);
 assert_layout!(VolInputs, 8 * 8 + 8);
-assert_layout!(RiskParams, 12 * 2 + 8 + 8 + 8);
+assert_layout!(RiskParams, 10 * 4 + 8 + 3 * 8); // ten u16 pairs; horizon, gap thirds, pad; thresholds
 assert_layout!(
     Underlying,
-    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + 72 + 48 + TAIL_RESERVED_BYTES
+    8 + 32 * 3 + 16 + 72 + 40 + 16 + 40 + 32 + 272 + 104 + 8_040 + 72 + 72 + TAIL_RESERVED_BYTES
 );
 const _: () = assert!(Underlying::SPACE <= 10_240, "must be creatable by CPI");
 
