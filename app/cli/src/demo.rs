@@ -37,7 +37,7 @@ fn assets() -> [(AssetSpec, u64); 3] {
             AssetSpec {
                 init_haircut_bps: 2_000,
                 maint_haircut_bps: 1_000,
-                ..AssetSpec::levered("SOL", 9, 150 * E8)
+                ..AssetSpec::new("SOL", 9, 150 * E8)
             },
             15_000_000,
         ),
@@ -45,7 +45,7 @@ fn assets() -> [(AssetSpec, u64); 3] {
             AssetSpec {
                 init_haircut_bps: 1_000,
                 maint_haircut_bps: 500,
-                ..AssetSpec::levered("BTC", 8, 60_000 * E8)
+                ..AssetSpec::new("BTC", 8, 60_000 * E8)
             },
             30 * E8 as u64,
         ),
@@ -53,7 +53,7 @@ fn assets() -> [(AssetSpec, u64); 3] {
             AssetSpec {
                 init_haircut_bps: 1_500,
                 maint_haircut_bps: 750,
-                ..AssetSpec::levered("ETH", 8, 3_000 * E8)
+                ..AssetSpec::new("ETH", 8, 3_000 * E8)
             },
             2 * E8 as u64,
         ),

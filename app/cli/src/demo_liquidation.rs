@@ -1,5 +1,5 @@
 //! Demo section 6: a price gap. Two traders long SOL perpetuals fall below maint when SOL gaps
-//! from 150 to 125; a keeper liquidates them step by step with the client's planner (the
+//! from 150 to 105 (-30%, beyond the 27% init range); a keeper liquidates them step by step with the client's planner (the
 //! program's own liquidation code run off-chain), one back to health, the other past zero
 //! equity; the bankrupt account's loss settles into a loan that the insurance fund covers.
 
@@ -28,9 +28,9 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     let kate = demo.trader("kate")?;
     demo.deposit(&kate, 0, 50_000 * USDC as u64)?;
     let dave = demo.trader("dave")?;
-    demo.deposit(&dave, 0, 1_400 * USDC as u64)?;
+    demo.deposit(&dave, 0, 2_000 * USDC as u64)?;
     let fred = demo.trader("fred")?;
-    demo.deposit(&fred, 0, 1_100 * USDC as u64)?;
+    demo.deposit(&fred, 0, 2_100 * USDC as u64)?;
     trade(demo, &dave, &maker, Instrument::Perp, 40, 150 * USDC)?;
     trade(demo, &fred, &maker, Instrument::Perp, 50, 150 * USDC)?;
     insure(demo, "ivan", 2_000 * USDC as u64)?;
@@ -38,8 +38,8 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     let now = demo.chain.now() + 60;
     demo.chain.set_time(now);
     let sol = demo.markets[usize::from(SOL)].clone();
-    sandbox::post_price(&mut demo.chain, &sol, 125 * sandbox::E8, 0, now, VerificationLevel::Full);
-    println!("SOL gaps from 150 to 125; kate (a keeper) liquidates whoever is below maint:");
+    sandbox::post_price(&mut demo.chain, &sol, 105 * sandbox::E8, 0, now, VerificationLevel::Full);
+    println!("SOL gaps from 150 to 105; kate (a keeper) liquidates whoever is below maint:");
     let mut table = Table::new(
         &["account", "step", "rate", "incentive", "maint before", "maint after", "init after"],
         2,
@@ -49,7 +49,7 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     }
     println!("{}", table.render());
 
-    // Fred has nothing left and lost more than he holds: his 1,100 settle to the maker (the
+    // Fred has nothing left and lost more than he holds: his 2,100 settle to the maker (the
     // winner), then `account_settle_bankruptcy` settles the rest and resolves what he owes at
     // once: the insurance fund pays, the rest would be socialized; his unpaid fees are waived.
     let group = demo.group;
@@ -73,7 +73,7 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     let owed = before - after + pool.lending.loss_unbooked;
     let mut summary = Table::new(&["bankruptcy of fred", "USDC"], 1);
     for (what, value) in [
-        ("owed (his loss beyond his 1,100 USDC, fees waived)", owed as i64),
+        ("owed (his loss beyond his 2,100 USDC, fees waived)", owed as i64),
         ("paid by the insurance fund", (before - after) as i64),
         ("socialized over quote deposits", pool.lending.loss_unbooked as i64),
         ("insurance fund left", after as i64),

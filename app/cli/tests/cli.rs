@@ -110,11 +110,11 @@ fn demo_runs_and_shows_hedges_and_liquidations() {
     // Section 5: init requirement together and as separate legs, in USDC.
     let row = |name: &str| out.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_owned();
     let covered = row("10 SOL + 10 written 165 calls");
-    assert!(covered.contains("162.054183") && covered.contains("331.125822"), "{out}");
+    assert!(covered.contains("364.966083") && covered.contains("722.950507"), "{out}");
     let hedged = row("10 long 165 calls + 4 short perps");
-    assert!(hedged.contains("34.970412") && hedged.contains("145.592012"), "{out}");
+    assert!(hedged.contains("32.767004") && hedged.contains("241.221159"), "{out}");
     // Section 6: the gap's liquidations and fred's bankruptcy, covered by the insurance fund.
-    assert!(row("dave ").contains("17 SOL perps"), "{out}");
+    assert!(row("dave ").contains("35 SOL perps"), "{out}");
     assert!(row("fred ").contains("slice 100.00%"), "{out}");
     assert!(row("paid by the insurance fund").contains("157.500000"), "{out}");
     assert!(row("socialized over quote deposits").contains("0.000000"), "{out}");
