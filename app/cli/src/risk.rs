@@ -281,8 +281,12 @@ fn print_tables(r: &Report) {
         }
         println!("{}", t.render());
         for (level, m) in [("init", &a.init), ("maint", &a.maint)] {
+            let floor = match m.maint_floor {
+                0 => String::new(),
+                f => format!(" + up to maint {:.2}", units(f)),
+            };
             println!(
-                "{level:>5}: worst #{} loss {:.2} + short-option minimum {:.2} + concentration {:.2} = {:.2}",
+                "{level:>5}: worst #{} loss {:.2} + short-option minimum {:.2} + concentration {:.2}{floor} = {:.2}",
                 m.worst + 1,
                 units(m.scan_loss),
                 units(m.short_option_min),
@@ -313,11 +317,12 @@ fn print_tables(r: &Report) {
         format!("{:.2}", units(h.equity_maint)),
     ]);
     type Row = (&'static str, fn(&Requirement) -> i128);
-    let rows: [Row; 5] = [
+    let rows: [Row; 6] = [
         ("scan (sum of worst losses)", |q| q.scan),
         ("correlation credit", |q| q.credit),
         ("short-option minimum", |q| q.short_option_min),
         ("concentration", |q| q.concentration),
+        ("init lifted to maint", |q| q.maint_floor),
         ("requirement", |q| q.total),
     ];
     for (label, f) in rows {
@@ -354,6 +359,8 @@ struct JsonLevel {
     scan_loss: Num,
     short_option_min: Num,
     concentration: Num,
+    /// Init only: what lifts the init requirement to maint's where it is below.
+    maint_floor: Num,
     requirement: Num,
     /// The options' vol-up less vol-down P&L at an unchanged price (the vega add-on's measure).
     net_vega: Num,
@@ -376,6 +383,7 @@ struct JsonRequirement {
     credit: Num,
     short_option_min: Num,
     concentration: Num,
+    maint_floor: Num,
     total: Num,
 }
 
@@ -413,6 +421,7 @@ fn level(m: &BookMargin, grid: &xmargin_risk::series::GridPoints) -> JsonLevel {
         scan_loss: Num(units(m.scan_loss)),
         short_option_min: Num(units(m.short_option_min)),
         concentration: Num(units(m.concentration)),
+        maint_floor: Num(units(m.maint_floor)),
         requirement: Num(units(m.requirement().unwrap_or(i128::MAX))),
         net_vega: Num(units(m.vega)),
     }
@@ -425,6 +434,7 @@ fn requirement(q: &Requirement) -> JsonRequirement {
         credit: Num(units(q.credit)),
         short_option_min: Num(units(q.short_option_min)),
         concentration: Num(units(q.concentration)),
+        maint_floor: Num(units(q.maint_floor)),
         total: Num(units(q.total)),
     }
 }

@@ -251,12 +251,15 @@ impl Exposure {
             net_delta: base.net_delta,
             gross: base.gross,
             vega,
+            maint_floor: 0,
         })
     }
 
-    /// The book's requirement at both levels (`[init, maint]` stresses): exactly
-    /// `margin(..)?.requirement()` of each, without the per-scenario P&L (what the account health
-    /// needs when no correlation credit is given); what both levels share is computed once.
+    /// The book's requirement at both levels (`[init, maint]` stresses): `margin(..)?.requirement()`
+    /// of each, without the per-scenario P&L (what the account health needs when no correlation
+    /// credit is given), init's raised to maint's where it is below (gaps are not ordered between
+    /// levels, and an account must never be liquidatable above init: [`BookMargin::maint_floor`]);
+    /// what both levels share is computed once.
     ///
     /// A book without options only evaluates its most adverse move of each weight: its P&L
     /// `weigh(floor(linear m) - 4, w)` is non-decreasing in `linear * m`, so that move's loss is
@@ -276,7 +279,8 @@ impl Exposure {
             let (som, concentration) = self.charges(&base, self.vega(level), &stress.charges)?;
             add(scan_loss.max(som), concentration, "underlying requirement")
         };
-        Ok([requirement(Level::Init, stresses[0])?, requirement(Level::Maint, stresses[1])?])
+        let maint = requirement(Level::Maint, stresses[1])?;
+        Ok([requirement(Level::Init, stresses[0])?.max(maint), maint])
     }
 
     /// Refuses sums beyond the bounds the per-scenario products and the charges rely on.
@@ -584,6 +588,9 @@ pub struct BookMargin {
     pub gross: i128,
     /// Net vega at this level (vol-up less vol-down P&L at an unchanged price), qn.
     pub vega: i128,
+    /// Init only: what lifts the book's init requirement to its maint requirement where it is
+    /// below (set by whoever has both levels, [`crate::portfolio::assess`]); 0 at maint.
+    pub maint_floor: i128,
 }
 
 impl BookMargin {
@@ -591,6 +598,7 @@ impl BookMargin {
     pub fn requirement(&self) -> Result<i128, RiskError> {
         add(self.scan_loss, self.short_option_min, "underlying requirement")
             .and_then(|v| add(v, self.concentration, "underlying requirement"))
+            .and_then(|v| add(v, self.maint_floor, "underlying requirement"))
     }
 }
 

@@ -126,6 +126,8 @@ pub struct Requirement {
     pub credit: i128,
     pub short_option_min: i128,
     pub concentration: i128,
+    /// Init only: what lifts books whose init requirement is below maint's to maint's.
+    pub maint_floor: i128,
     pub total: i128,
 }
 
@@ -156,6 +158,7 @@ impl RequirementSum {
         r.scan = add(r.scan, b.scan_loss, "scan requirement")?;
         r.short_option_min = add(r.short_option_min, b.short_option_min, "short-option minimum")?;
         r.concentration = add(r.concentration, b.concentration, "concentration")?;
+        r.maint_floor = add(r.maint_floor, b.maint_floor, "maint floor")?;
         for (j, p) in self.joint_pnl.iter_mut().zip(b.pnl) {
             *j = add(*j, p, "joint scenario P&L")?;
         }
@@ -170,7 +173,8 @@ impl RequirementSum {
         r.credit =
             bps_floor(r.scan - r.joint, correlation_credit_bps.min(10_000), "correlation credit")?;
         r.total = add(r.scan - r.credit, r.short_option_min, "requirement")
-            .and_then(|v| add(v, r.concentration, "requirement"))?;
+            .and_then(|v| add(v, r.concentration, "requirement"))
+            .and_then(|v| add(v, r.maint_floor, "requirement"))?;
         Ok(r)
     }
 }

@@ -72,9 +72,12 @@ pub fn assess(p: &Positions, now: i64, quote_decimals: u8) -> Result<Assessment,
         let stress = Stress { moves: &moves, gap_weight_bps: grid.gap_weight_bps(), charges };
         exposure.margin(p.underlying, level, &stress)
     };
+    let (mut init, maint) = (margin(Level::Init, &g.init)?, margin(Level::Maint, &g.maint)?);
+    // The init requirement is never below maint's (`Exposure::requirements`, on-chain too).
+    init.maint_floor = (maint.requirement()? - init.requirement()?).max(0);
     Ok(Assessment {
-        init: margin(Level::Init, &g.init)?,
-        maint: margin(Level::Maint, &g.maint)?,
+        init,
+        maint,
         option_value: exposure.option_value,
         init_grid: g.init,
         maint_grid: g.maint,

@@ -27,7 +27,9 @@
 //!
 //! Every scenario values the option one `horizon` later ([`series`](crate::series)): no credit for
 //! time that will not pass, and a series expiring within the horizon is worth its payoff there.
-//! Init and maint each have their own parameters; init's are at least maint's.
+//! Init and maint each have their own parameters; init's are at least maint's except the gaps,
+//! which are per level and not ordered (a book's init requirement is raised to its maint one where
+//! it is below: [`Exposure::requirements`](crate::book::Exposure::requirements)).
 
 use crate::error::MathError;
 use crate::fixed::Fixed;
@@ -102,10 +104,15 @@ pub const fn grid(gap_thirds: i8, gap_weight_bps: u16) -> [Scenario; MAX_SCENARI
 /// Smallest and largest gap, in thirds of the scan range (beyond the range, up to four ranges).
 pub const GAP_THIRDS: (u8, u8) = (4, 12);
 
+/// Least gap weight, basis points (a gap always counts).
+pub const MIN_GAP_WEIGHT_BPS: u16 = 1_000;
+
 /// Whether a gap of `thirds` at `weight_bps` leaves linear books bound by the full-range move
-/// (`weight <= 3 / thirds`) and lies within [`GAP_THIRDS`].
+/// (`weight <= 3 / thirds`), counts at least [`MIN_GAP_WEIGHT_BPS`] and lies within
+/// [`GAP_THIRDS`].
 pub fn valid_gap(thirds: u8, weight_bps: u16) -> bool {
     (GAP_THIRDS.0..=GAP_THIRDS.1).contains(&thirds)
+        && weight_bps >= MIN_GAP_WEIGHT_BPS
         && u32::from(weight_bps) * u32::from(thirds) <= 30_000
 }
 
@@ -291,5 +298,6 @@ mod tests {
         // Gaps stay beyond the range and light enough that linear books never bind on them.
         assert!(valid_gap(6, 5_000) && valid_gap(12, 2_500) && valid_gap(4, 7_500));
         assert!(!valid_gap(6, 5_001) && !valid_gap(3, 5_000) && !valid_gap(13, 100));
+        assert!(!valid_gap(6, 0) && !valid_gap(6, MIN_GAP_WEIGHT_BPS - 1));
     }
 }

@@ -160,13 +160,12 @@ pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
             && p.gap_vol_bps.iter().all(|&v| (1_000..=20_000).contains(&v)),
         XmError::InvalidRiskParams
     );
-    // The grid must stay within the engine's moves up to the largest index in effect.
+    // Both grids must stay within the engine's moves up to the largest index in effect (the
+    // maint gap may reach further than init's: gaps are not ordered between levels).
     let most = Fixed::from_raw(i128::from(crate::engine::vol_index::MAX_INDEX) << 32);
-    let grids = risk_grids(p, most);
-    require!(
-        grids.and_then(|g| moves_q32(&g.init).map_err(risk_error)).is_ok(),
-        XmError::InvalidRiskParams
-    );
+    let within_moves = risk_grids(p, most)
+        .and_then(|g| moves_q32(&g.init).and(moves_q32(&g.maint)).map_err(risk_error));
+    require!(within_moves.is_ok(), XmError::InvalidRiskParams);
     Ok(())
 }
 
@@ -251,5 +250,13 @@ mod tests {
         bad = p;
         (bad.range_multiplier_x100, bad.horizon_secs) = ([1_000, 200], 7 * 86_400);
         assert!(validate_risk_params(&bad).is_err());
+        // The same through the maint gap only: init's gap is short, maint's reaches 4 ranges.
+        bad = p;
+        (bad.gap_thirds, bad.gap_weight_bps) = ([4, 12], [7_500, 2_500]);
+        (bad.range_multiplier_x100, bad.horizon_secs) = ([300, 300], 2 * 86_400);
+        assert!(validate_risk_params(&bad).is_err());
+        let mut short_gaps = bad;
+        (short_gaps.gap_thirds, short_gaps.gap_weight_bps) = ([4, 4], [7_500, 7_500]);
+        assert!(validate_risk_params(&short_gaps).is_ok());
     }
 }

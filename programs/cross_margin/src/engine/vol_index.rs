@@ -5,10 +5,11 @@
 //! index    = min(MAX_INDEX, max(applied, realized, atm))                     in effect
 //! applied  = max(posted, index_before (1 - MAX_FALL_BPS_PER_DAY min(dt, 1 day) / (10^4 day)))
 //!            dt: the time since the last post
-//! realized = sqrt(v),  v' = v + a (r^2 / dt_years - v),  a = 1 - 2^(-dt / HALF_LIFE_SECS)
-//!            (`xmargin_risk::realized`)
+//! realized = sqrt(v),  v' = v + a (r^2 / dt_years - v),  a = 1 - 2^(-t / HALF_LIFE_SECS)
+//!            t = dt for a rise, at most a quarter half-life for a fall (`xmargin_risk::realized`)
 //! atm      = the implied vol of the active series of the nearest expiry whose strike is closest
-//!            to the oracle mid, when posted (0 when no price is valid)
+//!            to the oracle mid, when posted (0 when no price is valid or the price account
+//!            does not load; `applied` still falls no faster than the limit)
 //! ```
 //!
 //! - The index in effect **falls** at most 25% a day (relative), at the authority's posts,

@@ -34,7 +34,7 @@ pub struct OptionVolsPost<'info> {
         constraint = underlying.load()?.options.vol_authority == vol_authority.key() @ XmError::NotVolAuthority,
     )]
     pub underlying: AccountLoader<'info, Underlying>,
-    /// CHECK: the underlying's Pyth price account, checked by `oracle::read_price`.
+    /// CHECK: the underlying's Pyth price account, checked by `oracle::read_price_if_valid`.
     pub oracle: UncheckedAccount<'info>,
 }
 
