@@ -95,21 +95,7 @@ impl AssetSpec {
             risk: default_risk_params(6),
         }
     }
-
-    /// The asset with the default risk parameters but v1's scan-range floors (8% init, 5% maint,
-    /// against the defaults' 27% and 13%): linear books get the leverage the mechanics scenarios
-    /// (collateral, trades, liquidation, bankruptcy, CU cases) were sized for; a valid listing
-    /// (risk parameters are per underlying). The risk model's own figures (the backtest, the risk
-    /// crate's hedges) and the demo use the defaults.
-    pub fn levered(name: &'static str, decimals: u8, price: i64) -> AssetSpec {
-        let mut spec = AssetSpec::new(name, decimals, price);
-        spec.risk.range_floor_bps = LEVERED_RANGE_FLOORS_BPS;
-        spec
-    }
 }
-
-/// Scan-range floors (init, maint) of [`AssetSpec::levered`], basis points.
-pub const LEVERED_RANGE_FLOORS_BPS: [u16; 2] = [800, 500];
 
 /// One underlying and the keys around it.
 #[derive(Clone, Debug)]

@@ -32,7 +32,7 @@ fn assets(w: &mut World, n: usize) -> Vec<u16> {
     w.create_group(0);
     let perp = PerpParams { contract_size: 1_000_000, ..SOL_PERP };
     let indices: Vec<u16> =
-        NAMES[..n].iter().map(|&name| w.add_asset(AssetSpec::levered(name, 6, E8))).collect();
+        NAMES[..n].iter().map(|&name| w.add_asset(AssetSpec::new(name, 6, E8))).collect();
     for &index in &indices {
         w.list_perp(index, perp);
     }

@@ -241,7 +241,7 @@ fn overflowing_amounts(w: &mut World) {
     expect::xm_error(w.withdraw(&alice, m.sol, 10 * SOL + 1), XmError::InsufficientBalance);
     // A balance whose value overflows the fixed-point range (i64::MAX whole tokens at $1,000):
     // any withdrawal that leaves it fails naming the overflow; withdrawing it entirely works.
-    let whale = w.add_asset(AssetSpec::levered("WHALE", 0, 1_000 * E8));
+    let whale = w.add_asset(AssetSpec::new("WHALE", 0, 1_000 * E8));
     w.fund_and_deposit(&alice, whale, i64::MAX as u64);
     expect::xm_error(w.withdraw(&alice, m.btc, 1), XmError::MathOverflow);
     expect::ok(w.withdraw(&alice, whale, i64::MAX as u64));
@@ -252,7 +252,7 @@ fn overflowing_amounts(w: &mut World) {
 fn deposit_cap_exceeded(w: &mut World) {
     w.create_group(0);
     let sol =
-        w.add_asset(AssetSpec { deposit_cap: 10 * SOL, ..AssetSpec::levered("SOL", 9, 150 * E8) });
+        w.add_asset(AssetSpec { deposit_cap: 10 * SOL, ..AssetSpec::new("SOL", 9, 150 * E8) });
     let alice = w.new_trader("alice");
     let bob = w.new_trader("bob");
     w.fund_and_deposit(&alice, sol, 6 * SOL);
@@ -268,7 +268,7 @@ fn admin_only_and_parameter_checks(w: &mut World) {
     let _ = standard(w);
     let mallory = keypair("mallory");
     w.chain.airdrop(&mallory.pubkey(), 10_000_000_000);
-    let (mut instruction, _) = w.add_asset_ix(&AssetSpec::levered("EVIL", 6, E8));
+    let (mut instruction, _) = w.add_asset_ix(&AssetSpec::new("EVIL", 6, E8));
     instruction.accounts[0].pubkey = mallory.pubkey();
     expect::xm_error(w.send(&[instruction], &mallory, &[]), XmError::NotGroupAdmin);
 
@@ -276,22 +276,22 @@ fn admin_only_and_parameter_checks(w: &mut World) {
     let bad_haircuts = AssetSpec {
         init_haircut_bps: 1_000,
         maint_haircut_bps: 2_000,
-        ..AssetSpec::levered("X", 6, E8)
+        ..AssetSpec::new("X", 6, E8)
     };
     let (instruction, _) = w.add_asset_ix(&bad_haircuts);
     expect::xm_error(w.send(&[instruction], &admin, &[]), XmError::InvalidHaircuts);
-    let over_100 = AssetSpec { init_haircut_bps: 10_001, ..AssetSpec::levered("X", 6, E8) };
+    let over_100 = AssetSpec { init_haircut_bps: 10_001, ..AssetSpec::new("X", 6, E8) };
     let (instruction, _) = w.add_asset_ix(&over_100);
     expect::xm_error(w.send(&[instruction], &admin, &[]), XmError::InvalidHaircuts);
-    let no_age = AssetSpec { max_age_secs: 0, ..AssetSpec::levered("X", 6, E8) };
+    let no_age = AssetSpec { max_age_secs: 0, ..AssetSpec::new("X", 6, E8) };
     let (instruction, _) = w.add_asset_ix(&no_age);
     expect::xm_error(w.send(&[instruction], &admin, &[]), XmError::InvalidOracleParams);
-    let mut loose = AssetSpec::levered("X", 6, E8);
+    let mut loose = AssetSpec::new("X", 6, E8);
     loose.risk.range_floor_bps = [400, 500]; // init below maint
     let (instruction, _) = w.add_asset_ix(&loose);
     expect::xm_error(w.send(&[instruction], &admin, &[]), XmError::InvalidRiskParams);
     // An index other than the next one.
-    let (mut instruction, _) = w.add_asset_ix(&AssetSpec::levered("X", 6, E8));
+    let (mut instruction, _) = w.add_asset_ix(&AssetSpec::new("X", 6, E8));
     let skipped = pda::underlying(&w.group, 9);
     instruction.accounts[3].pubkey = skipped;
     instruction.accounts[4].pubkey = pda::vault(&skipped);

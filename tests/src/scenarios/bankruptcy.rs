@@ -33,12 +33,12 @@ pub const SCENARIOS: &[Scenario] = &[
 
 const U: i64 = USDC as i64;
 
-/// SOL gaps from 150 to 120: Alice (1,000 USDC, long 40, 12 of fees charged on the trade) is at
-/// equity 994 - 1,200 = -206. Kate takes the whole perpetual (no incentive: nothing is left above
+/// SOL gaps from 150 to 95: Alice (2,000 USDC, long 40, 12 of fees charged on the trade) is at
+/// equity 1,994 - 2,200 = -206. Kate takes the whole perpetual (no incentive: nothing is left above
 /// zero). Returns the market, Alice, Bob, Kate.
 fn emptied(w: &mut World) -> (Standard, Trader, Trader, Trader) {
     let (m, alice, bob, kate) = perp_victim(w);
-    w.set_price(m.sol, 120 * E8, 0);
+    w.set_price(m.sol, 95 * E8, 0);
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.equity[1], -206 * USDC as i128);
     let whole = LiquidationStep::Perp { underlying: m.sol, contracts: 40 };
@@ -51,8 +51,8 @@ fn emptied(w: &mut World) -> (Standard, Trader, Trader, Trader) {
     (m, alice, bob, kate)
 }
 
-/// Alice's loss settles: `perp_settle_pnl` takes her 1,000 (she has no holdings: no borrowing),
-/// then `account_settle_bankruptcy` the remaining 194 of Bob's gain (1,194, his fee off), leaving
+/// Alice's loss settles: `perp_settle_pnl` takes her 2,000 (she has no holdings: no borrowing),
+/// then `account_settle_bankruptcy` the remaining 194 of Bob's gain (2,194, his fee off), leaving
 /// her owing 194, which the same instruction resolves; her remaining 12 of fees are waived.
 /// Returns the resolution's event (SBF only).
 fn settle_the_loss(
@@ -98,7 +98,7 @@ fn socialized_after_the_fund(w: &mut World) {
     let ivan = w.new_trader("ivan");
     expect::ok(w.insurance_deposit(&ivan, 100 * USDC));
     let event = settle_the_loss(w, m.sol, &alice, &bob);
-    // The fund paid 100; 94 is spread over 111,194 of deposits, Bob's new 1,194 included: the
+    // The fund paid 100; 94 is spread over 112,194 of deposits, Bob's new 2,194 included: the
     // winner paid out of the pool bears its share like every depositor, at once.
     assert_eq!(insurance_balance(w), 0);
     let pool = w.underlying(QUOTE_INDEX);
@@ -108,10 +108,10 @@ fn socialized_after_the_fund(w: &mut World) {
         assert_eq!((e.account, e.owed, e.insurance_paid), (alice.account, 194 * USDC, 100 * USDC));
         assert_eq!((e.socialized, e.deposit_index), (94 * USDC, pool.lending.deposit_index));
     }
-    let bob_share = (101_194u128 * 94 * u128::from(USDC)).div_ceil(111_194) as i64;
+    let bob_share = (102_194u128 * 94 * u128::from(USDC)).div_ceil(112_194) as i64;
     let (bob_account, now) = (w.margin(&bob.account), w.now());
     let bob_worth = lending::value_at(&bob_account, &pool, now).unwrap();
-    assert!((bob_worth - (101_194 * U - bob_share)).abs() <= 1, "{bob_worth}");
+    assert!((bob_worth - (102_194 * U - bob_share)).abs() <= 1, "{bob_worth}");
     // He cannot take out what he was credited: only what it is worth.
     let all = u64::try_from(w.balance(&bob.account, QUOTE_INDEX)).unwrap();
     expect::xm_error(w.withdraw(&bob, QUOTE_INDEX, all), XmError::InsufficientBalance);
@@ -122,7 +122,7 @@ fn socialized_after_the_fund(w: &mut World) {
     assert!(assets <= bob_worth && bob_worth - assets <= 1, "{assets} vs {bob_worth}");
     expect::ok(w.withdraw(&bob, QUOTE_INDEX, USDC));
     let bob_after = w.balance(&bob.account, QUOTE_INDEX);
-    assert!((bob_after - (101_194 * U - bob_share - U)).abs() <= 2, "{bob_after}");
+    assert!((bob_after - (102_194 * U - bob_share - U)).abs() <= 2, "{bob_after}");
     expect::ok(w.withdraw(&kate, QUOTE_INDEX, USDC));
     // Both booked: what remains unbooked is what the rounding left, at most a unit each.
     assert!(w.underlying(QUOTE_INDEX).lending.loss_unbooked <= 2);
@@ -139,10 +139,10 @@ fn covered_by_the_fund(w: &mut World) {
     assert_eq!((pool.fees_collected, pool.lending.protocol_fees), (0, 3 * USDC));
     let ivan = w.new_trader("ivan");
     expect::ok(w.insurance_deposit(&ivan, 500 * USDC));
-    w.set_price(m.sol, 120 * E8, 0);
+    w.set_price(m.sol, 95 * E8, 0);
     let whole = LiquidationStep::Perp { underlying: m.sol, contracts: 40 };
     expect::ok(w.liquidate(&kate, &alice.account, whole));
-    // 994 - 1,194 = -200, paid by the fund in the settlement; Bob's fee (6) is waived.
+    // 1,994 - 2,194 = -200, paid by the fund in the settlement; Bob's fee (6) is waived.
     expect::ok(w.settle_pnl(&bob, &alice, m.sol));
     expect::ok(w.settle_bankruptcy(&bob, &alice, m.sol));
     expect::ok(w.settle_fees(&alice, m.sol));
@@ -150,7 +150,7 @@ fn covered_by_the_fund(w: &mut World) {
     let pool = w.underlying(QUOTE_INDEX);
     assert_eq!((pool.lending.deposit_index, pool.lending.loss_unbooked), (INDEX_ONE, 0));
     assert_eq!(w.token_balance(&pda::insurance_vault(&w.group)), 303 * USDC);
-    assert_eq!(w.balance(&bob.account, QUOTE_INDEX), (100_000 + 1_194) * U);
+    assert_eq!(w.balance(&bob.account, QUOTE_INDEX), (100_000 + 2_194) * U);
 }
 
 /// One native unit of SOL (worth 0.15 of a native USDC unit) cannot keep an account from being
@@ -158,7 +158,7 @@ fn covered_by_the_fund(w: &mut World) {
 fn dust_does_not_block(w: &mut World) {
     let (m, alice, bob, kate) = perp_victim(w);
     w.fund_and_deposit(&alice, m.sol, 1);
-    w.set_price(m.sol, 120 * E8, 0);
+    w.set_price(m.sol, 95 * E8, 0);
     let whole = LiquidationStep::Perp { underlying: m.sol, contracts: 40 };
     expect::ok(w.liquidate(&kate, &alice.account, whole));
     assert_eq!(state(w, &alice), BankruptcyState::NotBankrupt);
@@ -177,7 +177,7 @@ fn refused_while_holding(w: &mut World) {
     let carl = funded(w, "carl", 10);
     expect::xm_error(w.resolve_bankruptcy(&carl.account), XmError::NotBankrupt);
     // Deep underwater but still holding the perpetual: liquidate first.
-    w.set_price(m.sol, 100 * E8, 0);
+    w.set_price(m.sol, 95 * E8, 0);
     expect::xm_error(w.resolve_bankruptcy(&alice.account), XmError::BankruptcyAccountNotEmpty);
     expect::xm_error(w.settle_bankruptcy(&bob, &alice, m.sol), XmError::BankruptcyAccountNotEmpty);
     // An account of another group, or not a margin account.

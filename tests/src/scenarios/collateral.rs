@@ -43,12 +43,12 @@ fn deposit_and_withdraw(w: &mut World) {
     assert_eq!(w.balance(&alice.account, m.sol), (3 * SOL / 2) as i64);
     assert_eq!(w.token_balance(&wallet), 3 * SOL + SOL / 2);
     // 1.5 SOL at $150: assets 225; equity 225 * 0.8 = 180 (init), 225 * 0.9 = 202.5 (maint); the
-    // worst scenario (spot -8% init, -5% maint at the floor ranges) loses 18 and 11.25; each
+    // worst scenario (spot -27% init, -13% maint at the floor ranges) loses 60.75 and 29.25; each
     // requirement carries 5 qn of rounding allowance (native USDC throughout).
     let snapshot = w.margin(&alice.account).health;
     assert_eq!(
         (snapshot.init, snapshot.maint, snapshot.assets),
-        (162 * USDC as i64 - 5, 191_250_000 - 5, 225 * USDC as i64)
+        (119_250_000 - 5, 173_250_000 - 5, 225 * USDC as i64)
     );
     assert_eq!(snapshot.timestamp, w.now());
     if w.sees_program_output() {
@@ -87,20 +87,20 @@ fn three_asset_health(w: &mut World) {
     assert_eq!(h.init, fx("31000")); // 37,500 * 0.8 + 1,000
     assert_eq!(h.maint, fx("34750")); // 37,500 * 0.9 + 1,000
 
-    // Scenario requirement: 8% (init) and 5% (maint) of the 37,500 priced (these listings' floors),
-    // plus 34 and 33 qn of rounding over the three books (4 qn of allowance each, and each
+    // Scenario requirement: 27% (init) and 13% (maint) of the 37,500 priced (the default floors),
+    // plus 23 and 27 qn of rounding over the three books (4 qn of allowance each, and each
     // third of the range rounded up to 2^-32).
     let h = w.account_health(&alice.account).unwrap();
-    assert_eq!(h.requirement, [3_000_000_034, 1_875_000_033]);
-    assert_eq!((h.init_health, h.maint_health), (27_999_999_966, 32_874_999_967));
+    assert_eq!(h.requirement, [10_125_000_023, 4_875_000_027]);
+    assert_eq!((h.init_health, h.maint_health), (20_874_999_977, 29_874_999_973));
 
     // The withdraw's recorded health is the off-chain figure after the withdrawal.
     expect::ok(w.withdraw(&alice, m.usdc, 100 * USDC));
     let snapshot = w.margin(&alice.account).health;
-    assert_eq!((snapshot.init, snapshot.maint), (27_899_999_966, 32_774_999_967));
+    assert_eq!((snapshot.init, snapshot.maint), (20_774_999_977, 29_774_999_973));
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.collateral.init, Fixed::from_int(30_900));
-    assert_eq!((h.init_health, h.maint_health), (27_899_999_966, 32_774_999_967));
+    assert_eq!((h.init_health, h.maint_health), (20_774_999_977, 29_774_999_973));
 }
 
 fn confidence_lowers_asset_value(w: &mut World) {
@@ -118,7 +118,7 @@ fn confidence_lowers_asset_value(w: &mut World) {
 
 fn new_collateral_weight_timelocked(w: &mut World) {
     w.create_group(3_600);
-    let sol = w.add_asset(AssetSpec::levered("SOL", 9, 150 * E8));
+    let sol = w.add_asset(AssetSpec::new("SOL", 9, 150 * E8));
     let params = w.underlying(sol).collateral;
     assert_eq!((params.init_haircut_bps, params.maint_haircut_bps), (10_000, 10_000));
     assert_eq!((params.pending_init_haircut_bps, params.pending_maint_haircut_bps), (2_000, 1_000));
@@ -232,29 +232,30 @@ fn withdraw_refused_below_init_health(w: &mut World) {
     let bob = w.new_trader("bob");
     w.fund_and_deposit(&alice, m.sol, 10 * SOL);
     w.fund_and_deposit(&bob, m.usdc, 1_000 * USDC);
-    transfer_quote_pnl(w, &alice, &bob, 900 * USDC as i64);
-    assert_eq!(w.balance(&alice.account, m.usdc), -900 * USDC as i64);
-    // Init health of n SOL owing d: 150 n * 0.8 - d - 150 n * 8% (the scan) - 5 qn = 108 n - d.
+    transfer_quote_pnl(w, &alice, &bob, 650 * USDC as i64);
+    assert_eq!(w.balance(&alice.account, m.usdc), -650 * USDC as i64);
+    // Init health of n SOL owing d: 150 n * 0.8 - d - 150 n * 27% (the scan) - 5 qn
+    // = 79.5 n - d - 5 qn.
     let h = w.account_health(&alice.account).unwrap();
-    assert_eq!(h.collateral.init, fx("300")); // 1,200 - 900
-    assert_eq!(h.init_health, 180 * USDC as i128 - 5);
+    assert_eq!(h.collateral.init, fx("550")); // 1,200 - 650
+    assert_eq!(h.init_health, 145 * USDC as i128 - 5);
 
-    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 972 - 900
-    assert_eq!(w.margin(&alice.account).health.init, 72 * USDC as i64 - 5);
-    expect::xm_error(w.withdraw(&alice, m.sol, SOL), XmError::InitHealthNegative); // 864 - 900
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 715.5 - 650
+    assert_eq!(w.margin(&alice.account).health.init, 65_500_000 - 5);
+    expect::xm_error(w.withdraw(&alice, m.sol, SOL), XmError::InitHealthNegative); // 636 - 650
                                                                                    // Owing quote, she cannot withdraw quote she does not have.
     expect::xm_error(w.withdraw(&alice, m.usdc, 1), XmError::InsufficientBalance);
 
     // Repaying part of the debt makes room again.
     w.fund_and_deposit(&alice, m.usdc, 500 * USDC);
-    assert_eq!(w.balance(&alice.account, m.usdc), -400 * USDC as i64);
-    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 864 - 400
-    assert_eq!(w.margin(&alice.account).health.init, 464 * USDC as i64 - 5);
+    assert_eq!(w.balance(&alice.account, m.usdc), -150 * USDC as i64);
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 636 - 150
+    assert_eq!(w.margin(&alice.account).health.init, 486 * USDC as i64 - 5);
 }
 
 fn repaying_owed_quote_ignores_cap(w: &mut World) {
     w.create_group_with(0, 1_000 * USDC);
-    let sol = w.add_asset(AssetSpec::levered("SOL", 9, 150 * E8));
+    let sol = w.add_asset(AssetSpec::new("SOL", 9, 150 * E8));
     let alice = w.new_trader("alice");
     let bob = w.new_trader("bob");
     w.fund_and_deposit(&alice, sol, 10 * SOL);

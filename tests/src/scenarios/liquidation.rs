@@ -27,20 +27,20 @@ pub const SCENARIOS: &[Scenario] = &[
 ];
 
 /// SOL per contract in dollars once the price has gapped down from 150.
-pub const GAP_PRICE: i64 = 130;
+pub const GAP_PRICE: i64 = 110;
 
-/// Alice (1,000 USDC) long 40 SOL perpetuals from Bob at 150; Kate, the keeper, holds 10,000
-/// USDC. At 150 Alice's init health is 514 (equity 994, init requirement 8% of 6,000).
+/// Alice (2,000 USDC) long 40 SOL perpetuals from Bob at 150; Kate, the keeper, holds 10,000
+/// USDC. At 150 Alice's init health is 374 (equity 1,994, init requirement 27% of 6,000).
 pub fn perp_victim(w: &mut World) -> (Standard, Trader, Trader, Trader) {
     let m = with_sol_perp(w);
-    let alice = funded(w, "alice", 1_000);
+    let alice = funded(w, "alice", 2_000);
     let bob = funded(w, "bob", 100_000);
     let kate = funded(w, "kate", 10_000);
     expect::ok(w.perp_trade(&alice, &bob, m.sol, 40, per_contract(150)));
     (m, alice, bob, kate)
 }
 
-/// SOL gaps to [`GAP_PRICE`]: Alice's equity is 194 against a maint requirement of 5% of 5,200.
+/// SOL gaps to [`GAP_PRICE`]: Alice's equity is 394 against a maint requirement of 13% of 4,400.
 pub fn gap(w: &mut World, sol: u16) {
     w.set_price(sol, GAP_PRICE * E8, 0);
 }
@@ -85,24 +85,24 @@ fn liquidate_perp_best_step(w: &mut World) {
     expect::xm_error(w.liquidate(&kate, &alice.account, whole), XmError::NotLiquidatable);
 
     gap(w, m.sol);
-    // Equity 994 - 40 * 20 = 194; maint requirement 5% of 5,200 = 260, init 8% = 416.
+    // Equity 1,994 - 40 * 40 = 394; maint requirement 13% of 4,400 = 572, init 27% = 1,188.
     let h = w.account_health(&alice.account).unwrap();
-    assert_eq!((h.maint_health, h.init_health), (-66 * USDC as i128 - 7, -222 * USDC as i128 - 7));
-    // Each contract releases 6.50 of maint and 10.40 of init requirement and pays 10% of 6.50:
-    // 23 contracts take init health to -222 + 23 * 9.75 = 2.25, within one contract of the
-    // target; 24 overshoot it.
+    assert_eq!((h.maint_health, h.init_health), (-178 * USDC as i128 - 6, -794 * USDC as i128 - 6));
+    // Each contract releases 14.30 of maint and 29.70 of init requirement and pays 10% of 14.30:
+    // 29 contracts take init health to -794 + 29 * 28.27 = 25.83, within one contract of the
+    // target; 30 overshoot it.
     let (step, predicted) = planned(w, &kate, &alice);
-    assert_eq!(step, LiquidationStep::Perp { underlying: m.sol, contracts: 23 });
-    assert_eq!(predicted.outcome.incentive, 23 * 650_000);
-    let over = LiquidationStep::Perp { underlying: m.sol, contracts: 24 };
+    assert_eq!(step, LiquidationStep::Perp { underlying: m.sol, contracts: 29 });
+    assert_eq!(predicted.outcome.incentive, 29 * 1_430_000);
+    let over = LiquidationStep::Perp { underlying: m.sol, contracts: 30 };
     expect::xm_error(w.liquidate(&kate, &alice.account, over), XmError::OverLiquidation);
     let (kate_quote, alice_quote) =
         (w.unsettled(&kate.account, m.sol), w.unsettled(&alice.account, m.sol));
 
     let report = expect::ok(w.liquidate(&kate, &alice.account, step));
     check_predicted(w, &alice, &report, step, &predicted);
-    // Kate bought 23 contracts at the mid (130) and was paid the incentive; Alice sold them.
-    let paid = 23 * per_contract(GAP_PRICE);
+    // Kate bought 29 contracts at the mid (110) and was paid the incentive; Alice sold them.
+    let paid = 29 * per_contract(GAP_PRICE);
     assert_eq!(w.unsettled(&kate.account, m.sol), kate_quote - paid + predicted.outcome.incentive);
     assert_eq!(
         w.unsettled(&alice.account, m.sol),
@@ -111,7 +111,7 @@ fn liquidate_perp_best_step(w: &mut World) {
     let position = |w: &mut World, t: &Trader| {
         w.margin(&t.account).perps.iter().find(|p| p.underlying == m.sol).map(|p| p.base)
     };
-    assert_eq!((position(w, &alice), position(w, &kate)), (Some(17), Some(23)));
+    assert_eq!((position(w, &alice), position(w, &kate)), (Some(11), Some(29)));
     // Back at the target the account is no longer liquidatable.
     let again = LiquidationStep::Perp { underlying: m.sol, contracts: 1 };
     expect::xm_error(w.liquidate(&kate, &alice.account, again), XmError::NotLiquidatable);
@@ -169,8 +169,8 @@ fn liquidate_auction_rate_rises(w: &mut World) {
         XmError::IncentiveBelowMinimum,
     );
     let predicted = view.predict(&kate.wallet.pubkey(), &one).unwrap();
-    // 30% of the 6.50 one contract releases.
-    assert_eq!(predicted.outcome.incentive, 1_950_000);
+    // 30% of the 14.30 one contract releases.
+    assert_eq!(predicted.outcome.incentive, 4_290_000);
     let ix = w.liquidate_ix(&kate, &alice.account, one, 3_000);
     let later = expect::ok(w.send(&[ix], &kate.wallet.insecure_clone(), &[]));
     check_predicted(w, &alice, &later, one, &predicted);
@@ -255,7 +255,7 @@ fn liquidate_slice_keeps_hedges(w: &mut World) {
     assert_eq!(short, Some(-(10 * i64::from(fraction_bps) / 10_000)));
 }
 
-/// A fast market: Alice wrote 10 calls and then lost 100 USDC elsewhere; the vols go stale and SOL
+/// A fast market: Alice wrote 10 calls and then lost 300 USDC elsewhere; the vols go stale and SOL
 /// rallies 10% (twice the cache's 5% drift). Health from fresh inputs cannot be computed, and the
 /// keeper cannot refresh the vols (only the vol authority posts them), yet she is liquidated:
 /// valued conservatively (her written calls at their worst init-scenario loss), she is below
@@ -265,12 +265,12 @@ fn liquidate_slice_keeps_hedges(w: &mut World) {
 /// vols are posted again, her fresh health is no worse than the conservative figure.
 fn liquidate_options_stale_inputs(w: &mut World) {
     let m = live_sol_chain(w);
-    let alice = funded(w, "alice", 300);
+    let alice = funded(w, "alice", 600);
     let bob = funded(w, "bob", 10_000);
     let kate = funded(w, "kate", 10_000);
     let mark = w.underlying(m.sol).options.series[0].cache.mark;
     expect::ok(option_trade(w, &bob, &alice, 0, 10, mark));
-    transfer_quote_pnl(w, &alice, &bob, 100 * USDC as i64);
+    transfer_quote_pnl(w, &alice, &bob, 300 * USDC as i64);
     let now = w.now();
     w.set_time(now + 700);
     w.set_price(m.sol, 165 * E8, 0);

@@ -36,12 +36,12 @@ fn perp_step(sol: u16, contracts: u64) -> LiquidationStep {
 
 fn healthy_account(w: &mut World) {
     let (m, alice, _bob, kate) = perp_victim(w);
-    // Healthy at 150, and still at 132 (maint health 994 - 720 - 264 = 10 > 0).
+    // Healthy at 150, and still at 116 (maint health 1,994 - 1,360 - 603.20 = 30.80 > 0).
     expect::xm_error(
         w.liquidate(&kate, &alice.account, perp_step(m.sol, ONE)),
         XmError::NotLiquidatable,
     );
-    w.set_price(m.sol, 132 * E8, 0);
+    w.set_price(m.sol, 116 * E8, 0);
     assert!(w.account_health(&alice.account).unwrap().maint_health > 0);
     expect::xm_error(
         w.liquidate(&kate, &alice.account, perp_step(m.sol, ONE)),
@@ -60,9 +60,9 @@ fn healthy_account(w: &mut World) {
 fn liquidator_below_init(w: &mut World) {
     let (m, alice, _bob, _kate) = perp_victim(w);
     gap(w, m.sol);
-    // Lena holds 20 USDC: 23 contracts need 8% of 2,990 of init requirement.
-    let lena = funded(w, "lena", 20);
-    let step = perp_step(m.sol, 23);
+    // Lena holds 200 USDC: 29 contracts need 27% of 3,190 of init requirement.
+    let lena = funded(w, "lena", 200);
+    let step = perp_step(m.sol, 29);
     expect::xm_error(w.liquidate(&lena, &alice.account, step), XmError::InitHealthNegative);
     // The planner sizes her step down to what her health carries.
     let (step, p) = planned(w, &lena, &alice);
@@ -174,7 +174,7 @@ fn racing_deposit(w: &mut World) {
     gap(w, m.sol);
     // Kate's step is built while Alice is liquidatable; Alice's deposit lands first.
     let step = w.liquidate_ix(&kate, &alice.account, perp_step(m.sol, 5), 0);
-    w.fund_and_deposit(&alice, 0, 100 * USDC);
+    w.fund_and_deposit(&alice, 0, 200 * USDC); // maint health -178 before
     assert!(w.account_health(&alice.account).unwrap().maint_health > 0);
     expect::xm_error(w.send(&[step], &kate.wallet.insecure_clone(), &[]), XmError::NotLiquidatable);
 }
@@ -220,7 +220,7 @@ fn last_day_dust(w: &mut World) {
     let m = live_sol_chain(w);
     w.list_perp(m.sol, SOL_PERP);
     let (alice, bob, kate) =
-        (funded(w, "alice", 1_000), funded(w, "bob", 10_000), funded(w, "kate", 10_000));
+        (funded(w, "alice", 2_000), funded(w, "bob", 10_000), funded(w, "kate", 10_000));
     let t = EXPIRY - 43_200;
     w.set_time(t);
     w.set_price(m.sol, 150 * E8, 0);

@@ -168,14 +168,21 @@ fn option_vols_post(w: &mut World) {
     assert_eq!((u.risk.vol_index, u.risk.vol_epoch), (VOL_80, epoch + 1));
     assert_eq!((u.options.series[0].vol, u.options.series[1].vol), (VOL_78, VOL_80));
     assert_eq!(u.options.vols_posted_ts, w.now());
-    // The grid follows the index: init range 3 * 80% * sqrt(1/365) = 12.56% > the 8% floor of
-    // these (levered) listings.
-    let index = Fixed::from_raw(i128::from(VOL_80) << 32);
-    let g = cross_margin::engine::underlying::risk_grids(&u.risk_params, index).unwrap();
-    assert_eq!(u.risk.init_moves, moves_q32(&g.init).unwrap());
-    assert_eq!(u.risk.maint_moves, moves_q32(&g.maint).unwrap());
-    let range = u.risk.init_moves[10] as f64 / Q_ONE as f64;
-    assert!((range - 0.1256).abs() < 0.0001, "{range}");
+    // The grid follows the index: at 80% the init range 3 * 80% * sqrt(1/365) = 12.56% is below
+    // the 27% floor; at 200% it is 31.40%, above it.
+    let range = |w: &mut World, vol: i64| {
+        let u = w.underlying(m.sol);
+        let index = Fixed::from_raw(i128::from(vol) << 32);
+        let g = cross_margin::engine::underlying::risk_grids(&u.risk_params, index).unwrap();
+        assert_eq!(u.risk.init_moves, moves_q32(&g.init).unwrap());
+        assert_eq!(u.risk.maint_moves, moves_q32(&g.maint).unwrap());
+        u.risk.init_moves[10] as f64 / Q_ONE as f64
+    };
+    assert!((range(w, VOL_80) - 0.27).abs() < 0.0001);
+    let vol_200 = 2 * Q_ONE;
+    expect::ok(post_vols(w, m.sol, vol_200, vec![VOL_78, VOL_80]));
+    let r = range(w, vol_200);
+    assert!((r - 0.3140).abs() < 0.0001, "{r}");
 }
 
 fn risk_refresh_values_series(w: &mut World) {

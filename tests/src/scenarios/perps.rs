@@ -77,19 +77,19 @@ fn perp_trade_books_positions_and_fees(w: &mut World) {
     assert_eq!(w.underlying(m.sol).fees_accrued, 2 * fee as u64);
     assert_eq!(w.underlying(m.sol).perp.open_interest, 10);
 
-    // Alice: equity 1,000 + 10 * 150 - 1,511.51 = 988.49; the scan takes 8% of 1,500 = 120 and
-    // 5 qn of rounding: init health 868.49. The recorded snapshot is the off-chain figure.
+    // Alice: equity 1,000 + 10 * 150 - 1,511.51 = 988.49; the scan takes 27% of 1,500 = 405 and
+    // 5 qn of rounding: init health 583.49. The recorded snapshot is the off-chain figure.
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.perp_pnl, -10 * USDC as i128 - i128::from(fee));
-    assert_eq!(h.init_health, 868_490_000 - 5);
-    assert_eq!(w.margin(&alice.account).health.init, 868_490_000 - 5);
+    assert_eq!(h.init_health, 583_490_000 - 5);
+    assert_eq!(w.margin(&alice.account).health.init, 583_490_000 - 5);
     if w.sees_program_output() {
         let e: Traded = events::single(&report);
         assert_eq!((e.underlying, e.buyer, e.seller), (m.sol, alice.account, bob.account));
         assert_eq!((e.quantity, e.price, e.fee_per_side), (10, per_contract(151), fee));
         assert_eq!((e.buyer_position, e.seller_position), (10, -10));
         assert_eq!((e.buyer_delegated, e.seller_delegated), (false, false));
-        assert_eq!(e.buyer_health.map(|h| h.init), Some(868_490_000 - 5));
+        assert_eq!(e.buyer_health.map(|h| h.init), Some(583_490_000 - 5));
         assert!(e.seller_health.is_some());
         assert_eq!((e.buyer_init_change, e.seller_init_change), (None, None));
     }
@@ -176,35 +176,36 @@ fn perp_trade_needs_both_signatures(w: &mut World) {
 
 fn perp_trade_health(w: &mut World) {
     let m = with_sol_perp(w);
-    let (alice, bob) = (funded(w, "alice", 100), funded(w, "bob", 1_000));
-    // Short 10 at 150 needs 8% of 1,500 = 120 > 100 (less the fee): refused.
+    let (alice, bob) = (funded(w, "alice", 300), funded(w, "bob", 1_000));
+    // Short 10 at 150 needs 27% of 1,500 = 405 > 300 (less the fee): refused.
     expect::xm_error(
         w.perp_trade(&bob, &alice, m.sol, 10, per_contract(150)),
         XmError::InitHealthNegative,
     );
-    // Short 5: 100 - 0.75 - 60 = 39.25 (5 qn of rounding less).
+    // Short 5: 300 - 0.75 - 202.5 = 96.75 (5 qn of rounding less).
     expect::ok(w.perp_trade(&bob, &alice, m.sol, 5, per_contract(150)));
-    assert_eq!(w.margin(&alice.account).health.init, 39_250_000 - 5);
+    assert_eq!(w.margin(&alice.account).health.init, 96_750_000 - 5);
 
-    // SOL rallies to 158: Alice loses 40 and is below init health (100 - 0.75 - 40 - 63.2 < 0).
-    w.set_price(m.sol, 158 * E8, 0);
+    // SOL rallies to 175: Alice loses 125 and is below init health
+    // (300 - 0.75 - 125 - 27% of 875 < 0).
+    w.set_price(m.sol, 175 * E8, 0);
     assert!(w.account_health(&alice.account).unwrap().init_health < 0);
     // She cannot add risk, even at the band's edge in her favour...
     expect::xm_error(
-        w.perp_trade(&bob, &alice, m.sol, 1, per_contract(158)),
+        w.perp_trade(&bob, &alice, m.sol, 1, per_contract(175)),
         XmError::InitHealthNegative,
     );
-    // At 165 she has lost 75: 100 - 0.75 - 75 = 24.25 of equity against 8% of 5 * 165 = 66.
-    w.set_price(m.sol, 165 * E8, 0);
+    // At 185 she has lost 175: 300 - 0.75 - 175 = 124.25 of equity against 27% of 5 * 185.
+    w.set_price(m.sol, 185 * E8, 0);
     assert!(w.account_health(&alice.account).unwrap().init_health < 0);
     // Below init after the trade, she may only trade at the oracle price or better for her: buying
-    // back 2 at 170 would move 10 of her equity to Bob...
+    // back 2 at 190 would move 10 of her equity to Bob...
     expect::xm_error(
-        w.perp_trade(&alice, &bob, m.sol, 2, per_contract(170)),
+        w.perp_trade(&alice, &bob, m.sol, 2, per_contract(190)),
         XmError::BelowInitWorseThanValue,
     );
-    // ...at 165 she reduces: she stays below init, and the trade raised her init health.
-    let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 2, per_contract(165)));
+    // ...at 185 she reduces: she stays below init, and the trade raised her init health.
+    let report = expect::ok(w.perp_trade(&alice, &bob, m.sol, 2, per_contract(185)));
     assert!(w.account_health(&alice.account).unwrap().init_health < 0);
     if w.sees_program_output() {
         let e: Traded = events::single(&report);
@@ -213,10 +214,10 @@ fn perp_trade_health(w: &mut World) {
         assert!(e.buyer_init_change.is_some_and(|c| c > 0), "{:?}", e.buyer_init_change);
         assert_eq!(e.seller_init_change, None);
     }
-    // Flipping from short 3 to long 5 is not a reduction: 24.25 - 0.33 - 1.32 of fees = 22.6 of
-    // equity against 8% of 5 * 165 = 66 lowers her init health.
+    // Flipping from short 3 to long 5 is not a reduction: 124.25 - 0.37 - 1.48 of fees = 122.4
+    // of equity against 27% of 5 * 185 = 249.75 lowers her init health.
     expect::xm_error(
-        w.perp_trade(&alice, &bob, m.sol, 8, per_contract(165)),
+        w.perp_trade(&alice, &bob, m.sol, 8, per_contract(185)),
         XmError::InitHealthNegative,
     );
 }
@@ -406,9 +407,9 @@ fn spot_hedged_by_short_perp(w: &mut World) {
         let [init, maint] = w.account_health(&t.account).unwrap().requirement;
         (init, maint)
     };
-    // Spot alone: 8% / 5% of 1,500. Perpetual alone: the same. Together: only rounding.
-    assert_eq!(requirement(w, &carol), (120_000_005, 75_000_005));
-    assert_eq!(requirement(w, &bob), (120_000_005, 75_000_005));
+    // Spot alone: 27% / 13% of 1,500. Perpetual alone: the same. Together: only rounding.
+    assert_eq!(requirement(w, &carol), (405_000_005, 195_000_005));
+    assert_eq!(requirement(w, &bob), (405_000_005, 195_000_005));
     assert_eq!(requirement(w, &alice), (4, 4));
 }
 

@@ -21,19 +21,19 @@ pub fn standard(w: &mut World) -> Standard {
     w.create_group(0);
     Standard {
         usdc: 0,
-        sol: w.add_asset(AssetSpec::levered("SOL", 9, 150 * E8)),
-        btc: w.add_asset(AssetSpec::levered("BTC", 8, 60_000 * E8)),
-        eth: w.add_asset(AssetSpec::levered("ETH", 8, 3_000 * E8)),
+        sol: w.add_asset(AssetSpec::new("SOL", 9, 150 * E8)),
+        btc: w.add_asset(AssetSpec::new("BTC", 8, 60_000 * E8)),
+        eth: w.add_asset(AssetSpec::new("ETH", 8, 3_000 * E8)),
     }
 }
 
 /// The five assets that, with the standard three, make the eight-collateral portfolio.
 pub fn five_more(w: &mut World) -> [u16; 5] {
     [
-        w.add_asset(AssetSpec::levered("JUP", 6, E8 / 2)),
-        w.add_asset(AssetSpec::levered("BONK", 5, 2_000)),
-        w.add_asset(AssetSpec::levered("JTO", 9, 3 * E8)),
-        w.add_asset(AssetSpec::levered("PYTH", 6, E8 / 4)),
-        w.add_asset(AssetSpec::levered("WIF", 6, 2 * E8)),
+        w.add_asset(AssetSpec::new("JUP", 6, E8 / 2)),
+        w.add_asset(AssetSpec::new("BONK", 5, 2_000)),
+        w.add_asset(AssetSpec::new("JTO", 9, 3 * E8)),
+        w.add_asset(AssetSpec::new("PYTH", 6, E8 / 4)),
+        w.add_asset(AssetSpec::new("WIF", 6, 2 * E8)),
     ]
 }

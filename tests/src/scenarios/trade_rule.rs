@@ -29,59 +29,61 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "trade_one_price_account_per_underlying", run: one_price_account },
 ];
 
-/// Alice holds 10 SOL hedged by a short perpetual of 10 and owes 1,150 USDC: hedged, her init
+/// Alice holds 10 SOL hedged by a short perpetual of 10 and owes 1,100 USDC: hedged, her init
 /// health is small but positive. Buying the perpetual back "reduces" her position but leaves the
-/// spot unhedged: the scan then takes 8% of 1,500, and the trade is refused.
+/// spot unhedged: the scan then takes 27% of 1,500, and the trade is refused.
 fn removing_a_hedge_leg_refused(w: &mut World) {
     let m = with_sol_perp(w);
     let alice = w.new_trader("alice");
     w.fund_and_deposit(&alice, m.sol, 10 * SOL);
     let bob = funded(w, "bob", 5_000);
     expect::ok(w.perp_trade(&bob, &alice, m.sol, 10, per_contract(150)));
-    transfer_quote_pnl(w, &alice, &bob, 1_150 * USDC as i64);
+    transfer_quote_pnl(w, &alice, &bob, 1_100 * USDC as i64);
     let hedged = w.account_health(&alice.account).unwrap();
-    assert!(hedged.init_health > 0 && hedged.init_health < 60 * USDC as i128, "{hedged:?}");
+    assert!(hedged.init_health > 0 && hedged.init_health < 100 * USDC as i128, "{hedged:?}");
 
-    // At the oracle price, for her value: still refused, the requirement grows by 120.
+    // At the oracle price, for her value: still refused, the requirement grows by 405.
     expect::xm_error(
         w.perp_trade(&alice, &bob, m.sol, 10, per_contract(150)),
         XmError::InitHealthNegative,
     );
     assert_eq!(w.account_health(&alice.account).unwrap(), hedged);
-    // Buying back 2 leaves her above init: allowed.
+    // Buying back 2 leaves her above init (27% of 300 unhedged): allowed.
     expect::ok(w.perp_trade(&alice, &bob, m.sol, 2, per_contract(150)));
     assert!(w.account_health(&alice.account).unwrap().init_health >= 0);
 }
 
-/// Alice is short 5 and below init after a rally; Bob is long 5. Both sides "shrink" if Alice buys
-/// back at the band's top: her requirement (66) falls by more than she overpays (41.25), so her
-/// init health rises, yet her equity would go from 24 to -18, Bob keeping the difference. A side
-/// that ends below init trades at value or better: refused; at the oracle price it is allowed.
+/// Alice is short 5 and below init after a rally to 205; Bob is long 5. Both sides "shrink" if
+/// Alice buys back at the band's top: her requirement (276.75) falls by more than she overpays
+/// (51.25), so her init health rises, yet her equity would go from 24.25 to about -28, Bob keeping
+/// the difference. A side that ends below init trades at value or better: refused; at the oracle
+/// price it is allowed.
 fn two_reductions_at_band_edge(w: &mut World) {
     let m = with_sol_perp(w);
-    let (alice, bob) = (funded(w, "alice", 100), funded(w, "bob", 1_000));
+    let (alice, bob) = (funded(w, "alice", 300), funded(w, "bob", 1_000));
     expect::ok(w.perp_trade(&bob, &alice, m.sol, 5, per_contract(150)));
-    w.set_price(m.sol, 165 * E8, 0);
+    w.set_price(m.sol, 205 * E8, 0);
     let before = w.account_health(&alice.account).unwrap();
     assert!(before.init_health < 0 && before.equity[0] > 0, "{before:?}");
 
-    let top = per_contract(165) * 105 / 100;
+    let top = per_contract(205) * 105 / 100;
     expect::xm_error(w.perp_trade(&alice, &bob, m.sol, 5, top), XmError::BelowInitWorseThanValue);
-    expect::ok(w.perp_trade(&alice, &bob, m.sol, 5, per_contract(165)));
+    expect::ok(w.perp_trade(&alice, &bob, m.sol, 5, per_contract(205)));
     let after = w.account_health(&alice.account).unwrap();
-    // Flat now: her equity only lost the fee (5 * 165 * 10 bps).
-    assert_eq!(after.equity[0], before.equity[0] - 825_000);
+    // Flat now: her equity only lost the fee (5 * 205 * 10 bps).
+    assert_eq!(after.equity[0], before.equity[0] - 1_025_000);
     assert_eq!(after.requirement, [0, 0]);
 }
 
 /// The example, without any price move: a writer of 30 far out-of-the-money puts (strike
-/// 100 at 150) buys them back at the top of the band from a colluding account. The overpayment
+/// 60 at 150, out of the money even in the init gap) buys them back at the top of the band from a
+/// colluding account. The overpayment
 /// (30 times 5% of the price) exceeds the writer's equity and the requirement it releases:
 /// refused. Buying back at the writer's value is allowed.
 fn writer_buyback_above_value(w: &mut World) {
     let m = live_sol_chain(w);
     let admin = w.admin.insecure_clone();
-    let far = SeriesParams { kind: 1, strike: per_contract(100), expiry: EXPIRY };
+    let far = SeriesParams { kind: 1, strike: per_contract(60), expiry: EXPIRY };
     let add = ix::option_series_add(&admin.pubkey(), &w.group, m.sol, far);
     expect::ok(w.send(&[add], &admin, &[]));
     expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80, VOL_80]));

@@ -48,7 +48,7 @@ fn post_with_broken_feed(w: &mut World) {
 const VOL_20: i64 = Q_ONE / 100 * 20;
 
 /// Each underlying has its own risk parameters, set at listing: an asset listed with a 20% init
-/// range floor is scanned at +/-20% with no vol posted, SOL (the defaults) at 8%.
+/// range floor is scanned at +/-20% with no vol posted, SOL (the defaults) at 27%.
 fn risk_params_per_underlying(w: &mut World) {
     let m = standard(w);
     let mut spec = AssetSpec::new("JUMPY", 6, E8);
@@ -63,7 +63,7 @@ fn risk_params_per_underlying(w: &mut World) {
             && (up(&u.risk.maint_moves) - 0.10).abs() < 1e-6
     );
     let sol = w.underlying(m.sol);
-    assert!((up(&sol.risk.init_moves) - 0.08).abs() < 1e-6);
+    assert!((up(&sol.risk.init_moves) - 0.27).abs() < 1e-6);
 }
 
 /// Posting an index of 0 cannot halve every requirement: the 140 put (nearest expiry, the strike
