@@ -142,9 +142,13 @@ fn liquidate_flag_restricts_owner(w: &mut World) {
     w.set_time(since + 600);
     w.set_price(m.sol, GAP_PRICE * E8, 0);
     assert_eq!(w.liquidation(&kate.account, &alice.account).rate_bps().unwrap(), 1_000);
-    let (step, p) = planned(w, &kate, &alice);
+    let (_, p) = planned(w, &kate, &alice);
     assert_eq!((p.outcome.rate_bps, p.since), (1_000, since + 600));
+    // A step short of the planner's leaves her below init: still flagged (since restarted).
+    let step = LiquidationStep::Perp { underlying: m.sol, contracts: 2 };
     expect::ok(w.liquidate(&kate, &alice.account, step));
+    assert!(w.account_health(&alice.account).unwrap().init_health < 0);
+    assert_eq!(w.margin(&alice.account).liquidation_since, since + 600);
     // A deposit that lifts init health over 0 clears the flag at the next health check.
     w.fund_and_deposit(&alice, 0, 1_000 * USDC);
     expect::ok(w.refresh_health(&alice.account));
@@ -201,7 +205,8 @@ pub fn collateral_victim(w: &mut World) -> (Standard, Trader, Trader) {
 
 fn liquidate_collateral_at_discount(w: &mut World) {
     let (m, alice, kate) = collateral_victim(w);
-    // At 98: 10 SOL count 882 at maint (10% haircut) against 900 owed, less 5% of 980 scanned.
+    // At 98: 10 SOL count 882 at maint (10% haircut) against 900 owed: maint equity is already
+    // -18, before the 13% of 980 scanned.
     w.set_price(m.sol, 98 * E8, 0);
     let h = w.account_health(&alice.account).unwrap();
     assert!(h.maint_health < 0, "{h:?}");

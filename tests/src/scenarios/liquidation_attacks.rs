@@ -64,8 +64,11 @@ fn liquidator_below_init(w: &mut World) {
     let lena = funded(w, "lena", 200);
     let step = perp_step(m.sol, 29);
     expect::xm_error(w.liquidate(&lena, &alice.account, step), XmError::InitHealthNegative);
-    // The planner sizes her step down to what her health carries.
+    // The planner sizes her step down to what her health carries: a slice of a fifth (8 of the
+    // 40 contracts with their share of Alice's quote) rather than 7 contracts alone
+    // (200 + 1.43 n - 29.70 n >= 0), one basis point short of where her init health ends.
     let (step, p) = planned(w, &lena, &alice);
+    assert_eq!(step, LiquidationStep::Slice { fraction_bps: 1_999 });
     assert!(p.liquidator_after.init_health >= 0, "{step:?} {p:?}");
     expect::ok(w.liquidate(&lena, &alice.account, step));
 }

@@ -192,7 +192,7 @@ fn perp_trade_health(w: &mut World) {
     assert!(w.account_health(&alice.account).unwrap().init_health < 0);
     // She cannot add risk, even at the band's edge in her favour...
     expect::xm_error(
-        w.perp_trade(&bob, &alice, m.sol, 1, per_contract(175)),
+        w.perp_trade(&bob, &alice, m.sol, 1, per_contract(175) * 105 / 100),
         XmError::InitHealthNegative,
     );
     // At 185 she has lost 175: 300 - 0.75 - 175 = 124.25 of equity against 27% of 5 * 185.

@@ -140,7 +140,7 @@ pub fn default_risk_params(quote_decimals: u8) -> RiskParams {
 /// charge fall to zero: multiplier 1.00-10.00, range floor 1-50%, vol shock 1-100% of the
 /// series' vol, its floor 1-100 points, short-option minimum 0.1-100%, delta add-on 0.1-100%,
 /// gross add-on 0.01-100%, vega add-on 1-100%, horizon an hour to a week, gaps of 4-12 thirds
-/// weighted at most `3 / thirds` with a vol shock of +10% to +200%; init at least maint in each
+/// weighted 10% to `3 / thirds` with a vol shock of +10% to +200%; init at least maint in each
 /// (gaps excepted: each level's gap only has to be valid). Thresholds are any amount.
 pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
     let within = |pair: [u16; 2], lo: u16, hi: u16| {

@@ -8,7 +8,7 @@
 //! conservatively instead ([`Valuation::Conservative`], the liquidatee's): a long position counts
 //! for nothing and carries no risk; a written one counts at the larger of its intrinsic value at
 //! the live price and its last mark (4 qn up), and adds to both levels' requirement the largest
-//! gain a long contract showed in any init scenario at that valuation (one stored unit up). With a
+//! gain a long contract showed in any scenario of either grid at that valuation (one stored unit up). With a
 //! current entry (refreshed at about the live price) that is worse than a fresh valuation for any
 //! move the scenarios cover; with a stale one it may be lenient after a large move, which only
 //! delays a liquidation (a keeper refreshes the entries to see more). The liquidator's own check
@@ -49,10 +49,12 @@ fn stale_written_value(s: &OptionSeries, x: i64) -> i64 {
 }
 
 /// What one written contract of a stale series adds to both levels' requirement, qn: the largest
-/// gain of a long contract in any init scenario at its last valuation, one stored unit up.
+/// gain of a long contract in any scenario of either grid at its last valuation, one stored unit
+/// up (the grids' gaps are not ordered, so the maint grid may reach further than init's).
 fn stale_gain(s: &OptionSeries) -> i128 {
     let e = s.cache.entry();
-    let gain = e.init_pnl.iter().map(|&p| i64::from(p).max(0)).max().unwrap_or(0);
+    let stored = e.init_pnl.iter().chain(&e.maint_pnl);
+    let gain = stored.map(|&p| i64::from(p).max(0)).max().unwrap_or(0);
     i128::from(gain + 1) << e.shift
 }
 

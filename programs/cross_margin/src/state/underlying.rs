@@ -108,7 +108,7 @@ pub struct RiskParams {
     pub _pad: [u8; 2],
     /// Net delta notional above which the delta add-on applies, native quote units.
     pub concentration_threshold: u64,
-    /// Weight of the gap scenarios (precision: 1e4 bps; at most `30,000 / gap_thirds`, so a
+    /// Weight of the gap scenarios (precision: 1e4 bps; 1,000 to `30,000 / gap_thirds`, so a
     /// linear book never binds on a gap).
     pub gap_weight_bps: [u16; 2],
     /// Gap vol shock: vols rise to at least `s (1 + gap_vol)` (precision: 1e4 bps = +100%).
