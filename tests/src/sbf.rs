@@ -9,7 +9,7 @@ use solana_clock::Clock;
 use solana_signature::Signature;
 use solana_transaction_v4::versioned::VersionedTransaction;
 use xmargin_client::chain::{
-    signing_keys, AccountData, Chain, LocalChain, LookupTable, TxFailure, TxReport,
+    signing_keys, AccountData, AccountFilter, Chain, LocalChain, LookupTable, TxFailure, TxReport,
 };
 use xmargin_client::{Instruction, Keypair, Pubkey};
 
@@ -98,6 +98,28 @@ impl Chain for SbfChain {
             owner: account.owner,
             executable: account.executable,
         })
+    }
+
+    fn program_accounts(
+        &mut self,
+        owner: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Vec<(Pubkey, AccountData)> {
+        let mut keys: Vec<Pubkey> = self
+            .svm
+            .accounts_db()
+            .inner
+            .iter()
+            .filter(|(_, a)| {
+                solana_account_v4::ReadableAccount::owner(*a).as_ref() == owner.as_ref()
+            })
+            .map(|(key, _)| Pubkey::new_from_array(key.to_bytes()))
+            .collect();
+        keys.sort();
+        keys.into_iter()
+            .filter_map(|key| self.account(&key).map(|a| (key, a)))
+            .filter(|(_, a)| filters.iter().all(|f| f.matches(&a.data)))
+            .collect()
     }
 
     fn now(&mut self) -> i64 {

@@ -16,6 +16,27 @@ pub struct AccountData {
     pub executable: bool,
 }
 
+/// A condition on an account's data, as RPC `getProgramAccounts` takes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountFilter {
+    /// The data is exactly this many bytes.
+    DataSize(usize),
+    /// The data holds `bytes` at `offset`.
+    Memcmp { offset: usize, bytes: Vec<u8> },
+}
+
+impl AccountFilter {
+    /// Whether `data` passes the filter.
+    pub fn matches(&self, data: &[u8]) -> bool {
+        match self {
+            AccountFilter::DataSize(len) => data.len() == *len,
+            AccountFilter::Memcmp { offset, bytes } => {
+                data.get(*offset..offset.saturating_add(bytes.len())) == Some(bytes.as_slice())
+            }
+        }
+    }
+}
+
 /// A processed transaction.
 #[derive(Debug, Clone, Default)]
 pub struct TxReport {
@@ -226,6 +247,13 @@ pub trait Chain {
     }
     /// The account at `key`, if it exists.
     fn account(&mut self, key: &Pubkey) -> Option<AccountData>;
+    /// Every account owned by `owner` whose data passes all of `filters`, in key order (RPC
+    /// `getProgramAccounts`): how a keeper discovers the accounts of a group.
+    fn program_accounts(
+        &mut self,
+        owner: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Vec<(Pubkey, AccountData)>;
     /// The chain's clock, unix seconds.
     fn now(&mut self) -> i64;
 }
@@ -274,5 +302,23 @@ pub trait LocalChain: Chain {
         });
         account.lamports += lamports;
         self.set_account(key, account);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AccountFilter;
+
+    #[test]
+    fn filters_match_size_and_bytes_and_never_read_past_the_data() {
+        let data = [1u8, 2, 3, 4];
+        assert!(AccountFilter::DataSize(4).matches(&data));
+        assert!(!AccountFilter::DataSize(3).matches(&data));
+        let memcmp = |offset, bytes: &[u8]| AccountFilter::Memcmp { offset, bytes: bytes.to_vec() };
+        assert!(memcmp(1, &[2, 3]).matches(&data));
+        assert!(!memcmp(1, &[2, 4]).matches(&data));
+        assert!(!memcmp(3, &[4, 5]).matches(&data)); // runs past the end
+        assert!(!memcmp(usize::MAX, &[1]).matches(&data));
+        assert!(memcmp(4, &[]).matches(&data));
     }
 }

@@ -5,7 +5,7 @@
 // `agave-unstable-api` feature in 4.0; 3.1 is the version pinned for native mode.
 #![allow(deprecated)]
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
@@ -17,7 +17,7 @@ use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_transaction::versioned::VersionedTransaction;
 
 use crate::chain::{
-    signing_keys, AccountData, Chain, LocalChain, LookupTable, TxFailure, TxReport,
+    signing_keys, AccountData, AccountFilter, Chain, LocalChain, LookupTable, TxFailure, TxReport,
 };
 
 /// Native entrypoint: the runtime hands out accounts with a shorter lifetime than Anchor's `entry`
@@ -70,6 +70,10 @@ pub struct EmbeddedChain {
     context: ProgramTestContext,
     /// Signatures already sent: a repeat gets a fresh blockhash instead of being dropped.
     sent: HashSet<solana_signature::Signature>,
+    /// Every key a transaction named or `set_account` wrote: the bank behind solana-program-test
+    /// cannot be scanned, so [`Chain::program_accounts`] reads these (every account the program
+    /// creates or writes is named by the transaction that does it).
+    known: BTreeSet<Pubkey>,
 }
 
 impl EmbeddedChain {
@@ -90,7 +94,8 @@ impl EmbeddedChain {
         // when a `cross_margin.so` is lying around.
         program_test.add_program("cross_margin", cross_margin::ID, processor!(process_instruction));
         let context = runtime.block_on(program_test.start_with_context());
-        let mut chain = EmbeddedChain { runtime, context, sent: HashSet::new() };
+        let mut chain =
+            EmbeddedChain { runtime, context, sent: HashSet::new(), known: BTreeSet::new() };
         chain.set_time(unix_timestamp);
         chain
     }
@@ -152,6 +157,9 @@ impl Chain for EmbeddedChain {
             tx = self.sign(instructions, payer, &all, tables)?;
         }
         self.sent.insert(tx.signatures[0]);
+        for ix in instructions {
+            self.known.extend(ix.accounts.iter().map(|a| a.pubkey));
+        }
         let (outcome, printed) = capture_stdout(|| {
             self.runtime.block_on(self.context.banks_client.process_transaction_with_metadata(tx))
         });
@@ -182,6 +190,20 @@ impl Chain for EmbeddedChain {
         })
     }
 
+    fn program_accounts(
+        &mut self,
+        owner: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Vec<(Pubkey, AccountData)> {
+        let keys: Vec<Pubkey> = self.known.iter().copied().collect();
+        keys.into_iter()
+            .filter_map(|key| self.account(&key).map(|a| (key, a)))
+            .filter(|(_, a)| {
+                a.lamports > 0 && a.owner == *owner && filters.iter().all(|f| f.matches(&a.data))
+            })
+            .collect()
+    }
+
     fn now(&mut self) -> i64 {
         self.clock().unix_timestamp
     }
@@ -189,6 +211,7 @@ impl Chain for EmbeddedChain {
 
 impl LocalChain for EmbeddedChain {
     fn set_account(&mut self, key: &Pubkey, account: AccountData) {
+        self.known.insert(*key);
         let account = Account {
             lamports: account.lamports,
             data: account.data,

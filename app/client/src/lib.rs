@@ -12,6 +12,7 @@
 
 pub mod accounts;
 pub mod chain;
+pub mod discover;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod fixtures;

@@ -6,6 +6,7 @@ pub mod bankruptcy;
 pub mod collateral;
 pub mod cu_cases;
 pub mod delegates;
+pub mod discovery;
 pub mod lending;
 pub mod liquidation;
 pub mod liquidation_attacks;
@@ -41,6 +42,7 @@ pub fn all() -> Vec<Scenario> {
         bankruptcy::SCENARIOS,
         risk_engine::SCENARIOS,
         vol_index::SCENARIOS,
+        discovery::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,
     ]
