@@ -100,6 +100,24 @@ impl Chain for SbfChain {
         })
     }
 
+    fn simulate(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<TxReport, TxFailure> {
+        let tx = sign(&self.svm, instructions, payer, &signing_keys(payer, signers), tables)?;
+        match self.svm.simulate_transaction(tx) {
+            Ok(sim) => Ok(TxReport {
+                compute_units: sim.meta.compute_units_consumed,
+                logs: sim.meta.logs,
+                return_data: sim.meta.return_data.data,
+            }),
+            Err(failed) => Err(TxFailure { error: failed.err, logs: failed.meta.logs }),
+        }
+    }
+
     fn program_accounts(
         &mut self,
         owner: &Pubkey,

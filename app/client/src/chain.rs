@@ -236,6 +236,15 @@ pub trait Chain {
         signers: &[&Keypair],
         tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure>;
+    /// Runs the transaction [`Chain::send_with`] would send without committing it: its outcome,
+    /// logs and compute units as if sent (a keeper checks a step before paying for it).
+    fn simulate(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<TxReport, TxFailure>;
     /// [`Chain::send_with`] as a legacy transaction.
     fn send(
         &mut self,

@@ -17,7 +17,8 @@ use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_transaction::versioned::VersionedTransaction;
 
 use crate::chain::{
-    signing_keys, AccountData, AccountFilter, Chain, LocalChain, LookupTable, TxFailure, TxReport,
+    signing_keys, AccountData, AccountFilter, Chain, LocalChain, LookupTable, TransactionError,
+    TxFailure, TxReport,
 };
 
 /// Native entrypoint: the runtime hands out accounts with a shorter lifetime than Anchor's `entry`
@@ -188,6 +189,34 @@ impl Chain for EmbeddedChain {
             owner: account.owner,
             executable: account.executable,
         })
+    }
+
+    fn simulate(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<TxReport, TxFailure> {
+        let latest = self.runtime.block_on(self.context.banks_client.get_latest_blockhash());
+        self.context.last_blockhash = latest.expect("banks client transport");
+        let tx = self.sign(instructions, payer, &signing_keys(payer, signers), tables)?;
+        let (outcome, printed) = capture_stdout(|| {
+            self.runtime.block_on(self.context.banks_client.simulate_transaction(tx))
+        });
+        let outcome = outcome.expect("banks client transport");
+        let (mut logs, compute_units, return_data) = outcome
+            .simulation_details
+            .map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data)))
+            .unwrap_or_default();
+        logs.extend(printed.into_iter().map(|line| format!("Program log: {line}")));
+        match outcome.result {
+            Some(Ok(())) => {
+                Ok(TxReport { compute_units, logs, return_data: return_data.unwrap_or_default() })
+            }
+            Some(Err(error)) => Err(TxFailure { error, logs }),
+            None => Err(TxFailure { error: TransactionError::SanitizeFailure, logs }),
+        }
     }
 
     fn program_accounts(

@@ -520,6 +520,14 @@ fn insurance_vaults(group: &Pubkey) -> InsuranceVaults {
 pub const COMPUTE_BUDGET_ID: Pubkey =
     Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
 
+/// `SetComputeUnitPrice`: the transaction pays `micro_lamports` per compute unit of its limit as a
+/// priority fee (a keeper outbids others in a fast market).
+pub fn compute_unit_price(micro_lamports: u64) -> Instruction {
+    let mut data = vec![3u8];
+    data.extend_from_slice(&micro_lamports.to_le_bytes());
+    Instruction { program_id: COMPUTE_BUDGET_ID, accounts: vec![], data }
+}
+
 /// `SetComputeUnitLimit`: the transaction may use up to `units` (the default is 200,000 per
 /// instruction; a health check over a full portfolio on both sides of a trade needs more).
 pub fn compute_unit_limit(units: u32) -> Instruction {
