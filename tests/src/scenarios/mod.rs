@@ -7,6 +7,7 @@ pub mod collateral;
 pub mod cu_cases;
 pub mod delegates;
 pub mod discovery;
+pub mod keeper;
 pub mod lending;
 pub mod liquidation;
 pub mod liquidation_attacks;
@@ -43,6 +44,7 @@ pub fn all() -> Vec<Scenario> {
         risk_engine::SCENARIOS,
         vol_index::SCENARIOS,
         discovery::SCENARIOS,
+        keeper::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,
     ]

@@ -1,0 +1,202 @@
+//! The keeper's core: one [`Keeper::tick`] finds every margin account of a group
+//! (`xmargin_client::discover`), ranks those below maint health by shortfall, and liquidates each
+//! with the client's planner (`xmargin_client::liquidation`: the program's own liquidation code run
+//! on copies), simulating every step before it sends it. It works over any [`Chain`]: the
+//! embedded chain, the SBF test backend, an RPC endpoint.
+//!
+//! Before the liquidations each tick runs the cranks that are due ([`cranks`]: funding, realized
+//! volatility, the risk cache of held series), so options are valued from current entries.
+//!
+//! A step is sent only if its incentive is at least [`Keeper::min_incentive`] and its simulation
+//! succeeds; a liquidatee takes at most [`MAX_STEPS_PER_ACCOUNT`] steps per tick (the planner's
+//! steps go back to init health, so one or two usually do).
+
+use cross_margin::state::{Group, Underlying};
+use xmargin_client::chain::{Chain, TxFailure};
+use xmargin_client::health::{fetch, HealthError};
+use xmargin_client::liquidation::Liquidation;
+use xmargin_client::{discover, ix, pda, Instruction, Keypair, Pubkey, Signer};
+
+pub mod cranks;
+
+/// Most steps on one liquidatee in one tick.
+pub const MAX_STEPS_PER_ACCOUNT: usize = 16;
+
+/// A keeper acting through its own margin account (a liquidator takes over what it liquidates, so
+/// it needs collateral of its own).
+pub struct Keeper {
+    pub group: Pubkey,
+    /// Signs and pays for every transaction; the owner (or delegate) of `account`.
+    pub wallet: Keypair,
+    /// The keeper's margin account in `group`.
+    pub account: Pubkey,
+    /// Least incentive worth a step, native quote units.
+    pub min_incentive: i64,
+    /// Compute-unit limit of each transaction.
+    pub compute_unit_limit: u32,
+    /// Priority fee, micro-lamports per compute unit (0: none).
+    pub priority_micro_lamports: u64,
+    /// Least time between two funding updates of a perpetual, seconds.
+    pub funding_interval_secs: i64,
+}
+
+/// What one tick saw and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Margin accounts of the group.
+    pub tracked: usize,
+    /// Of them, below maint health (liquidatable) at the start of the tick.
+    pub liquidatable: usize,
+    /// Steps whose simulation succeeded and that landed.
+    pub steps_landed: usize,
+    /// Steps refused in simulation or on sending (the account is retried next tick).
+    pub steps_failed: usize,
+    /// Steps skipped because their incentive was below the minimum.
+    pub steps_unprofitable: usize,
+    /// Compute units of the landed steps (as the chain reports them).
+    pub compute_units: u64,
+    /// Cranks that landed.
+    pub cranks_landed: usize,
+    /// Cranks refused in simulation or on sending.
+    pub cranks_failed: usize,
+}
+
+/// Why a tick stopped.
+#[derive(Debug)]
+pub enum KeeperError {
+    /// The group or one of its underlyings could not be read.
+    Health(HealthError),
+    /// A margin account of the group did not decode.
+    Decode(Pubkey, xmargin_client::accounts::DecodeError),
+}
+
+impl core::fmt::Display for KeeperError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            KeeperError::Health(e) => write!(f, "reading the group: {e}"),
+            KeeperError::Decode(group, e) => write!(f, "margin accounts of {group}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for KeeperError {}
+
+impl From<HealthError> for KeeperError {
+    fn from(e: HealthError) -> Self {
+        KeeperError::Health(e)
+    }
+}
+
+impl Keeper {
+    /// One pass over the group: every liquidatable account, most underwater first, liquidated
+    /// step by step while the planner finds a step worth sending.
+    pub fn tick(&self, chain: &mut dyn Chain) -> Result<TickReport, KeeperError> {
+        let underlyings = underlyings(chain, &self.group)?;
+        let prices: Vec<Pubkey> = underlyings.iter().map(|u| u.oracle.price_account).collect();
+        let price_of = |i: u16| prices.get(usize::from(i)).copied().unwrap_or_default();
+        let mut report = TickReport::default();
+        let now = chain.now();
+        // The quote asset (index 0) has no price, market or chain to crank.
+        for (i, u) in (0u16..).zip(&underlyings).skip(1) {
+            let due = cranks::due(
+                &self.group,
+                i,
+                u,
+                &prices[usize::from(i)],
+                now,
+                self.funding_interval_secs,
+            );
+            for (_, instruction) in due {
+                match self.simulate_and_send(chain, &self.with_budget(instruction)) {
+                    Ok(_) => report.cranks_landed += 1,
+                    Err(_) => report.cranks_failed += 1,
+                }
+            }
+        }
+        let accounts = discover::margin_accounts(chain, &self.group)
+            .map_err(|e| KeeperError::Decode(self.group, e))?;
+        report.tracked = accounts.len();
+        let mut queue = Vec::new();
+        for (key, _) in accounts.iter().filter(|(key, _)| *key != self.account) {
+            // An account whose inputs cannot be valued now (a missing feed) waits for the next
+            // tick: the planner runs the program's own checks, which would refuse it too.
+            let Ok(view) = Liquidation::fetch(chain, &self.account, key, &price_of) else {
+                continue;
+            };
+            if let (Ok(true), Ok(h)) = (view.liquidatable(), view.liquidatee_health()) {
+                queue.push((h.maint_health, *key));
+            }
+        }
+        report.liquidatable = queue.len();
+        queue.sort();
+        for (_, key) in queue {
+            self.liquidate(chain, &key, &price_of, &mut report);
+        }
+        Ok(report)
+    }
+
+    /// Steps on `liquidatee` until it is no longer liquidatable, no step is worth it, or one fails.
+    fn liquidate(
+        &self,
+        chain: &mut dyn Chain,
+        liquidatee: &Pubkey,
+        price_of: &dyn Fn(u16) -> Pubkey,
+        report: &mut TickReport,
+    ) {
+        let authority = self.wallet.pubkey();
+        for _ in 0..MAX_STEPS_PER_ACCOUNT {
+            let Ok(view) = Liquidation::fetch(chain, &self.account, liquidatee, price_of) else {
+                return;
+            };
+            if !view.liquidatable().unwrap_or(false) {
+                return;
+            }
+            let Some((step, predicted)) = view.best_step(&authority) else {
+                return;
+            };
+            if predicted.outcome.incentive < self.min_incentive {
+                report.steps_unprofitable += 1;
+                return;
+            }
+            let instructions = self.with_budget(view.instruction(&authority, step, 0, price_of));
+            match self.simulate_and_send(chain, &instructions) {
+                Ok(units) => {
+                    report.steps_landed += 1;
+                    report.compute_units += units;
+                }
+                Err(_) => {
+                    report.steps_failed += 1;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// `instruction` behind the keeper's compute budget (limit, and the priority fee if any).
+    fn with_budget(&self, instruction: Instruction) -> Vec<Instruction> {
+        let mut all = vec![ix::compute_unit_limit(self.compute_unit_limit)];
+        if self.priority_micro_lamports > 0 {
+            all.push(ix::compute_unit_price(self.priority_micro_lamports));
+        }
+        all.push(instruction);
+        all
+    }
+
+    /// Simulates `instructions`, then sends them; the compute units they used.
+    fn simulate_and_send(
+        &self,
+        chain: &mut dyn Chain,
+        instructions: &[Instruction],
+    ) -> Result<u64, TxFailure> {
+        chain.simulate(instructions, &self.wallet, &[], &[])?;
+        Ok(chain.send(instructions, &self.wallet, &[])?.compute_units)
+    }
+}
+
+/// Every underlying of `group`, by index.
+fn underlyings(chain: &mut dyn Chain, group: &Pubkey) -> Result<Vec<Underlying>, HealthError> {
+    let g: Group = fetch(chain, group)?;
+    (0..g.underlying_count)
+        .map(|i| fetch::<Underlying>(chain, &pda::underlying(group, i)))
+        .collect()
+}

@@ -1,0 +1,80 @@
+//! The keeper (`xmargin_keeper::Keeper`) over the scenario chain: after a gap it finds the one
+//! account below maint among the group's, liquidates it back to health with the planner's steps
+//! (each simulated first), and a second tick has nothing to do; it runs the cranks that are due
+//! (funding, price samples, the risk cache of held series) and only those.
+
+use xmargin_client::liquidation::Liquidation;
+use xmargin_keeper::{Keeper, TickReport};
+
+use super::liquidation::{gap, perp_victim};
+use super::option_trades::{live_sol_chain, option_trade};
+use super::options::{post_vols, VOL_78, VOL_80};
+use super::perps::{funded, per_contract, SOL_PERP};
+use crate::world::{Trader, World, E8};
+use crate::{expect, Scenario};
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario { name: "keeper_liquidates_below_maint", run: liquidates_below_maint },
+    Scenario { name: "keeper_runs_the_cranks", run: runs_the_cranks },
+];
+
+fn keeper(w: &World, t: &Trader) -> Keeper {
+    Keeper {
+        group: w.group,
+        wallet: t.wallet.insecure_clone(),
+        account: t.account,
+        min_incentive: 0,
+        compute_unit_limit: 1_400_000,
+        priority_micro_lamports: 1,
+        funding_interval_secs: 3_600,
+    }
+}
+
+/// Two hours on (vols posted again), the SOL perpetual's funding, every market's price sample and
+/// the held series' entries are due: one tick runs them; at once afterwards nothing is due.
+fn runs_the_cranks(w: &mut World) {
+    let m = live_sol_chain(w);
+    w.list_perp(m.sol, SOL_PERP);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    expect::ok(option_trade(w, &alice, &bob, 0, 1, per_contract(8)));
+    let later = w.now() + 7_200;
+    w.set_time(later);
+    for (market, price) in [(m.sol, 150 * E8), (m.btc, 60_000 * E8), (m.eth, 3_000 * E8)] {
+        w.set_price(market, price, 0);
+    }
+    expect::ok(post_vols(w, m.sol, VOL_80, vec![VOL_78, VOL_80]));
+    let keeper = keeper(w, &bob);
+    let report = keeper.tick(&mut *w.chain).expect("tick");
+    // Funding (SOL), three price samples, series 0's entry (the only one held).
+    assert_eq!((report.cranks_landed, report.cranks_failed), (5, 0), "{report:?}");
+    let u = w.underlying(m.sol);
+    assert_eq!((u.perp.last_funding_ts, u.vol.samples), (later, 1));
+    assert_eq!(u.options.series[0].cache.ref_time, later);
+    let again = keeper.tick(&mut *w.chain).expect("tick");
+    assert_eq!((again.cranks_landed, again.cranks_failed), (0, 0), "{again:?}");
+}
+
+fn liquidates_below_maint(w: &mut World) {
+    let (m, alice, _bob, kate) = perp_victim(w);
+    let _carol = funded(w, "carol", 1_000); // healthy, holding only USDC
+    let keeper = keeper(w, &kate);
+    // Before the gap nobody is liquidatable: the keeper only looks.
+    let quiet = keeper.tick(&mut *w.chain).expect("tick");
+    assert_eq!((quiet.tracked, quiet.liquidatable, quiet.steps_landed), (4, 0, 0));
+    assert_eq!(quiet.cranks_failed, 0, "{quiet:?}");
+
+    gap(w, m.sol);
+    let report = keeper.tick(&mut *w.chain).expect("tick");
+    assert_eq!((report.tracked, report.liquidatable), (4, 1), "{report:?}");
+    assert!(report.steps_landed >= 1 && report.steps_failed == 0, "{report:?}");
+    let markets = w.markets.clone();
+    let price_of = |i: u16| markets[usize::from(i)].price_account;
+    let view = Liquidation::fetch(&mut *w.chain, &kate.account, &alice.account, &price_of).unwrap();
+    assert!(!view.liquidatable().unwrap(), "{:?}", view.liquidatee_health());
+    // Kate holds what she took over.
+    let kate_base = w.margin(&kate.account).perps.iter().map(|p| p.base).sum::<i64>();
+    assert!(kate_base > 0);
+
+    let after = keeper.tick(&mut *w.chain).expect("tick");
+    assert_eq!(after, TickReport { tracked: 4, ..TickReport::default() });
+}
