@@ -1,6 +1,7 @@
 //! Demo section 6: a price gap. Two traders long SOL perpetuals fall below maint when SOL gaps
-//! from 150 to 105 (-30%, beyond the 27% init range); a keeper liquidates them step by step with the client's planner (the
-//! program's own liquidation code run off-chain), one back to health, the other past zero
+//! from 150 to 105 (-30%, beyond the 27% init range); the keeper (`xmargin_keeper`: one tick finds
+//! every account of the group and liquidates those below maint with the client's planner, the
+//! program's own liquidation code run off-chain) takes one back to health and the other past zero
 //! equity; the bankrupt account's loss settles into a loan that the insurance fund covers.
 
 use std::error::Error;
@@ -11,10 +12,11 @@ use cross_margin::state::{Group, MarginAccount, Underlying, QUOTE_INDEX};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::chain::{Chain, LocalChain};
 use xmargin_client::health::fetch;
-use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState, Liquidation};
+use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState};
 use xmargin_client::{ix, pda, sandbox, Signer};
+use xmargin_keeper::Keeper;
 
-use crate::demo::{Demo, Trader};
+use crate::demo::Demo;
 use crate::demo_hedges::trade;
 use crate::format::{amount, Table};
 
@@ -40,12 +42,32 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     let sol = demo.markets[usize::from(SOL)].clone();
     sandbox::post_price(&mut demo.chain, &sol, 105 * sandbox::E8, 0, now, VerificationLevel::Full);
     println!("SOL gaps from 150 to 105; kate (a keeper) liquidates whoever is below maint:");
+    let keeper = Keeper {
+        group: demo.group,
+        wallet: kate.wallet.insecure_clone(),
+        account: kate.account,
+        min_incentive: 0,
+        compute_unit_limit: 1_400_000,
+        priority_micro_lamports: 0,
+        funding_interval_secs: 3_600,
+    };
+    let report = keeper.tick(&mut demo.chain)?;
     let mut table = Table::new(
         &["account", "step", "rate", "incentive", "maint before", "maint after", "init after"],
         2,
     );
-    for victim in [&dave, &fred] {
-        liquidate_all(demo, &kate, victim, &mut table)?;
+    for s in &report.steps {
+        let o = s.predicted.outcome;
+        let who = [&dave, &fred].into_iter().find(|t| t.account == s.liquidatee);
+        table.row(vec![
+            who.map_or_else(|| s.liquidatee.to_string(), |t| t.label.to_string()),
+            describe(&s.step),
+            format!("{}%", o.rate_bps / 100),
+            amount(o.incentive, 6),
+            usdc(s.predicted.before.maint_health),
+            usdc(o.maint_after),
+            usdc(o.init_after),
+        ]);
     }
     println!("{}", table.render());
 
@@ -82,39 +104,6 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     }
     println!("{}", summary.render());
     Ok(())
-}
-
-/// Steps of `keeper` on `victim` while the planner finds one, one table row each.
-fn liquidate_all(
-    demo: &mut Demo,
-    keeper: &Trader,
-    victim: &Trader,
-    table: &mut Table,
-) -> Result<(), Box<dyn Error>> {
-    let markets = demo.markets.clone();
-    let price_of = |i: u16| markets[usize::from(i)].price_account;
-    loop {
-        let view =
-            Liquidation::fetch(&mut demo.chain, &keeper.account, &victim.account, &price_of)?;
-        if !view.liquidatable()? {
-            return Ok(());
-        }
-        let Some((step, predicted)) = view.best_step(&keeper.wallet.pubkey()) else {
-            return Ok(());
-        };
-        let instruction = view.instruction(&keeper.wallet.pubkey(), step, 0, price_of);
-        demo.chain.send(&[instruction], &keeper.wallet, &[])?;
-        let o = predicted.outcome;
-        table.row(vec![
-            victim.label.to_string(),
-            describe(&step),
-            format!("{}%", o.rate_bps / 100),
-            amount(o.incentive, 6),
-            usdc(predicted.before.maint_health),
-            usdc(o.maint_after),
-            usdc(o.init_after),
-        ]);
-    }
 }
 
 fn describe(step: &LiquidationStep) -> String {

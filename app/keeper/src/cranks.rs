@@ -5,15 +5,15 @@
 //! - **Funding** (`perp_update_funding`) once `funding_interval_secs` have passed since the last.
 //! - **Realized volatility** (`risk_sample_price`) once [`MIN_SAMPLE_SECS`] have passed since the
 //!   last sampled print.
-//! - **Risk cache** (`risk_refresh`) of every live series with open interest whose entry is of an
-//!   old vol epoch, past half the chain's maximum age, or inside the series' last day (where only
-//!   an entry valued that second counts for health). A drift beyond the entry's bound is not seen
-//!   here (it needs the price per contract); the age rule refreshes such entries within half the
-//!   maximum age, and a risk-adding action refreshes in its own transaction.
+//! - **Risk cache** (`risk_refresh`) of every live series with open interest whose entry would not
+//!   count for health (the engine's own `SeriesEntry::check`: an old vol epoch, drifted beyond its
+//!   bound from the live price per contract, inside the series' last day and not valued this
+//!   second) or is past half the chain's maximum age (refreshed before it goes stale). Without a
+//!   valid price the drift is unknown and only the other rules apply.
 
 use cross_margin::engine::vol_index::MIN_SAMPLE_SECS;
 use cross_margin::state::{SeriesStatus, Underlying};
-use xmargin_client::xmargin_risk::cache::LAST_DAY_SECS;
+use xmargin_client::xmargin_risk::cache::{CacheLimits, LAST_DAY_SECS};
 use xmargin_client::{ix, Instruction, Pubkey};
 
 /// One crank of one underlying.
@@ -24,12 +24,14 @@ pub enum Crank {
     SeriesRefresh(u16),
 }
 
-/// The cranks due on underlying `index` of `group`, state `u`, at `now`, with their instructions.
+/// The cranks due on underlying `index` of `group`, state `u`, at `now`, with their instructions;
+/// `option_mid` is the live mid per option contract, qn, if the price is valid.
 pub fn due(
     group: &Pubkey,
     index: u16,
     u: &Underlying,
     oracle: &Pubkey,
+    option_mid: Option<i64>,
     now: i64,
     funding_interval_secs: i64,
 ) -> Vec<(Crank, Instruction)> {
@@ -43,12 +45,22 @@ pub fn due(
     let chain = &u.options;
     if chain.listed == 1 {
         let max_age = i64::from(chain.cache_max_age_secs);
+        let limits = CacheLimits {
+            last_day_fresh: true,
+            max_age_secs: max_age / 2,
+            max_drift_bps: chain.cache_max_drift_bps,
+        };
         for (i, s) in chain.series[..usize::from(chain.series_count)].iter().enumerate() {
             let e = s.cache.entry();
             let live = s.is(SeriesStatus::Active) && s.expiry > now && s.open_interest > 0;
-            let stale = e.epoch != u.risk.vol_epoch
-                || now - e.ref_time >= max_age / 2
-                || (s.expiry - now < LAST_DAY_SECS && e.ref_time != now);
+            let stale = match option_mid {
+                Some(x) => e.check(x, now, s.expiry, u.risk.vol_epoch, &limits).is_err(),
+                None => {
+                    e.epoch != u.risk.vol_epoch
+                        || now - e.ref_time >= max_age / 2
+                        || (s.expiry - now < LAST_DAY_SECS && e.ref_time != now)
+                }
+            };
             if live && stale {
                 let series = i as u16;
                 due.push((

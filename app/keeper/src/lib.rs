@@ -11,10 +11,13 @@
 //! succeeds; a liquidatee takes at most [`MAX_STEPS_PER_ACCOUNT`] steps per tick (the planner's
 //! steps go back to init health, so one or two usually do).
 
+use cross_margin::engine::liquidation::{LiquidationStep, StepReport};
+use cross_margin::engine::portfolio::contract_prices;
 use cross_margin::state::{Group, Underlying};
 use xmargin_client::chain::{Chain, TxFailure};
-use xmargin_client::health::{fetch, HealthError};
+use xmargin_client::health::{fetch, fetch_inputs, HealthError};
 use xmargin_client::liquidation::Liquidation;
+use xmargin_client::xmargin_risk::health::PriceInput;
 use xmargin_client::{discover, ix, pda, Instruction, Keypair, Pubkey, Signer};
 
 pub mod cranks;
@@ -40,6 +43,17 @@ pub struct Keeper {
     pub funding_interval_secs: i64,
 }
 
+/// A step that landed, with the planner's prediction of it (which the program's own checks then
+/// confirmed: the chain ran the same code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LandedStep {
+    pub liquidatee: Pubkey,
+    pub step: LiquidationStep,
+    pub predicted: StepReport,
+    /// Compute units the transaction used (as the chain reports them).
+    pub compute_units: u64,
+}
+
 /// What one tick saw and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TickReport {
@@ -59,6 +73,8 @@ pub struct TickReport {
     pub cranks_landed: usize,
     /// Cranks refused in simulation or on sending.
     pub cranks_failed: usize,
+    /// The landed steps, in order.
+    pub steps: Vec<LandedStep>,
 }
 
 /// Why a tick stopped.
@@ -91,21 +107,19 @@ impl Keeper {
     /// One pass over the group: every liquidatable account, most underwater first, liquidated
     /// step by step while the planner finds a step worth sending.
     pub fn tick(&self, chain: &mut dyn Chain) -> Result<TickReport, KeeperError> {
-        let underlyings = underlyings(chain, &self.group)?;
+        let g: Group = fetch(chain, &self.group)?;
+        let underlyings: Vec<Underlying> = (0..g.underlying_count)
+            .map(|i| fetch(chain, &pda::underlying(&self.group, i)))
+            .collect::<Result<_, _>>()?;
         let prices: Vec<Pubkey> = underlyings.iter().map(|u| u.oracle.price_account).collect();
         let price_of = |i: u16| prices.get(usize::from(i)).copied().unwrap_or_default();
         let mut report = TickReport::default();
         let now = chain.now();
         // The quote asset (index 0) has no price, market or chain to crank.
         for (i, u) in (0u16..).zip(&underlyings).skip(1) {
-            let due = cranks::due(
-                &self.group,
-                i,
-                u,
-                &prices[usize::from(i)],
-                now,
-                self.funding_interval_secs,
-            );
+            let mid = option_mid(chain, &self.group, i, u, g.quote_decimals, &price_of, now);
+            let oracle = &prices[usize::from(i)];
+            let due = cranks::due(&self.group, i, u, oracle, mid, now, self.funding_interval_secs);
             for (_, instruction) in due {
                 match self.simulate_and_send(chain, &self.with_budget(instruction)) {
                     Ok(_) => report.cranks_landed += 1,
@@ -160,9 +174,11 @@ impl Keeper {
             }
             let instructions = self.with_budget(view.instruction(&authority, step, 0, price_of));
             match self.simulate_and_send(chain, &instructions) {
-                Ok(units) => {
+                Ok(compute_units) => {
                     report.steps_landed += 1;
-                    report.compute_units += units;
+                    report.compute_units += compute_units;
+                    let liquidatee = *liquidatee;
+                    report.steps.push(LandedStep { liquidatee, step, predicted, compute_units });
                 }
                 Err(_) => {
                     report.steps_failed += 1;
@@ -193,10 +209,19 @@ impl Keeper {
     }
 }
 
-/// Every underlying of `group`, by index.
-fn underlyings(chain: &mut dyn Chain, group: &Pubkey) -> Result<Vec<Underlying>, HealthError> {
-    let g: Group = fetch(chain, group)?;
-    (0..g.underlying_count)
-        .map(|i| fetch::<Underlying>(chain, &pda::underlying(group, i)))
-        .collect()
+/// The live mid per option contract of underlying `index`, qn, if its price is valid now.
+fn option_mid(
+    chain: &mut dyn Chain,
+    group: &Pubkey,
+    index: u16,
+    u: &Underlying,
+    quote_decimals: u8,
+    price_of: &dyn Fn(u16) -> Pubkey,
+    now: i64,
+) -> Option<i64> {
+    let inputs = fetch_inputs(chain, group, &[index], price_of, now).ok()?;
+    let PriceInput::Valid(price) = inputs.first()?.1 else {
+        return None;
+    };
+    contract_prices(&price, u.options.contract_size, u.decimals, quote_decimals).ok().map(|p| p.mid)
 }

@@ -31,7 +31,8 @@ fn keeper(w: &World, t: &Trader) -> Keeper {
 }
 
 /// Two hours on (vols posted again), the SOL perpetual's funding, every market's price sample and
-/// the held series' entries are due: one tick runs them; at once afterwards nothing is due.
+/// the held series' entries are due: one tick runs them; at once afterwards nothing is due; a 10%
+/// move (beyond the entry's drift bound) makes the held series' entry due again, and only it.
 fn runs_the_cranks(w: &mut World) {
     let m = live_sol_chain(w);
     w.list_perp(m.sol, SOL_PERP);
@@ -52,6 +53,12 @@ fn runs_the_cranks(w: &mut World) {
     assert_eq!(u.options.series[0].cache.ref_time, later);
     let again = keeper.tick(&mut *w.chain).expect("tick");
     assert_eq!((again.cranks_landed, again.cranks_failed), (0, 0), "{again:?}");
+    let before = w.underlying(m.sol).options.series[0].cache.ref_price;
+    w.set_price(m.sol, 165 * E8, 0);
+    let drifted = keeper.tick(&mut *w.chain).expect("tick");
+    assert_eq!((drifted.cranks_landed, drifted.cranks_failed), (1, 0), "{drifted:?}");
+    let after = w.underlying(m.sol).options.series[0].cache.ref_price;
+    assert!(after > before, "{before} -> {after}");
 }
 
 fn liquidates_below_maint(w: &mut World) {
