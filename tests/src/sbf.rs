@@ -107,7 +107,14 @@ impl Chain for SbfChain {
         signers: &[&Keypair],
         tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
-        let tx = sign(&self.svm, instructions, payer, &signing_keys(payer, signers), tables)?;
+        // A transaction identical to one already sent would be refused as processed: sign it
+        // with a new blockhash, as `send_with` would.
+        let all = signing_keys(payer, signers);
+        let mut tx = sign(&self.svm, instructions, payer, &all, tables)?;
+        if self.sent.contains(&tx.signatures[0]) {
+            self.svm.expire_blockhash();
+            tx = sign(&self.svm, instructions, payer, &all, tables)?;
+        }
         match self.svm.simulate_transaction(tx) {
             Ok(sim) => Ok(TxReport {
                 compute_units: sim.meta.compute_units_consumed,

@@ -200,7 +200,14 @@ impl Chain for EmbeddedChain {
     ) -> Result<TxReport, TxFailure> {
         let latest = self.runtime.block_on(self.context.banks_client.get_latest_blockhash());
         self.context.last_blockhash = latest.expect("banks client transport");
-        let tx = self.sign(instructions, payer, &signing_keys(payer, signers), tables)?;
+        // A transaction identical to one already sent would be refused as processed: sign it in
+        // the next slot, as `send_with` would.
+        let all = signing_keys(payer, signers);
+        let mut tx = self.sign(instructions, payer, &all, tables)?;
+        if self.sent.contains(&tx.signatures[0]) {
+            self.next_slot();
+            tx = self.sign(instructions, payer, &all, tables)?;
+        }
         let (outcome, printed) = capture_stdout(|| {
             self.runtime.block_on(self.context.banks_client.simulate_transaction(tx))
         });
