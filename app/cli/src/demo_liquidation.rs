@@ -41,7 +41,11 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     demo.chain.set_time(now);
     let sol = demo.markets[usize::from(SOL)].clone();
     sandbox::post_price(&mut demo.chain, &sol, 105 * sandbox::E8, 0, now, VerificationLevel::Full);
-    println!("SOL gaps from 150 to 105; kate (a keeper) liquidates whoever is below maint:");
+    println!(
+        "SOL gaps from 150 to 105; kate (a keeper) liquidates whoever is below maint and settles \
+         what that leaves:"
+    );
+    let before = fund_balance(demo)?;
     let keeper = Keeper {
         group: demo.group,
         wallet: kate.wallet.insecure_clone(),
@@ -71,21 +75,10 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
     }
     println!("{}", table.render());
 
-    // Fred has nothing left and lost more than he holds: his 2,100 settle to the maker (the
-    // winner), then `account_settle_bankruptcy` settles the rest and resolves what he owes at
-    // once: the insurance fund pays, the rest would be socialized; his unpaid fees are waived.
+    // Fred has nothing left and lost more than he holds: in the same tick his 2,100 settle to the
+    // maker (the winner) and `account_settle_bankruptcy` settles the rest and resolves what he
+    // owes at once: the insurance fund pays, the rest would be socialized; his fees are waived.
     let group = demo.group;
-    let oracle = sol.price_account;
-    let before = fund_balance(demo)?;
-    let settle = ix::perp_settle_pnl(&group, &maker.account, &fred.account, SOL, &oracle, vec![]);
-    let bankrupt =
-        ix::account_settle_bankruptcy(&group, &maker.account, &fred.account, SOL, &oracle);
-    demo.chain.send(&[settle, bankrupt], &demo.admin.insecure_clone(), &[])?;
-    let account: MarginAccount = fetch(&mut demo.chain, &fred.account)?;
-    if bankruptcy_state(&account) == BankruptcyState::NeedsSettlement {
-        let fees = ix::perp_settle_fees(&group, &fred.account, SOL, &oracle, vec![]);
-        demo.chain.send(&[fees], &demo.admin.insecure_clone(), &[])?;
-    }
     let account: MarginAccount = fetch(&mut demo.chain, &fred.account)?;
     if bankruptcy_state(&account) != BankruptcyState::NotBankrupt {
         return Err("fred's bankruptcy is not resolved".into());

@@ -4,6 +4,10 @@
 //! on copies), simulating every step before it sends it. It works over any [`Chain`]: the
 //! embedded chain, the SBF test backend, an RPC endpoint.
 //!
+//! After the liquidations it settles what they leave behind ([`bankruptcy`]): an emptied account's
+//! unsettled losses against the group's gains (the insurance fund covering what it cannot pay), or
+//! its bankrupt loan.
+//!
 //! Before the liquidations each tick runs the cranks that are due ([`cranks`]: funding, realized
 //! volatility, the risk cache of held series), so options are valued from current entries.
 //!
@@ -20,6 +24,7 @@ use xmargin_client::liquidation::Liquidation;
 use xmargin_client::xmargin_risk::health::PriceInput;
 use xmargin_client::{discover, ix, pda, Instruction, Keypair, Pubkey, Signer};
 
+pub mod bankruptcy;
 pub mod cranks;
 
 /// Most steps on one liquidatee in one tick.
@@ -75,6 +80,8 @@ pub struct TickReport {
     pub cranks_failed: usize,
     /// The landed steps, in order.
     pub steps: Vec<LandedStep>,
+    /// Settlement and resolution transactions of emptied accounts that landed.
+    pub settlements_landed: usize,
 }
 
 /// Why a tick stopped.
@@ -146,6 +153,18 @@ impl Keeper {
         for (_, key) in queue {
             self.liquidate(chain, &key, &price_of, &mut report);
         }
+        // What the liquidations emptied (and any account emptied before), settled.
+        let accounts = discover::margin_accounts(chain, &self.group)
+            .map_err(|e| KeeperError::Decode(self.group, e))?;
+        for (key, account) in &accounts {
+            let steps = bankruptcy::settlements(&self.group, key, account, &accounts, &price_of);
+            for tries in steps {
+                let landed = tries
+                    .into_iter()
+                    .any(|t| self.simulate_and_send(chain, &self.with_budget_all(t)).is_ok());
+                report.settlements_landed += usize::from(landed);
+            }
+        }
         Ok(report)
     }
 
@@ -190,11 +209,16 @@ impl Keeper {
 
     /// `instruction` behind the keeper's compute budget (limit, and the priority fee if any).
     fn with_budget(&self, instruction: Instruction) -> Vec<Instruction> {
+        self.with_budget_all(vec![instruction])
+    }
+
+    /// `instructions` behind the keeper's compute budget.
+    fn with_budget_all(&self, instructions: Vec<Instruction>) -> Vec<Instruction> {
         let mut all = vec![ix::compute_unit_limit(self.compute_unit_limit)];
         if self.priority_micro_lamports > 0 {
             all.push(ix::compute_unit_price(self.priority_micro_lamports));
         }
-        all.push(instruction);
+        all.extend(instructions);
         all
     }
 

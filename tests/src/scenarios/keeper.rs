@@ -3,20 +3,41 @@
 //! (each simulated first), and a second tick has nothing to do; it runs the cranks that are due
 //! (funding, price samples, the risk cache of held series) and only those.
 
-use xmargin_client::liquidation::Liquidation;
+use cross_margin::state::{Group, QUOTE_INDEX};
+use xmargin_client::accounts::decode;
+use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState, Liquidation};
 use xmargin_keeper::{Keeper, TickReport};
 
 use super::liquidation::{gap, perp_victim};
 use super::option_trades::{live_sol_chain, option_trade};
 use super::options::{post_vols, VOL_78, VOL_80};
 use super::perps::{funded, per_contract, SOL_PERP};
-use crate::world::{Trader, World, E8};
+use crate::world::{Trader, World, E8, USDC};
 use crate::{expect, Scenario};
 
 pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "keeper_liquidates_below_maint", run: liquidates_below_maint },
     Scenario { name: "keeper_runs_the_cranks", run: runs_the_cranks },
+    Scenario { name: "keeper_settles_a_bankruptcy", run: settles_a_bankruptcy },
 ];
+
+/// SOL gaps to 95: Alice (long 40 from Bob) is at equity -206. One tick liquidates all she holds
+/// and settles her loss against Bob's gain of 2,194: her 2,000, then the 194 she cannot pay from
+/// the insurance fund (her fees waived). She is no longer bankrupt, Bob is paid in full.
+fn settles_a_bankruptcy(w: &mut World) {
+    let (m, alice, bob, kate) = perp_victim(w);
+    let ivan = w.new_trader("ivan");
+    expect::ok(w.insurance_deposit(&ivan, 500 * USDC));
+    w.set_price(m.sol, 95 * E8, 0);
+    let report = keeper(w, &kate).tick(&mut *w.chain).expect("tick");
+    assert!(report.steps_landed >= 1 && report.settlements_landed >= 1, "{report:?}");
+    assert_eq!(bankruptcy_state(&w.margin(&alice.account)), BankruptcyState::NotBankrupt);
+    let group: Group = decode(&w.chain.account(&w.group).unwrap().data).unwrap();
+    assert_eq!(group.insurance.balance, 306 * USDC);
+    assert_eq!(w.balance(&bob.account, QUOTE_INDEX), (100_000 + 2_194) * USDC as i64);
+    let again = keeper(w, &kate).tick(&mut *w.chain).expect("tick");
+    assert_eq!((again.steps_landed, again.settlements_landed), (0, 0), "{again:?}");
+}
 
 fn keeper(w: &World, t: &Trader) -> Keeper {
     Keeper {
