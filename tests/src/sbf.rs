@@ -57,6 +57,40 @@ fn sign(
     )
 }
 
+impl SbfChain {
+    /// The transaction signed with the latest blockhash, with a new one if an identical
+    /// transaction was already sent (it would be refused as processed).
+    fn sign_unsent(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<VersionedTransaction, TxFailure> {
+        let all = signing_keys(payer, signers);
+        let tx = sign(&self.svm, instructions, payer, &all, tables)?;
+        if !self.sent.contains(&tx.signatures[0]) {
+            return Ok(tx);
+        }
+        self.svm.expire_blockhash();
+        sign(&self.svm, instructions, payer, &all, tables)
+    }
+}
+
+/// A processed or simulated transaction's report.
+fn report(
+    outcome: Result<litesvm::types::TransactionMetadata, litesvm::types::FailedTransactionMetadata>,
+) -> Result<TxReport, TxFailure> {
+    match outcome {
+        Ok(meta) => Ok(TxReport {
+            compute_units: meta.compute_units_consumed,
+            logs: meta.logs,
+            return_data: meta.return_data.data,
+        }),
+        Err(failed) => Err(TxFailure { error: failed.err, logs: failed.meta.logs }),
+    }
+}
+
 impl Chain for SbfChain {
     fn backend(&self) -> &'static str {
         "sbf"
@@ -69,21 +103,9 @@ impl Chain for SbfChain {
         signers: &[&Keypair],
         tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
-        let all = signing_keys(payer, signers);
-        let mut tx = sign(&self.svm, instructions, payer, &all, tables)?;
-        if self.sent.contains(&tx.signatures[0]) {
-            self.svm.expire_blockhash();
-            tx = sign(&self.svm, instructions, payer, &all, tables)?;
-        }
+        let tx = self.sign_unsent(instructions, payer, signers, tables)?;
         self.sent.insert(tx.signatures[0]);
-        match self.svm.send_transaction(tx) {
-            Ok(meta) => Ok(TxReport {
-                compute_units: meta.compute_units_consumed,
-                logs: meta.logs,
-                return_data: meta.return_data.data,
-            }),
-            Err(failed) => Err(TxFailure { error: failed.err, logs: failed.meta.logs }),
-        }
+        report(self.svm.send_transaction(tx))
     }
 
     fn account(&mut self, key: &Pubkey) -> Option<AccountData> {
@@ -107,22 +129,8 @@ impl Chain for SbfChain {
         signers: &[&Keypair],
         tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
-        // A transaction identical to one already sent would be refused as processed: sign it
-        // with a new blockhash, as `send_with` would.
-        let all = signing_keys(payer, signers);
-        let mut tx = sign(&self.svm, instructions, payer, &all, tables)?;
-        if self.sent.contains(&tx.signatures[0]) {
-            self.svm.expire_blockhash();
-            tx = sign(&self.svm, instructions, payer, &all, tables)?;
-        }
-        match self.svm.simulate_transaction(tx) {
-            Ok(sim) => Ok(TxReport {
-                compute_units: sim.meta.compute_units_consumed,
-                logs: sim.meta.logs,
-                return_data: sim.meta.return_data.data,
-            }),
-            Err(failed) => Err(TxFailure { error: failed.err, logs: failed.meta.logs }),
-        }
+        let tx = self.sign_unsent(instructions, payer, signers, tables)?;
+        report(self.svm.simulate_transaction(tx).map(|sim| sim.meta))
     }
 
     fn program_accounts(

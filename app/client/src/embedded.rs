@@ -127,11 +127,49 @@ impl EmbeddedChain {
         )
     }
 
+    /// The transaction signed with the latest blockhash, in the next slot if an identical one was
+    /// already sent (it would be refused as processed). The bank registers new blockhashes in the
+    /// background and forgets old ones: always the latest (long runs would outlive theirs).
+    fn sign_unsent(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+        tables: &[LookupTable],
+    ) -> Result<VersionedTransaction, TxFailure> {
+        let latest = self.runtime.block_on(self.context.banks_client.get_latest_blockhash());
+        self.context.last_blockhash = latest.expect("banks client transport");
+        let all = signing_keys(payer, signers);
+        let tx = self.sign(instructions, payer, &all, tables)?;
+        if !self.sent.contains(&tx.signatures[0]) {
+            return Ok(tx);
+        }
+        self.next_slot();
+        self.sign(instructions, payer, &all, tables)
+    }
+
     /// Moves to the next slot (new blockhash), keeping the clock's timestamp.
     fn next_slot(&mut self) {
         let clock = self.clock();
         self.context.warp_to_slot(clock.slot + 1).expect("warp forward");
         self.set_time(clock.unix_timestamp);
+    }
+}
+
+/// A processed or simulated transaction's report: the runtime's logs with the program's own lines
+/// (`printed`, natively on stdout) after them; no result (a transaction that did not sanitize) is
+/// a failure.
+fn report(
+    result: Option<Result<(), TransactionError>>,
+    (mut logs, compute_units, return_data): (Vec<String>, u64, Option<Vec<u8>>),
+    printed: Vec<String>,
+) -> Result<TxReport, TxFailure> {
+    logs.extend(printed.into_iter().map(|line| format!("Program log: {line}")));
+    match result.unwrap_or(Err(TransactionError::SanitizeFailure)) {
+        Ok(()) => {
+            Ok(TxReport { compute_units, logs, return_data: return_data.unwrap_or_default() })
+        }
+        Err(error) => Err(TxFailure { error, logs }),
     }
 }
 
@@ -147,16 +185,7 @@ impl Chain for EmbeddedChain {
         signers: &[&Keypair],
         tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
-        // The bank registers new blockhashes in the background and forgets old ones: always sign
-        // with the latest (long runs would otherwise outlive their blockhash).
-        let latest = self.runtime.block_on(self.context.banks_client.get_latest_blockhash());
-        self.context.last_blockhash = latest.expect("banks client transport");
-        let all = signing_keys(payer, signers);
-        let mut tx = self.sign(instructions, payer, &all, tables)?;
-        if self.sent.contains(&tx.signatures[0]) {
-            self.next_slot();
-            tx = self.sign(instructions, payer, &all, tables)?;
-        }
+        let tx = self.sign_unsent(instructions, payer, signers, tables)?;
         self.sent.insert(tx.signatures[0]);
         for ix in instructions {
             self.known.extend(ix.accounts.iter().map(|a| a.pubkey));
@@ -165,17 +194,10 @@ impl Chain for EmbeddedChain {
             self.runtime.block_on(self.context.banks_client.process_transaction_with_metadata(tx))
         });
         let outcome = outcome.expect("banks client transport");
-        let (mut logs, compute_units, return_data) = outcome
+        let meta = outcome
             .metadata
-            .map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data)))
-            .unwrap_or_default();
-        logs.extend(printed.into_iter().map(|line| format!("Program log: {line}")));
-        match outcome.result {
-            Ok(()) => {
-                Ok(TxReport { compute_units, logs, return_data: return_data.unwrap_or_default() })
-            }
-            Err(error) => Err(TxFailure { error, logs }),
-        }
+            .map(|m| (m.log_messages, m.compute_units_consumed, m.return_data.map(|r| r.data)));
+        report(Some(outcome.result), meta.unwrap_or_default(), printed)
     }
 
     fn account(&mut self, key: &Pubkey) -> Option<AccountData> {
@@ -198,32 +220,15 @@ impl Chain for EmbeddedChain {
         signers: &[&Keypair],
         tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
-        let latest = self.runtime.block_on(self.context.banks_client.get_latest_blockhash());
-        self.context.last_blockhash = latest.expect("banks client transport");
-        // A transaction identical to one already sent would be refused as processed: sign it in
-        // the next slot, as `send_with` would.
-        let all = signing_keys(payer, signers);
-        let mut tx = self.sign(instructions, payer, &all, tables)?;
-        if self.sent.contains(&tx.signatures[0]) {
-            self.next_slot();
-            tx = self.sign(instructions, payer, &all, tables)?;
-        }
+        let tx = self.sign_unsent(instructions, payer, signers, tables)?;
         let (outcome, printed) = capture_stdout(|| {
             self.runtime.block_on(self.context.banks_client.simulate_transaction(tx))
         });
         let outcome = outcome.expect("banks client transport");
-        let (mut logs, compute_units, return_data) = outcome
+        let details = outcome
             .simulation_details
-            .map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data)))
-            .unwrap_or_default();
-        logs.extend(printed.into_iter().map(|line| format!("Program log: {line}")));
-        match outcome.result {
-            Some(Ok(())) => {
-                Ok(TxReport { compute_units, logs, return_data: return_data.unwrap_or_default() })
-            }
-            Some(Err(error)) => Err(TxFailure { error, logs }),
-            None => Err(TxFailure { error: TransactionError::SanitizeFailure, logs }),
-        }
+            .map(|d| (d.logs, d.units_consumed, d.return_data.map(|r| r.data)));
+        report(outcome.result, details.unwrap_or_default(), printed)
     }
 
     fn program_accounts(
