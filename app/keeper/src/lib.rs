@@ -1,15 +1,16 @@
-//! The keeper's core: one [`Keeper::tick`] finds every margin account of a group
-//! (`xmargin_client::discover`), ranks those below maint health by shortfall, and liquidates each
-//! with the client's planner (`xmargin_client::liquidation`: the program's own liquidation code run
-//! on copies), simulating every step before it sends it. It works over any [`Chain`]: the
-//! embedded chain, the SBF test backend, an RPC endpoint.
+//! The keeper's core. One [`Keeper::tick`]:
 //!
-//! After the liquidations it settles what they leave behind ([`bankruptcy`]): an emptied account's
-//! unsettled losses against the group's gains (the insurance fund covering what it cannot pay), or
-//! its bankrupt loan.
+//! 1. runs the cranks that are due ([`cranks`]: funding, realized volatility, the risk cache of
+//!    held series), so options are valued from current entries;
+//! 2. finds every margin account of the group (`xmargin_client::discover`), ranks those below
+//!    maint health by shortfall, and liquidates each with the client's planner
+//!    (`xmargin_client::liquidation`: the program's own liquidation code run on copies);
+//! 3. settles what the liquidations leave behind ([`bankruptcy`]): an emptied account's unsettled
+//!    losses against the group's gains (the insurance fund covering what it cannot pay), or its
+//!    bankrupt loan.
 //!
-//! Before the liquidations each tick runs the cranks that are due ([`cranks`]: funding, realized
-//! volatility, the risk cache of held series), so options are valued from current entries.
+//! Every transaction is simulated before it is sent. It works over any [`Chain`]: today the
+//! embedded chain and the SBF test backend (an RPC backend is issue 16's next step).
 //!
 //! A step is sent only if its incentive is at least [`Keeper::min_incentive`] and its simulation
 //! succeeds; a liquidatee takes at most [`MAX_STEPS_PER_ACCOUNT`] steps per tick (the planner's
@@ -111,8 +112,9 @@ impl From<HealthError> for KeeperError {
 }
 
 impl Keeper {
-    /// One pass over the group: every liquidatable account, most underwater first, liquidated
-    /// step by step while the planner finds a step worth sending.
+    /// One pass over the group (see the module doc): the cranks due, then every liquidatable
+    /// account, most underwater first, step by step while the planner finds a step worth sending,
+    /// then the settlements of emptied accounts.
     pub fn tick(&self, chain: &mut dyn Chain) -> Result<TickReport, KeeperError> {
         let g: Group = fetch(chain, &self.group)?;
         let underlyings: Vec<Underlying> = (0..g.underlying_count)
