@@ -24,6 +24,8 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("resolve_bankruptcy", None),
     ("risk_sample_price", Some(40_000)),
     ("settle_bankruptcy", Some(60_000)),
+    ("keeper_liquidation_step_mean", None),
+    ("keeper_liquidation_step_max", Some(600_000)),
     ("health_1_options", None),
     ("health_8_options", None),
     ("health_32_options", None),

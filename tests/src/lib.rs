@@ -33,6 +33,8 @@ pub struct Run {
     pub failures: Vec<(&'static str, String)>,
     /// CU cases recorded by the scenarios, in order.
     pub cu: Vec<(String, u64)>,
+    /// Figures the scenarios reported (`World::report`), each after its scenario's name.
+    pub figures: Vec<String>,
 }
 
 /// The scenario filter of a runner's command line: its first argument that is not an option
@@ -48,19 +50,20 @@ pub fn run_all(
     filter: Option<&str>,
     start: impl Fn() -> Box<dyn LocalChain>,
 ) -> Run {
-    let mut run = Run { backend, passed: 0, failures: vec![], cu: vec![] };
+    let mut run = Run { backend, passed: 0, failures: vec![], cu: vec![], figures: vec![] };
     let selected =
         scenarios::all().into_iter().filter(|s| filter.is_none_or(|f| s.name.contains(f)));
     for scenario in selected {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let mut world = World::new(start());
             (scenario.run)(&mut world);
-            world.cu
+            (world.cu, world.figures)
         }));
         match outcome {
-            Ok(cu) => {
+            Ok((cu, figures)) => {
                 run.passed += 1;
                 run.cu.extend(cu);
+                run.figures.extend(figures.into_iter().map(|f| format!("{}: {f}", scenario.name)));
             }
             Err(panic) => {
                 let message = panic
@@ -72,7 +75,7 @@ pub fn run_all(
             }
         }
     }
-    let summary = format!(
+    let mut summary = format!(
         "{} backend: {} scenarios passed, {} failed",
         run.backend,
         run.passed,
@@ -84,6 +87,9 @@ pub fn run_all(
     }
     if filter.is_some() {
         return run;
+    }
+    for figure in &run.figures {
+        summary.push_str(&format!("\n  {figure}"));
     }
     // The test command prints these after cargo's own output.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scenario-summary");

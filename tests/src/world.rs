@@ -40,6 +40,8 @@ pub struct World {
     pub(crate) accounts: Vec<Pubkey>,
     /// CU cases recorded by the scenario (`case`, compute units).
     pub cu: Vec<(String, u64)>,
+    /// Figures the scenario reports (the test command prints them after the run).
+    pub figures: Vec<String>,
     /// Transactions sent so far (for failure messages).
     pub steps: usize,
     /// When set, every transaction starts with `SetComputeUnitLimit` of this many units.
@@ -59,6 +61,7 @@ impl World {
             markets: vec![],
             accounts: vec![],
             cu: vec![],
+            figures: vec![],
             steps: 0,
             compute_limit: None,
         }
@@ -327,15 +330,13 @@ impl World {
         loser: &Trader,
         index: u16,
     ) -> Result<TxReport, TxFailure> {
-        let oracle = self.markets[index as usize].price_account;
-        let health = self.health_of(&loser.account);
-        let instruction = ix::perp_settle_pnl(
-            &self.group,
+        let state = self.margin(&loser.account);
+        let markets = &self.markets;
+        let instruction = ix::perp_settle_pnl_with_health(
             &winner.account,
-            &loser.account,
+            (&loser.account, &state),
             index,
-            &oracle,
-            health,
+            |i| markets[usize::from(i)].price_account,
         );
         self.send_as_keeper(instruction)
     }
@@ -542,6 +543,12 @@ impl World {
     /// Records a compute-unit case (reported and budget-checked on the SBF backend).
     pub fn record_cu(&mut self, case: &str, report: &TxReport) {
         self.cu.push((case.to_string(), report.compute_units));
+    }
+
+    /// Prints a figure of the scenario and keeps it for the run's summary.
+    pub fn report(&mut self, line: String) {
+        println!("  {line}");
+        self.figures.push(line);
     }
 
     /// Writes raw account data (for adversarial setups).

@@ -54,6 +54,7 @@ pub fn gap_and_liquidations(demo: &mut Demo) -> Result<(), Box<dyn Error>> {
         compute_unit_limit: 1_400_000,
         priority_micro_lamports: 0,
         funding_interval_secs: 3_600,
+        dry_run: false,
     };
     let report = keeper.tick(&mut demo.chain)?;
     let mut table = Table::new(

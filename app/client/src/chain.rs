@@ -265,6 +265,11 @@ pub trait Chain {
     ) -> Vec<(Pubkey, AccountData)>;
     /// The chain's clock, unix seconds.
     fn now(&mut self) -> i64;
+    /// The first read since the last call that the chain did not answer (a lost RPC request:
+    /// the read returned nothing), if any. In-process chains always answer.
+    fn transport_error(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// A chain whose state the caller controls (in-process chains): accounts can be written directly

@@ -258,6 +258,20 @@ pub fn perp_settle_pnl(
     ix
 }
 
+/// `perp_settle_pnl` from `loser` (decoded as `state`) to `winner` on market `index`, with the
+/// loser's health accounts (it may borrow to pay; prices from `price_of`).
+pub fn perp_settle_pnl_with_health(
+    winner: &Pubkey,
+    loser: (&Pubkey, &MarginAccount),
+    index: u16,
+    price_of: impl Fn(u16) -> Pubkey,
+) -> Instruction {
+    let (key, state) = loser;
+    let group = state.group;
+    let health = health_accounts(&group, required_underlyings(&[state]), &price_of);
+    perp_settle_pnl(&group, winner, key, index, &price_of(index), health)
+}
+
 /// `account_settle_bankruptcy`: the whole loss of `loser` (holding nothing of value) on the
 /// underlying at `index` to `winner`, reading `oracle`, resolved in the same instruction.
 pub fn account_settle_bankruptcy(

@@ -6,12 +6,15 @@
 //! - [`health`]: the account's health computed off-chain with the program's own risk code;
 //! - [`liquidation`]: liquidation steps predicted with the program's own code, the best next one;
 //! - [`chain`]: the [`chain::Chain`] trait every backend implements; [`embedded`] is the
-//!   in-process chain (the program running natively in solana-program-test);
+//!   in-process chain (the program running natively in solana-program-test), [`rpc`] any
+//!   JSON-RPC endpoint;
 //! - [`fixtures`]: SPL token and Pyth `PriceUpdateV2` account images for local chains;
-//! - [`sandbox`]: standing up markets on a local chain (demo and tests).
+//! - [`sandbox`]: standing up markets on a local chain (demo and tests);
+//! - [`crowd`]: a market with a crowd of varied accounts (the crash simulation, the keeper's demo).
 
 pub mod accounts;
 pub mod chain;
+pub mod crowd;
 pub mod discover;
 #[cfg(feature = "embedded")]
 pub mod embedded;
@@ -20,6 +23,8 @@ pub mod health;
 pub mod ix;
 pub mod liquidation;
 pub mod pda;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 pub mod sandbox;
 
 pub use anchor_lang::prelude::Pubkey;

@@ -74,6 +74,56 @@ impl LiquidationInputs for Copies<'_> {
     }
 }
 
+/// A group as one keeper tick sees it: its liquidation parameters, quote terms, clock and every
+/// underlying whose price could be read, with that price graded, fetched once; any account's
+/// liquidation health then needs no further read ([`Snapshot::health`]), so triaging every
+/// account of a group costs one `getProgramAccounts` and one read per underlying.
+pub struct Snapshot {
+    pub params: LiquidationParams,
+    pub quote: QuoteTerms,
+    pub now: i64,
+    /// Ascending by index; an underlying whose price account is missing or unreadable is left
+    /// out (the accounts holding it fail with `HealthAccountMissing`, as the program would).
+    pub underlyings: Vec<(Underlying, PriceInput)>,
+}
+
+impl Snapshot {
+    /// Fetches the group, its underlyings and their prices (`price_of(index)`).
+    pub fn fetch(
+        chain: &mut dyn Chain,
+        group: &Pubkey,
+        price_of: &dyn Fn(u16) -> Pubkey,
+    ) -> Result<Snapshot, HealthError> {
+        let g: Group = fetch(chain, group)?;
+        let now = chain.now();
+        let mut underlyings = Vec::with_capacity(usize::from(g.underlying_count));
+        for index in 0..g.underlying_count {
+            // One unreadable feed leaves out only its underlying (module doc).
+            if let Ok(mut one) = fetch_inputs(chain, group, &[index], price_of, now) {
+                underlyings.append(&mut one);
+            }
+        }
+        Ok(Snapshot { params: g.liquidation, quote: g.quote_terms(), now, underlyings })
+    }
+
+    /// `account`'s health as a liquidation step judges it (stale option inputs valued
+    /// conservatively), exactly as [`Liquidation::liquidatee_health`] computes it.
+    pub fn health(&self, account: &MarginAccount) -> Result<AccountHealth, HealthError> {
+        let risks = risks_of(&self.underlyings, self.now);
+        compute_valued(account, &risks, self.quote, self.now, Valuation::Conservative)
+            .map_err(program_error)
+    }
+
+    /// Whether a step may liquidate `account` now, and its health.
+    pub fn liquidatable(
+        &self,
+        account: &MarginAccount,
+    ) -> Result<(bool, AccountHealth), HealthError> {
+        let h = self.health(account)?;
+        Ok((liquidation::liquidatable(account, &h), h))
+    }
+}
+
 impl Liquidation {
     /// Fetches the two accounts, the group's parameters and both accounts' underlyings, reading
     /// each price from `price_of(index)`.

@@ -45,15 +45,44 @@ fn seed_bytes(bytes: &[u8], domain: u8) -> [u8; 32] {
     for b in [domain].iter().chain(bytes) {
         h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
     }
+    let mut stream = Rng::new(h);
     let mut out = [0u8; 32];
     for chunk in out.chunks_mut(8) {
-        h = h.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = h;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+        chunk.copy_from_slice(&stream.next_u64().to_le_bytes());
     }
     out
+}
+
+/// A deterministic pseudo-random stream (splitmix64): the same seed gives the same market, crowd
+/// and fuzzing run on every machine.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..=hi` (`lo` when `hi <= lo`); the tiny modulo bias does not matter here.
+    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + self.next_u64() % (hi - lo + 1)
+    }
+
+    /// `true` with probability `per_mille / 1000`.
+    pub fn chance(&mut self, per_mille: u64) -> bool {
+        self.next_u64() % 1_000 < per_mille
+    }
 }
 
 /// A ticker as the program stores it: zero-padded UTF-8 (at most 16 bytes).

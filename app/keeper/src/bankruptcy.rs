@@ -56,7 +56,11 @@ pub fn settlements(
                         let settle = ix::perp_settle_pnl(group, &other, key, u, &oracle, vec![]);
                         let write_off =
                             ix::account_settle_bankruptcy(group, &other, key, u, &oracle);
-                        tries.push(vec![settle.clone(), write_off]);
+                        // What it can pay first, then the rest written off; the write-off
+                        // alone when it holds nothing to pay with; the payment alone when the
+                        // rest is not a loss the account cannot pay.
+                        tries.push(vec![settle.clone(), write_off.clone()]);
+                        tries.push(vec![write_off]);
                         tries.push(vec![settle]);
                     }
                 }

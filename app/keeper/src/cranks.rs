@@ -10,11 +10,20 @@
 //!   bound from the live price per contract, inside the series' last day and not valued this
 //!   second) or is past half the chain's maximum age (refreshed before it goes stale). Without a
 //!   valid price the drift is unknown and only the other rules apply.
+//! - **Expiry** (`option_settle_expiry`) of every expiry date of active series that has passed,
+//!   from the underlying's bound price account: the program takes only the first print at or
+//!   after the expiry, so this lands when that account holds it (a print posted later needs the
+//!   historic update posted first; the refusal is counted and logged).
+//! - **Positions** ([`position_settlements`], after discovery): `option_settle_positions` for the
+//!   accounts holding positions in settled series, [`POSITION_BATCH`] accounts a transaction.
 
 use cross_margin::engine::vol_index::MIN_SAMPLE_SECS;
-use cross_margin::state::{SeriesStatus, Underlying};
+use cross_margin::state::{MarginAccount, SeriesStatus, Underlying};
 use xmargin_client::xmargin_risk::cache::{CacheLimits, LAST_DAY_SECS};
 use xmargin_client::{ix, Instruction, Pubkey};
+
+/// Accounts per `option_settle_positions` transaction (the `settle_expired_batch_8` CU case).
+pub const POSITION_BATCH: usize = 8;
 
 /// One crank of one underlying.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +31,10 @@ pub enum Crank {
     Funding,
     PriceSample,
     SeriesRefresh(u16),
+    /// The series expiring at this unix time.
+    SettleExpiry(i64),
+    /// Settled positions of this many accounts.
+    SettlePositions(usize),
 }
 
 /// The cranks due on underlying `index` of `group`, state `u`, at `now`, with their instructions;
@@ -43,6 +56,18 @@ pub fn due(
         due.push((Crank::PriceSample, ix::risk_sample_price(group, index, oracle)));
     }
     let chain = &u.options;
+    let series = &chain.series[..usize::from(chain.series_count)];
+    let mut expiries: Vec<i64> = series
+        .iter()
+        .filter(|s| s.is(SeriesStatus::Active) && s.expiry <= now)
+        .map(|s| s.expiry)
+        .collect();
+    expiries.sort_unstable();
+    expiries.dedup();
+    for expiry in expiries {
+        let settle = ix::option_settle_expiry(group, index, expiry, oracle, &[]);
+        due.push((Crank::SettleExpiry(expiry), settle));
+    }
     if chain.listed == 1 {
         let max_age = i64::from(chain.cache_max_age_secs);
         let limits = CacheLimits {
@@ -71,4 +96,35 @@ pub fn due(
         }
     }
     due
+}
+
+/// `option_settle_positions` on underlying `index` of `group` (state `u`) for every account of
+/// `accounts` holding a position in a settled series, [`POSITION_BATCH`] a transaction.
+pub fn position_settlements(
+    group: &Pubkey,
+    index: u16,
+    u: &Underlying,
+    accounts: &[(Pubkey, MarginAccount)],
+) -> Vec<(Crank, Instruction)> {
+    let series = &u.options.series[..usize::from(u.options.series_count)];
+    let holders: Vec<Pubkey> = accounts
+        .iter()
+        .filter(|(_, a)| {
+            a.options.iter().any(|o| {
+                o.underlying == index
+                    && o.quantity != 0
+                    && series.get(usize::from(o.series)).is_some_and(|s| {
+                        s.is(SeriesStatus::Settled) && s.generation == o.generation
+                    })
+            })
+        })
+        .map(|(key, _)| *key)
+        .collect();
+    holders
+        .chunks(POSITION_BATCH)
+        .map(|batch| {
+            let settle = ix::option_settle_positions(group, index, batch);
+            (Crank::SettlePositions(batch.len()), settle)
+        })
+        .collect()
 }

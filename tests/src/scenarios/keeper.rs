@@ -3,14 +3,14 @@
 //! (each simulated first), and a second tick has nothing to do; it runs the cranks that are due
 //! (funding, price samples, the risk cache of held series) and only those.
 
-use cross_margin::state::{Group, QUOTE_INDEX};
+use cross_margin::state::{Group, SeriesStatus, QUOTE_INDEX};
 use xmargin_client::accounts::decode;
 use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState, Liquidation};
 use xmargin_keeper::{Keeper, TickReport};
 
 use super::liquidation::{gap, perp_victim};
 use super::option_trades::{live_sol_chain, option_trade};
-use super::options::{post_vols, VOL_78, VOL_80};
+use super::options::{post_vols, EXPIRY, VOL_78, VOL_80};
 use super::perps::{funded, per_contract, SOL_PERP};
 use crate::world::{Trader, World, E8, USDC};
 use crate::{expect, Scenario};
@@ -19,7 +19,59 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "keeper_liquidates_below_maint", run: liquidates_below_maint },
     Scenario { name: "keeper_runs_the_cranks", run: runs_the_cranks },
     Scenario { name: "keeper_settles_a_bankruptcy", run: settles_a_bankruptcy },
+    Scenario { name: "keeper_dry_run_sends_nothing", run: dry_run_sends_nothing },
+    Scenario { name: "keeper_settles_expired_series", run: settles_expired_series },
 ];
+
+/// Past the 30-day expiry, with the first print after it (172, 30 s after) in SOL's price
+/// account, one tick records the settlement price of both series and closes the positions at it:
+/// Alice's 3 long 165 calls pay 7 each into her unsettled quote, Bob's written ones cost him 21
+/// (and, holding nothing else to liquidate, the two then settle with each other).
+fn settles_expired_series(w: &mut World) {
+    let m = live_sol_chain(w);
+    let (alice, bob) = (funded(w, "alice", 1_000), funded(w, "bob", 1_000));
+    expect::ok(option_trade(w, &alice, &bob, 0, 3, per_contract(8)));
+    let quote = |w: &mut World, t: &Trader| w.margin(&t.account).perps[0].quote;
+    let before = (quote(w, &alice), quote(w, &bob));
+    w.set_time(EXPIRY + 40);
+    w.post_print(m.sol, 172 * E8, 0, [EXPIRY - 1, EXPIRY + 30]);
+    for (market, price) in [(m.btc, 60_000 * E8), (m.eth, 3_000 * E8)] {
+        w.set_price(market, price, 0);
+    }
+    let report = keeper(w, &bob).tick(&mut *w.chain).expect("tick");
+    assert_eq!(report.cranks_failed, 0, "{report:?}");
+    let chain = w.underlying(m.sol).options;
+    assert!(chain.series[..2].iter().all(|s| s.is(SeriesStatus::Settled)));
+    assert_eq!(chain.series[0].settlement_value, per_contract(7));
+    for t in [&alice, &bob] {
+        assert!(w.margin(&t.account).options.iter().all(|o| o.quantity == 0), "{}", t.label);
+    }
+    // Expiry, positions, three price samples.
+    assert_eq!(report.cranks_landed, 5, "{report:?}");
+    let seven = 3 * per_contract(7);
+    let paid = |w: &mut World, t: &Trader| quote(w, t) + w.balance(&t.account, QUOTE_INDEX);
+    let (a, b) = (paid(w, &alice), paid(w, &bob));
+    let start = 1_000 * USDC as i64;
+    assert_eq!((a, b), (start + before.0 + seven, start + before.1 - seven));
+    let again = keeper(w, &bob).tick(&mut *w.chain).expect("tick");
+    assert_eq!(again.cranks_landed, 0, "{again:?}");
+}
+
+/// A dry run finds and simulates the same first step as a live tick but sends nothing: Alice's
+/// account and the keeper's are unchanged; the live tick then lands that step.
+fn dry_run_sends_nothing(w: &mut World) {
+    let (m, alice, _bob, kate) = perp_victim(w);
+    gap(w, m.sol);
+    let data = |w: &mut World, t: &Trader| w.chain.account(&t.account).unwrap().data;
+    let before = (data(w, &alice), data(w, &kate));
+    let dry = Keeper { dry_run: true, ..keeper(w, &kate) };
+    let report = dry.tick(&mut *w.chain).expect("tick");
+    assert_eq!((report.liquidatable, report.steps_landed, report.steps_failed), (1, 1, 0));
+    assert_eq!((data(w, &alice), data(w, &kate)), before);
+    let live = keeper(w, &kate).tick(&mut *w.chain).expect("tick");
+    assert_eq!(live.steps.first().map(|s| s.step), report.steps.first().map(|s| s.step));
+    assert_ne!(data(w, &alice), before.0);
+}
 
 /// SOL gaps to 95: Alice (long 40 from Bob) is at equity -206. One tick liquidates all she holds
 /// and settles her loss against Bob's gain of 2,194: her 2,000, then the 194 she cannot pay from
@@ -31,6 +83,8 @@ fn settles_a_bankruptcy(w: &mut World) {
     w.set_price(m.sol, 95 * E8, 0);
     let report = keeper(w, &kate).tick(&mut *w.chain).expect("tick");
     assert!(report.steps_landed >= 1 && report.settlements_landed >= 1, "{report:?}");
+    let paid = (report.bankrupt.clone(), report.insurance_paid, report.socialized);
+    assert_eq!(paid, (vec![alice.account], 194 * USDC, 0), "{report:?}");
     assert_eq!(bankruptcy_state(&w.margin(&alice.account)), BankruptcyState::NotBankrupt);
     let group: Group = decode(&w.chain.account(&w.group).unwrap().data).unwrap();
     assert_eq!(group.insurance.balance, 306 * USDC);
@@ -48,6 +102,7 @@ fn keeper(w: &World, t: &Trader) -> Keeper {
         compute_unit_limit: 1_400_000,
         priority_micro_lamports: 1,
         funding_interval_secs: 3_600,
+        dry_run: false,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod account_cap;
 pub mod adversarial;
 pub mod bankruptcy;
 pub mod collateral;
+pub mod crash;
 pub mod cu_cases;
 pub mod delegates;
 pub mod discovery;
@@ -45,6 +46,7 @@ pub fn all() -> Vec<Scenario> {
         vol_index::SCENARIOS,
         discovery::SCENARIOS,
         keeper::SCENARIOS,
+        crash::SCENARIOS,
         cu_cases::SCENARIOS,
         reference::SCENARIOS,
     ]

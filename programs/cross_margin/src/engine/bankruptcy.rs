@@ -56,6 +56,10 @@ pub fn resolve(
     collateral::apply(account, pool, -balance)?;
     lending::socialize(pool, &mut group.quote_deposit_index, socialized)?;
     group.insurance.balance -= insurance_paid;
+    group.insurance_paid_total =
+        group.insurance_paid_total.checked_add(insurance_paid).ok_or(XmError::BalanceOverflow)?;
+    group.socialized_total =
+        group.socialized_total.checked_add(socialized).ok_or(XmError::BalanceOverflow)?;
     account.liquidation_since = 0;
     Ok(Resolution { owed, insurance_paid, socialized })
 }
@@ -160,6 +164,7 @@ mod tests {
         );
         assert!(pool.lending.deposit_index < INDEX_ONE);
         assert_eq!(fund.quote_deposit_index, pool.lending.deposit_index);
+        assert_eq!((fund.insurance_paid_total, fund.socialized_total), (100, 200));
         assert_eq!(lending::quote_balance(&account), 0);
         // Nothing is owed any more.
         assert_eq!(
@@ -175,6 +180,11 @@ mod tests {
         let r = resolve(&mut account, &mut pool, &mut fund, 0).unwrap();
         assert_eq!((r.insurance_paid, r.socialized, fund.insurance.balance), (300, 0, 700));
         assert_eq!(pool.lending.deposit_index, INDEX_ONE);
+        // The totals add up over resolutions.
+        let (_, mut second) = pool_and_debtor(0, 900);
+        pool.collateral.total_borrows += 900;
+        resolve(&mut second, &mut pool, &mut fund, 0).unwrap();
+        assert_eq!((fund.insurance_paid_total, fund.socialized_total), (1_000, 200));
     }
 
     #[test]

@@ -43,9 +43,15 @@ pub struct Group {
     /// group it reads anyway, without the quote underlying. Only a bankruptcy resolution, which
     /// writes both, changes it.
     pub quote_deposit_index: u64,
+    /// What bankruptcy resolutions have taken from the insurance fund since the group was
+    /// created, native quote units (precision: 1; only `engine::bankruptcy::resolve` adds to it).
+    pub insurance_paid_total: u64,
+    /// What bankruptcy resolutions have written off over the quote deposits since the group was
+    /// created (socialized losses), native quote units (precision: 1).
+    pub socialized_total: u64,
     /// Reserved for future fields; zero. (Fees accrue per underlying, `Underlying::fees_accrued`,
     /// so that no trade writes the group.)
-    pub reserved: [u8; 224],
+    pub reserved: [u8; 208],
 }
 
 /// The insurance fund of a group: quote tokens in its own vault (PDA `["insurance", group]`),
@@ -72,7 +78,7 @@ impl InsuranceFund {
 
 assert_layout!(LiquidationParams, 8);
 assert_layout!(InsuranceFund, 16);
-assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 224);
+assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 208);
 
 impl Group {
     /// Account size including the 8-byte discriminator.

@@ -39,8 +39,13 @@ mod layout_tests {
     #[test]
     fn offsets_match_the_documented_layout() {
         assert_eq!(
-            (offset_of!(Group, admin), offset_of!(Group, quote_mint), offset_of!(Group, reserved)),
-            (8, 72, 144)
+            (
+                offset_of!(Group, admin),
+                offset_of!(Group, quote_mint),
+                offset_of!(Group, insurance_paid_total),
+                offset_of!(Group, reserved)
+            ),
+            (8, 72, 144, 160)
         );
         assert_eq!(
             (
