@@ -9,6 +9,7 @@ mod conservation;
 pub mod cu;
 pub mod events;
 pub mod expect;
+pub mod fuzz;
 pub mod sbf;
 pub mod scenarios;
 pub mod world;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use xmargin_risk::black_scholes::OptionKind;
 use xmargin_risk::book::BookMargin;
 use xmargin_risk::cache::ContractScale;
-use xmargin_risk::health::{self, CollateralInput, Haircuts, PriceInput};
+use xmargin_risk::health::{self, value_holding, CollateralInput, Haircuts, PriceInput};
 use xmargin_risk::margin::{Requirement, UnderlyingParams, DEFAULT_PARAMS};
 use xmargin_risk::oracle::OraclePrice;
 use xmargin_risk::portfolio::{
@@ -166,8 +166,12 @@ pub(crate) fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
             let pnl = perp.size.value.mul(spot.checked_sub(perp.entry.value)?)?;
             perp_pnl = perp_pnl.checked_add(pnl)?;
         }
-        // Collateral moves with the price only if it counts in equity.
-        let linear = if haircuts.is_full() { perp_size } else { held.checked_add(perp_size)? };
+        // Collateral moves with the price at its init-weighted value, as on-chain
+        // (`engine::valuation::Book::add_collateral`).
+        let collateral = match holdings.last() {
+            Some(h) if h.underlying == index => value_holding(h)?.exposure(),
+            _ => Fixed::ZERO,
+        };
         let mut options = Vec::new();
         for o in &u.options {
             let years = match (o.days, o.years) {
@@ -201,7 +205,7 @@ pub(crate) fn evaluate(p: &Portfolio) -> Result<Report, Box<dyn Error>> {
             vol_index: u.vol_index.value,
             rate: u.rate.map_or(Fixed::ZERO, |r| r.value),
             scale,
-            linear: to_native(linear.mul(spot)?, ENGINE_DECIMALS)?,
+            linear: to_native(perp_size.mul(spot)?.checked_add(collateral)?, ENGINE_DECIMALS)?,
             options,
             params,
         };

@@ -110,7 +110,7 @@ fn demo_runs_and_shows_hedges_and_liquidations() {
     // Section 5: init requirement together and as separate legs, in USDC.
     let row = |name: &str| out.lines().find(|l| l.starts_with(name)).unwrap_or_default().to_owned();
     let covered = row("10 SOL + 10 written 165 calls");
-    assert!(covered.contains("364.966083") && covered.contains("722.950507"), "{out}");
+    assert!(covered.contains("284.047083") && covered.contains("642.031507"), "{out}");
     let hedged = row("10 long 165 calls + 4 short perps");
     assert!(hedged.contains("32.767004") && hedged.contains("241.221159"), "{out}");
     // Section 6: the gap's liquidations and fred's bankruptcy, covered by the insurance fund.

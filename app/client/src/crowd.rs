@@ -375,7 +375,8 @@ impl CrowdMarket {
             let i = usize::from(mv.index);
             self.prices[i] = self.prices[i] * mv.price_bps / 10_000;
             if let Some(vols) = &mut self.vols[i] {
-                vols.iter_mut().for_each(|v| *v = *v * mv.vol_bps / 10_000);
+                // Kept within what a vol authority would post (and the program takes).
+                vols.iter_mut().for_each(|v| *v = (*v * mv.vol_bps / 10_000).clamp(5, 500));
             }
         }
         let repost = now - self.vols_posted_at >= VOL_REPOST_SECS;

@@ -5,7 +5,7 @@
 // `agave-unstable-api` feature in 4.0; 3.1 is the version pinned for native mode.
 #![allow(deprecated)]
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::entrypoint::ProgramResult;
@@ -75,6 +75,10 @@ pub struct EmbeddedChain {
     /// cannot be scanned, so [`Chain::program_accounts`] reads these (every account the program
     /// creates or writes is named by the transaction that does it).
     known: BTreeSet<Pubkey>,
+    /// Accounts read and not written since (a transaction's writable accounts, a written
+    /// account, the clock): a read through the banks client is a round trip through its RPC
+    /// layer, and checks read the same accounts many times between two transactions.
+    reads: HashMap<Pubkey, Option<AccountData>>,
 }
 
 impl EmbeddedChain {
@@ -95,8 +99,13 @@ impl EmbeddedChain {
         // when a `cross_margin.so` is lying around.
         program_test.add_program("cross_margin", cross_margin::ID, processor!(process_instruction));
         let context = runtime.block_on(program_test.start_with_context());
-        let mut chain =
-            EmbeddedChain { runtime, context, sent: HashSet::new(), known: BTreeSet::new() };
+        let mut chain = EmbeddedChain {
+            runtime,
+            context,
+            sent: HashSet::new(),
+            known: BTreeSet::new(),
+            reads: HashMap::new(),
+        };
         chain.set_time(unix_timestamp);
         chain
     }
@@ -187,6 +196,12 @@ impl Chain for EmbeddedChain {
     ) -> Result<TxReport, TxFailure> {
         let tx = self.sign_unsent(instructions, payer, signers, tables)?;
         self.sent.insert(tx.signatures[0]);
+        // Only the accounts a transaction may write can change: its writable accounts (the
+        // programs it invokes can touch no other) and the fee payer.
+        self.reads.remove(&solana_signer::Signer::pubkey(payer));
+        for meta in instructions.iter().flat_map(|ix| &ix.accounts).filter(|m| m.is_writable) {
+            self.reads.remove(&meta.pubkey);
+        }
         for ix in instructions {
             self.known.extend(ix.accounts.iter().map(|a| a.pubkey));
         }
@@ -201,16 +216,21 @@ impl Chain for EmbeddedChain {
     }
 
     fn account(&mut self, key: &Pubkey) -> Option<AccountData> {
+        if let Some(read) = self.reads.get(key) {
+            return read.clone();
+        }
         let account = self
             .runtime
             .block_on(self.context.banks_client.get_account(*key))
-            .expect("banks client transport")?;
-        Some(AccountData {
+            .expect("banks client transport");
+        let read = account.map(|account| AccountData {
             lamports: account.lamports,
             data: account.data,
             owner: account.owner,
             executable: account.executable,
-        })
+        });
+        self.reads.insert(*key, read.clone());
+        read
     }
 
     fn simulate(
@@ -253,6 +273,7 @@ impl Chain for EmbeddedChain {
 impl LocalChain for EmbeddedChain {
     fn set_account(&mut self, key: &Pubkey, account: AccountData) {
         self.known.insert(*key);
+        self.reads.clear();
         let account = Account {
             lamports: account.lamports,
             data: account.data,
@@ -264,6 +285,7 @@ impl LocalChain for EmbeddedChain {
     }
 
     fn set_time(&mut self, unix_timestamp: i64) {
+        self.reads.clear();
         let mut clock = self.clock();
         clock.unix_timestamp = unix_timestamp;
         self.context.set_sysvar(&clock);

@@ -36,6 +36,10 @@ use crate::chain::{
     TxReport,
 };
 
+/// Signatures remembered to tell a repeated transaction (a blockhash lives about 150 slots; a
+/// keeper sends far fewer distinct transactions within one).
+pub const RECENT_SIGNATURES: usize = 256;
+
 /// How long one RPC request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -45,8 +49,9 @@ pub struct RpcChain {
     url: String,
     /// The first read the endpoint did not answer since the last [`Chain::transport_error`].
     transport_error: Option<String>,
-    /// The last signature sent: an identical transaction waits for a new blockhash.
-    last_signature: Option<solana_signature::Signature>,
+    /// The signatures sent lately (at most [`RECENT_SIGNATURES`]): an identical transaction
+    /// waits for a new blockhash.
+    recent: std::collections::VecDeque<solana_signature::Signature>,
 }
 
 /// The endpoint could not be reached, or did not answer as a Solana RPC node.
@@ -75,7 +80,8 @@ impl RpcChain {
         client
             .get_version()
             .map_err(|e| ConnectError { url: url.to_string(), reason: e.to_string() })?;
-        Ok(RpcChain { client, url: url.to_string(), transport_error: None, last_signature: None })
+        let recent = std::collections::VecDeque::new();
+        Ok(RpcChain { client, url: url.to_string(), transport_error: None, recent })
     }
 
     /// The endpoint's URL.
@@ -91,7 +97,7 @@ impl RpcChain {
     }
 
     /// The transaction signed with the latest blockhash, a newer one if an identical
-    /// transaction was the last sent.
+    /// transaction was sent lately.
     fn sign(
         &mut self,
         instructions: &[Instruction],
@@ -111,7 +117,7 @@ impl RpcChain {
                 tables,
                 blockhash
             )?;
-            if Some(tx.signatures[0]) != self.last_signature {
+            if !self.recent.contains(&tx.signatures[0]) {
                 return Ok(tx);
             }
             blockhash = self.client.get_new_latest_blockhash(&blockhash).map_err(transport)?;
@@ -157,7 +163,10 @@ impl Chain for RpcChain {
         tables: &[LookupTable],
     ) -> Result<TxReport, TxFailure> {
         let tx = self.sign(instructions, payer, signers, tables)?;
-        self.last_signature = Some(tx.signatures[0]);
+        if self.recent.len() == RECENT_SIGNATURES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(tx.signatures[0]);
         let signature = self.client.send_and_confirm_transaction(&tx).map_err(refused)?;
         // What it used and logged; the transaction landed either way.
         let config = RpcTransactionConfig {
@@ -245,10 +254,15 @@ impl Chain for RpcChain {
         };
         match self.client.get_program_ui_accounts_with_config(owner, config) {
             Ok(accounts) => {
+                let total = accounts.len();
                 let mut out: Vec<(Pubkey, AccountData)> = accounts
                     .into_iter()
                     .filter_map(|(key, ui)| Some((key, account_data(ui.decode::<Account>()?))))
                     .collect();
+                if out.len() < total && self.transport_error.is_none() {
+                    let lost = total - out.len();
+                    self.transport_error = Some(format!("getProgramAccounts: {lost} undecodable"));
+                }
                 out.sort_by_key(|(key, _)| *key);
                 out
             }

@@ -7,6 +7,10 @@
 //! decision, not a second rule here.
 
 use cross_margin::state::{MarginAccount, EMPTY_SLOT};
+
+/// Most counterparties tried for one position in one pass (the largest opposite quotes first):
+/// bounds what one account costs a tick in simulations.
+pub const MAX_COUNTERPARTIES: usize = 8;
 use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState};
 use xmargin_client::{ix, Instruction, Pubkey};
 
@@ -31,27 +35,22 @@ pub fn settlements(
                 let (u, oracle) = (p.underlying, price_of(p.underlying));
                 let gain = p.quote > 0;
                 // Counterparties on the same underlying, the largest opposite quote first.
-                let mut others: Vec<(i64, Pubkey)> = accounts
+                let mut others: Vec<(i64, Pubkey, &MarginAccount)> = accounts
                     .iter()
                     .filter(|(k, _)| k != key)
                     .filter_map(|(k, a)| {
                         let q = a.perps.iter().find(|o| o.underlying == u)?.quote;
                         let opposite = if gain { q < 0 } else { q > 0 };
-                        opposite.then_some((-q.abs(), *k))
+                        opposite.then_some((-q.abs(), *k, a))
                     })
                     .collect();
-                others.sort();
+                others.sort_by_key(|(q, k, _)| (*q, *k));
                 let mut tries = Vec::new();
-                for (_, other) in others {
+                for (_, other, state) in others.into_iter().take(MAX_COUNTERPARTIES) {
                     if gain {
-                        tries.push(vec![ix::perp_settle_pnl(
-                            group,
-                            key,
-                            &other,
-                            u,
-                            &oracle,
-                            vec![],
-                        )]);
+                        // The loser pays with its health accounts: it may borrow to.
+                        let loser = (&other, state);
+                        tries.push(vec![ix::perp_settle_pnl_with_health(key, loser, u, price_of)]);
                     } else {
                         let settle = ix::perp_settle_pnl(group, &other, key, u, &oracle, vec![]);
                         let write_off =

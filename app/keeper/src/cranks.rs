@@ -37,14 +37,15 @@ pub enum Crank {
     SettlePositions(usize),
 }
 
-/// The cranks due on underlying `index` of `group`, state `u`, at `now`, with their instructions;
-/// `option_mid` is the live mid per option contract, qn, if the price is valid.
-pub fn due(
+/// The market cranks due on underlying `index` of `group`, state `u`, at `now`, with their
+/// instructions: funding, the price sample, expiries. They run before [`refreshes_due`], which
+/// must be judged on the state they leave: a price sample can raise the vol index, which starts a
+/// new vol epoch and makes every cache entry of the underlying stale.
+pub fn market_due(
     group: &Pubkey,
     index: u16,
     u: &Underlying,
     oracle: &Pubkey,
-    option_mid: Option<i64>,
     now: i64,
     funding_interval_secs: i64,
 ) -> Vec<(Crank, Instruction)> {
@@ -68,6 +69,21 @@ pub fn due(
         let settle = ix::option_settle_expiry(group, index, expiry, oracle, &[]);
         due.push((Crank::SettleExpiry(expiry), settle));
     }
+    due
+}
+
+/// The risk-cache refreshes due on underlying `index` of `group`, state `u`, at `now` (module
+/// doc); `option_mid` is the live mid per option contract, qn, if the price is valid.
+pub fn refreshes_due(
+    group: &Pubkey,
+    index: u16,
+    u: &Underlying,
+    oracle: &Pubkey,
+    option_mid: Option<i64>,
+    now: i64,
+) -> Vec<(Crank, Instruction)> {
+    let mut due = Vec::new();
+    let chain = &u.options;
     if chain.listed == 1 {
         let max_age = i64::from(chain.cache_max_age_secs);
         let limits = CacheLimits {

@@ -85,6 +85,9 @@ pub struct TickReport {
     pub steps_failed: usize,
     /// Steps skipped because their incentive was below the minimum.
     pub steps_unprofitable: usize,
+    /// Liquidatable accounts for which no step passed the planner (or whose inputs could not be
+    /// read): each is logged; one that stays here tick after tick needs an operator.
+    pub stuck: usize,
     /// Compute units of the landed steps (as the chain reports them).
     pub compute_units: u64,
     /// Cranks that landed.
@@ -158,11 +161,25 @@ impl Keeper {
         let price_of = |i: u16| prices.get(usize::from(i)).copied().unwrap_or_default();
         let mut report = TickReport::default();
         let now = chain.now();
-        // The quote asset (index 0) has no price, market or chain to crank.
+        // Nothing is judged on a partial view: the group, its markets or the clock unread.
+        if let Some(e) = chain.transport_error() {
+            return Err(KeeperError::Transport(e));
+        }
+        // The quote asset (index 0) has no price, market or chain to crank. The refreshes are
+        // judged on what the market cranks leave (a price sample can start a new vol epoch).
         for (i, u) in (0u16..).zip(&underlyings).skip(1) {
-            let mid = option_mid(chain, &self.group, i, u, g.quote_decimals, &price_of, now);
             let oracle = &prices[usize::from(i)];
-            let due = cranks::due(&self.group, i, u, oracle, mid, now, self.funding_interval_secs);
+            let due =
+                cranks::market_due(&self.group, i, u, oracle, now, self.funding_interval_secs);
+            let landed = report.cranks_landed;
+            self.crank(chain, i, due, &mut report);
+            let u = if report.cranks_landed > landed {
+                fetch::<Underlying>(chain, &pda::underlying(&self.group, i))?
+            } else {
+                *u
+            };
+            let mid = option_mid(chain, &self.group, i, &u, g.quote_decimals, &price_of, now);
+            let due = cranks::refreshes_due(&self.group, i, &u, oracle, mid, now);
             self.crank(chain, i, due, &mut report);
         }
         let accounts = discover::margin_accounts(chain, &self.group)
@@ -255,8 +272,9 @@ impl Keeper {
                 if after != totals && !report.bankrupt.contains(key) {
                     report.bankrupt.push(*key);
                 }
-                report.insurance_paid += after.0 - totals.0;
-                report.socialized += after.1 - totals.1;
+                // A node may answer with an older group: never below what was seen.
+                report.insurance_paid += after.0.saturating_sub(totals.0);
+                report.socialized += after.1.saturating_sub(totals.1);
                 totals = after;
             }
             landed_in_pass += landed_here;
@@ -275,13 +293,20 @@ impl Keeper {
     ) {
         let authority = self.wallet.pubkey();
         for _ in 0..MAX_STEPS_PER_ACCOUNT {
-            let Ok(view) = Liquidation::fetch(chain, &self.account, liquidatee, price_of) else {
-                return;
+            let view = match Liquidation::fetch(chain, &self.account, liquidatee, price_of) {
+                Ok(view) => view,
+                Err(e) => {
+                    report.stuck += 1;
+                    tracing::warn!(%liquidatee, error = %e, "liquidation inputs unreadable");
+                    return;
+                }
             };
             if !view.liquidatable().unwrap_or(false) {
                 return;
             }
             let Some((step, predicted)) = view.best_step(&authority) else {
+                report.stuck += 1;
+                tracing::warn!(%liquidatee, "liquidatable, but no step passes the planner");
                 return;
             };
             if predicted.outcome.incentive < self.min_incentive {

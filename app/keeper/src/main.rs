@@ -154,6 +154,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                     liquidations = r.steps_landed,
                     refused = r.steps_failed,
                     unprofitable = r.steps_unprofitable,
+                    stuck = r.stuck,
                     compute_units = r.compute_units,
                     cranks = r.cranks_landed,
                     settlements = r.settlements_landed,
@@ -218,6 +219,10 @@ fn setup(args: &Args) -> Result<(Target, Keeper), Box<dyn std::error::Error>> {
         .map_err(|e| format!("the keeper's margin account {account} at {url}: {e}"))?;
     if state.group != group {
         return Err(format!("margin account {account} is not in group {group}").into());
+    }
+    if ![state.owner, state.delegate].contains(&wallet.pubkey()) {
+        let w = wallet.pubkey();
+        return Err(format!("{w} is neither the owner nor the delegate of {account}").into());
     }
     tracing::info!(%url, %group, %account, wallet = %wallet.pubkey(), dry_run = args.dry_run, "keeping");
     Ok((Target::Rpc(rpc), keeper(group, wallet, account)))

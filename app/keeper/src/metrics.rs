@@ -2,12 +2,15 @@
 //! HTTP endpoint serving them in the text exposition format on a loopback port only
 //! ([`serve`]: `GET /metrics`).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::TickReport;
+
+/// The longest request line read (`GET /metrics HTTP/1.1` needs 22 bytes).
+const MAX_REQUEST_LINE: u64 = 8_192;
 
 /// What the keeper has seen and done since it started.
 #[derive(Debug, Default, Clone)]
@@ -22,6 +25,8 @@ pub struct Metrics {
     pub liquidations_failed: u64,
     /// Steps skipped for an incentive below the minimum.
     pub liquidations_unprofitable: u64,
+    /// Liquidatable accounts no step could be found for, at the last tick.
+    pub accounts_stuck: usize,
     /// Compute units of the landed liquidation steps.
     pub liquidation_compute_units: u64,
     pub cranks_landed: u64,
@@ -47,6 +52,7 @@ impl Metrics {
     pub fn record(&mut self, r: &TickReport, elapsed: Duration) {
         self.accounts_tracked = r.tracked;
         self.accounts_liquidatable = r.liquidatable;
+        self.accounts_stuck = r.stuck;
         self.liquidations_sent += (r.steps_landed + r.steps_failed) as u64;
         self.liquidations_landed += r.steps_landed as u64;
         self.liquidations_failed += r.steps_failed as u64;
@@ -71,7 +77,7 @@ impl Metrics {
 
     /// The text exposition format.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, f64); 19] = [
+        let rows: [(&str, &str, &str, f64); 20] = [
             (
                 "accounts_tracked",
                 "gauge",
@@ -83,6 +89,12 @@ impl Metrics {
                 "gauge",
                 "accounts below maint health at the last tick",
                 self.accounts_liquidatable as f64,
+            ),
+            (
+                "accounts_stuck",
+                "gauge",
+                "liquidatable accounts no step passed for at the last tick",
+                self.accounts_stuck as f64,
             ),
             (
                 "liquidations_sent_total",
@@ -175,16 +187,19 @@ pub fn serve(metrics: Arc<Mutex<Metrics>>, port: u16) -> std::io::Result<SocketA
     let addr = listener.local_addr()?;
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let _ = respond(stream, &metrics);
+            // One thread a connection: a slow client holds only its own.
+            let metrics = Arc::clone(&metrics);
+            std::thread::spawn(move || respond(stream, &metrics));
         }
     });
     Ok(addr)
 }
 
+/// Answers one request; reads at most [`MAX_REQUEST_LINE`] bytes of its first line.
 fn respond(stream: TcpStream, metrics: &Mutex<Metrics>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut request = String::new();
-    BufReader::new(&stream).read_line(&mut request)?;
+    BufReader::new((&stream).take(MAX_REQUEST_LINE)).read_line(&mut request)?;
     let path = request.split_whitespace().nth(1).unwrap_or("");
     let (status, body) = if request.starts_with("GET ") && path == "/metrics" {
         let body = metrics.lock().map(|m| m.render()).unwrap_or_default();

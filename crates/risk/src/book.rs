@@ -86,7 +86,8 @@ pub(crate) fn worst_loss(pnl: &[i128; MAX_SCENARIOS]) -> (usize, i128) {
 /// One underlying's exposure, accumulated position by position.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Exposure {
-    /// Linear notional at the mid price: weighted collateral plus perpetuals, qn.
+    /// Linear notional at the mid price: collateral at its init-weighted value
+    /// ([`crate::health::HoldingValue::exposure`]) plus perpetuals, qn.
     pub linear: i128,
     /// `sum q * mark(X, t)`, qn (rounded against the holder: down for long, up for written).
     pub option_value: i128,

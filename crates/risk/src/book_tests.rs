@@ -415,3 +415,41 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+    /// Collateral joins a book at its init-weighted value (`HoldingValue::exposure`), so at each
+    /// level its requirement rises by at most that value, which both levels count at least
+    /// (below the concentration thresholds, no down move beyond -100%, a short-option minimum of
+    /// at most 100% as listing allows: a holding can uncover written puts a short position
+    /// covered): a deposit never lowers a level's health, whatever the book holds and however
+    /// wide the grid.
+    #[test]
+    fn collateral_never_charges_more_than_it_counts(
+        linear in -(1i128 << 60)..1i128 << 60,
+        options in proptest::collection::vec((-1_000i64..=1_000, any_entry()), 0..4),
+        weighted in 0i128..1i128 << 50,
+        moves in proptest::array::uniform16(-Q_ONE..=MAX_MOVE),
+        som_bps in 0u32..=10_000,
+    ) {
+        let charges = Charges { short_option_min_bps: som_bps, ..Charges::default() };
+        let price = options.first().map_or(1_000_000, |(_, e)| e.ref_price);
+        let book = |collateral: i128| {
+            let mut x = Exposure::default();
+            x.add_linear(linear).unwrap();
+            x.add_linear(collateral).unwrap();
+            for (q, e) in &options {
+                x.add_option(*q, &SeriesEntry { ref_price: price, ..*e }, price, 1_000).unwrap();
+            }
+            x
+        };
+        let (without, with) = (book(0), book(weighted));
+        let s = stress(&moves, &charges);
+        for level in Level::BOTH {
+            let before = without.margin(1, level, &s).unwrap().requirement().unwrap();
+            let after = with.margin(1, level, &s).unwrap().requirement().unwrap();
+            proptest::prop_assert!(after - before <= weighted, "{before} -> {after}");
+        }
+    }
+}

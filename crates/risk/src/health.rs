@@ -148,6 +148,18 @@ pub struct HoldingValue {
     pub maint: Fixed,
 }
 
+impl HoldingValue {
+    /// What the holding adds to its underlying's linear exposure, at both levels: its
+    /// init-weighted value. Each level's health then gains `counted - move * init-weighted >= 0`
+    /// from it (no move takes more than 100% of a long's value, and a level counts at least the
+    /// init-weighted value), so a deposit never lowers health, in any vol regime; at maint the
+    /// holding's risk is so understated by `move * (maint-weighted - init-weighted)` at most
+    /// (docs/risk-model.md, section 3).
+    pub fn exposure(&self) -> Fixed {
+        self.init
+    }
+}
+
 /// Values one holding (zero for an empty one or an asset with 100% haircuts, which need no price).
 pub fn value_holding(h: &CollateralInput) -> Result<HoldingValue, RiskError> {
     if h.balance == 0 || (h.balance > 0 && h.haircuts.is_full()) {

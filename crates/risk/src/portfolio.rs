@@ -37,7 +37,8 @@ pub struct Positions {
     pub rate: Fixed,
     /// What one contract is in quote native units.
     pub scale: ContractScale,
-    /// Linear notional at the spot, quote native units: weighted collateral plus perpetuals.
+    /// Linear notional at the spot, quote native units: collateral at its init-weighted value
+    /// (`HoldingValue::exposure`) plus perpetuals.
     pub linear: i128,
     pub options: Vec<OptionPosition>,
     pub params: UnderlyingParams,

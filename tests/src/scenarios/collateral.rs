@@ -43,12 +43,13 @@ fn deposit_and_withdraw(w: &mut World) {
     assert_eq!(w.balance(&alice.account, m.sol), (3 * SOL / 2) as i64);
     assert_eq!(w.token_balance(&wallet), 3 * SOL + SOL / 2);
     // 1.5 SOL at $150: assets 225; equity 225 * 0.8 = 180 (init), 225 * 0.9 = 202.5 (maint); the
-    // worst scenario (spot -27% init, -13% maint at the floor ranges) loses 60.75 and 29.25; each
-    // requirement carries 5 qn of rounding allowance (native USDC throughout).
+    // worst scenario (spot -27% init, -13% maint at the floor ranges) loses that share of the
+    // 180 the holding is stressed at (its init-weighted value), 48.6 and 23.4; each requirement
+    // carries 5 qn of rounding allowance (native USDC throughout).
     let snapshot = w.margin(&alice.account).health;
     assert_eq!(
         (snapshot.init, snapshot.maint, snapshot.assets),
-        (119_250_000 - 5, 173_250_000 - 5, 225 * USDC as i64)
+        (131_400_000 - 5, 179_100_000 - 5, 225 * USDC as i64)
     );
     assert_eq!(snapshot.timestamp, w.now());
     if w.sees_program_output() {
@@ -87,20 +88,21 @@ fn three_asset_health(w: &mut World) {
     assert_eq!(h.init, fx("31000")); // 37,500 * 0.8 + 1,000
     assert_eq!(h.maint, fx("34750")); // 37,500 * 0.9 + 1,000
 
-    // Scenario requirement: 27% (init) and 13% (maint) of the 37,500 priced (the default floors),
-    // plus 23 and 27 qn of rounding over the three books (4 qn of allowance each, and each
-    // third of the range rounded up to 2^-32).
+    // Scenario requirement: 27% (init) and 13% (maint) of the 30,000 the 37,500 priced are
+    // stressed at (their init-weighted value; the default floors), plus 22 and 24 qn of rounding
+    // over the three books (4 qn of allowance each, and each third of the range rounded up to
+    // 2^-32).
     let h = w.account_health(&alice.account).unwrap();
-    assert_eq!(h.requirement, [10_125_000_023, 4_875_000_027]);
-    assert_eq!((h.init_health, h.maint_health), (20_874_999_977, 29_874_999_973));
+    assert_eq!(h.requirement, [8_100_000_022, 3_900_000_024]);
+    assert_eq!((h.init_health, h.maint_health), (22_899_999_978, 30_849_999_976));
 
     // The withdraw's recorded health is the off-chain figure after the withdrawal.
     expect::ok(w.withdraw(&alice, m.usdc, 100 * USDC));
     let snapshot = w.margin(&alice.account).health;
-    assert_eq!((snapshot.init, snapshot.maint), (20_774_999_977, 29_774_999_973));
+    assert_eq!((snapshot.init, snapshot.maint), (22_799_999_978, 30_749_999_976));
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.collateral.init, Fixed::from_int(30_900));
-    assert_eq!((h.init_health, h.maint_health), (20_774_999_977, 29_774_999_973));
+    assert_eq!((h.init_health, h.maint_health), (22_799_999_978, 30_749_999_976));
 }
 
 fn confidence_lowers_asset_value(w: &mut World) {
@@ -234,23 +236,24 @@ fn withdraw_refused_below_init_health(w: &mut World) {
     w.fund_and_deposit(&bob, m.usdc, 1_000 * USDC);
     transfer_quote_pnl(w, &alice, &bob, 650 * USDC as i64);
     assert_eq!(w.balance(&alice.account, m.usdc), -650 * USDC as i64);
-    // Init health of n SOL owing d: 150 n * 0.8 - d - 150 n * 27% (the scan) - 5 qn
-    // = 79.5 n - d - 5 qn.
+    // Init health of n SOL owing d: 150 n * 0.8 - d - 27% of the 150 n * 0.8 counted (the scan)
+    // - 5 qn = 87.6 n - d - 5 qn.
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.collateral.init, fx("550")); // 1,200 - 650
-    assert_eq!(h.init_health, 145 * USDC as i128 - 5);
+    assert_eq!(h.init_health, 226 * USDC as i128 - 5);
 
-    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 715.5 - 650
-    assert_eq!(w.margin(&alice.account).health.init, 65_500_000 - 5);
-    expect::xm_error(w.withdraw(&alice, m.sol, SOL), XmError::InitHealthNegative); // 636 - 650
-                                                                                   // Owing quote, she cannot withdraw quote she does not have.
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 788.4 - 650
+    assert_eq!(w.margin(&alice.account).health.init, 138_400_000 - 5);
+    // 613.2 - 650 is below init.
+    expect::xm_error(w.withdraw(&alice, m.sol, 2 * SOL), XmError::InitHealthNegative);
+    // Owing quote, she cannot withdraw quote she does not have.
     expect::xm_error(w.withdraw(&alice, m.usdc, 1), XmError::InsufficientBalance);
 
     // Repaying part of the debt makes room again.
     w.fund_and_deposit(&alice, m.usdc, 500 * USDC);
     assert_eq!(w.balance(&alice.account, m.usdc), -150 * USDC as i64);
-    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 636 - 150
-    assert_eq!(w.margin(&alice.account).health.init, 486 * USDC as i64 - 5);
+    expect::ok(w.withdraw(&alice, m.sol, SOL)); // 700.8 - 150
+    assert_eq!(w.margin(&alice.account).health.init, 550_800_000 - 5);
 }
 
 fn repaying_owed_quote_ignores_cap(w: &mut World) {

@@ -13,7 +13,7 @@ use xmargin_client::accounts::decode;
 use xmargin_client::chain::TxReport;
 use xmargin_client::crowd::{CrowdMarket, CRASH, USDC};
 use xmargin_client::health::fetch_health;
-use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState};
+use xmargin_client::liquidation::{bankruptcy_state, BankruptcyState, Liquidation};
 use xmargin_keeper::{Keeper, TickReport};
 
 use crate::world::{World, T0};
@@ -104,9 +104,12 @@ fn crash(w: &mut World, insurance: u64) -> Figures {
     }
     f.bankrupt = bankrupt.len();
     assert_eq!((last.liquidatable, last.settlements_landed), (0, 0), "{f:?} {last:?}");
-    for member in &m.members {
+    assert_eq!((f.failed, last.stuck), (0, 0), "{f:?} {last:?}");
+    for member in std::iter::once(&m.keeper).chain(&m.members) {
         let h = fetch_health(&mut *w.chain, &member.account, &price_of).expect("health");
         assert!(h.maint_health >= 0, "{} ({:?}) below maint: {h:?}", member.label, member.profile);
+        let view = Liquidation::fetch(&mut *w.chain, &m.keeper.account, &member.account, &price_of);
+        assert!(!view.expect("inputs").liquidatable().unwrap(), "{} liquidatable", member.label);
         let state = w.margin(&member.account);
         assert_eq!(bankruptcy_state(&state), BankruptcyState::NotBankrupt, "{}", member.label);
     }

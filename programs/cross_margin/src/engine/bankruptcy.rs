@@ -56,10 +56,9 @@ pub fn resolve(
     collateral::apply(account, pool, -balance)?;
     lending::socialize(pool, &mut group.quote_deposit_index, socialized)?;
     group.insurance.balance -= insurance_paid;
-    group.insurance_paid_total =
-        group.insurance_paid_total.checked_add(insurance_paid).ok_or(XmError::BalanceOverflow)?;
-    group.socialized_total =
-        group.socialized_total.checked_add(socialized).ok_or(XmError::BalanceOverflow)?;
+    // Statistics: they saturate rather than ever block a resolution.
+    group.insurance_paid_total = group.insurance_paid_total.saturating_add(insurance_paid);
+    group.socialized_total = group.socialized_total.saturating_add(socialized);
     account.liquidation_since = 0;
     Ok(Resolution { owed, insurance_paid, socialized })
 }

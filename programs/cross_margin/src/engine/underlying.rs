@@ -36,9 +36,12 @@ pub struct UnderlyingInit {
     pub risk: RiskParams,
 }
 
-/// Checks `maint <= init <= 100%`.
+/// Checks `maint <= init <= 100%`, and that a holding counting nothing at init counts nothing at
+/// maint either: a holding's price risk is stressed at its init-weighted value
+/// (`HoldingValue::exposure`), which would be zero while maint still counted it.
 pub fn validate_haircuts(init_bps: u16, maint_bps: u16) -> Result<()> {
     require!(maint_bps <= init_bps && init_bps <= FULL_HAIRCUT_BPS, XmError::InvalidHaircuts);
+    require!(init_bps < FULL_HAIRCUT_BPS || maint_bps == init_bps, XmError::InvalidHaircuts);
     Ok(())
 }
 

@@ -90,8 +90,8 @@ impl Book {
         Book { valuation, ..Book::default() }
     }
 
-    /// Values a collateral balance into `collateral`; if it carries weight it also moves with the
-    /// price in every scenario.
+    /// Values a collateral balance into `collateral`; if it carries weight its init-weighted
+    /// value (`HoldingValue::exposure`) also moves with the price in every scenario.
     pub fn add_collateral(
         &mut self,
         balance: i64,
@@ -109,7 +109,8 @@ impl Book {
         let v = value_holding(&input).map_err(risk_error)?;
         collateral.add(&v).map_err(risk_error)?;
         if !v.value.is_zero() {
-            let notional = to_native(v.value, quote_decimals).map_err(risk_error)?;
+            // Stressed at its init-weighted value (risk model, section 3).
+            let notional = to_native(v.exposure(), quote_decimals).map_err(risk_error)?;
             self.exposure.add_linear(notional).map_err(risk_error)?;
             self.touched = true;
         }
