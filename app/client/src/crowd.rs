@@ -13,14 +13,15 @@
 //!   ones. Sizes are drawn from a seeded [`Rng`]; a trade the program refuses (it would leave a
 //!   side below init health) is halved until it lands, so every account starts healthy.
 //! - [`CrowdMarket::crash`]: moves prices and scales vols (the vol authority posts again), at a
-//!   new time, with every other price posted again unchanged (so a long run never goes stale).
+//!   new time, with every other price posted again unchanged (so a long run never goes stale),
+//!   settling on the way any expiry it passes, as a live feed allows.
 
 use anchor_lang::prelude::Pubkey;
 use cross_margin::engine::options::{ChainParams, SeriesParams};
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::trade::Instrument;
 use cross_margin::instructions::{TradeArgs, VolsPostArgs};
-use cross_margin::state::{MarginAccount, Underlying, QUOTE_INDEX};
+use cross_margin::state::{MarginAccount, SeriesStatus, Underlying, QUOTE_INDEX};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -364,12 +365,15 @@ impl CrowdMarket {
 
     /// Moves the market at `now` (module doc): every price is posted at `now`; the vols of a
     /// chain a move rescales, and all of them once [`VOL_REPOST_SECS`] old, are posted again.
+    /// An expiry passed on the way is settled first, as a live feed allows: the first print at
+    /// or after it posted (at the price before the move) and `option_settle_expiry` sent.
     pub fn crash(
         &mut self,
         chain: &mut dyn LocalChain,
         moves: &[Move],
         now: i64,
     ) -> Result<(), CrowdError> {
+        self.settle_expiries(chain, now)?;
         chain.set_time(now);
         for mv in moves {
             let i = usize::from(mv.index);
@@ -389,6 +393,38 @@ impl CrowdMarket {
         }
         if repost {
             self.vols_posted_at = now;
+        }
+        Ok(())
+    }
+
+    /// Settles every active series that expires by `now` from the first print at or after its
+    /// expiry (a second after it, the previous print a second before).
+    fn settle_expiries(&mut self, chain: &mut dyn LocalChain, now: i64) -> Result<(), CrowdError> {
+        for index in 1..self.markets.len() as u16 {
+            if self.vols[usize::from(index)].is_none() {
+                continue;
+            }
+            let u: Underlying = fetch(chain, &pda::underlying(&self.group, index))?;
+            let chain_state = &u.options;
+            let mut expiries: Vec<i64> = chain_state.series
+                [..usize::from(chain_state.series_count)]
+                .iter()
+                .filter(|s| s.is(SeriesStatus::Active) && s.expiry <= now)
+                .map(|s| s.expiry)
+                .collect();
+            expiries.sort_unstable();
+            expiries.dedup();
+            for expiry in expiries {
+                chain.set_time(expiry + 1);
+                let market = &self.markets[usize::from(index)];
+                let price = self.prices[usize::from(index)];
+                let times = [expiry - 1, expiry + 1];
+                let full = VerificationLevel::Full;
+                sandbox::post_print(chain, &market.price_account, market, price, 0, times, full);
+                let oracle = market.price_account;
+                let settle = ix::option_settle_expiry(&self.group, index, expiry, &oracle, &[]);
+                self.send(chain, "option_settle_expiry", &[settle], &[])?;
+            }
         }
         Ok(())
     }
