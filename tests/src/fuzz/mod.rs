@@ -25,7 +25,7 @@ use xmargin_client::chain::{TxFailure, TxReport};
 use xmargin_client::crowd::CrowdMarket;
 use xmargin_client::liquidation::Snapshot;
 use xmargin_client::sandbox::Rng;
-use xmargin_client::{Keypair, Pubkey};
+use xmargin_client::{Keypair, Pubkey, Signer};
 use xmargin_keeper::Keeper;
 
 use crate::world::{Trader, World, T0};
@@ -131,6 +131,7 @@ impl Fuzz {
         signers: &[&Keypair],
         signed: Signed,
     ) -> Result<TxReport, TxFailure> {
+        self.top_up(&payer.pubkey());
         let before = self.healths(&signed.accounts);
         let result = self.w.send(instructions, payer, signers);
         self.stats.transactions += 1;
@@ -164,9 +165,20 @@ impl Fuzz {
         result
     }
 
+    /// Tops a fee payer's wallet up below 0.1 SOL (a million steps pay more fees than any
+    /// starting balance; an operator refills the keeper's wallet the same way).
+    fn top_up(&mut self, payer: &Pubkey) {
+        let lamports = self.w.chain.account(payer).map_or(0, |a| a.lamports);
+        if lamports < 100_000_000 {
+            self.w.chain.airdrop(payer, 10_000_000_000);
+        }
+    }
+
     /// A keeper tick, then the keeper's promise: nothing liquidatable.
     pub(crate) fn keeper_tick(&mut self) {
         actions::refresh_all_prices(self);
+        let keeper = self.keeper.wallet.pubkey();
+        self.top_up(&keeper);
         let report = match self.keeper.tick(&mut *self.w.chain) {
             Ok(r) => r,
             Err(e) => self.violation(format!("keeper tick failed: {e}")),
