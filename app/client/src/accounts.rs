@@ -39,3 +39,17 @@ pub fn decode<T: bytemuck::Pod + Discriminator>(data: &[u8]) -> Result<T, Decode
 pub fn token_amount(data: &[u8]) -> Result<u64, DecodeError> {
     spl_token::state::Account::unpack(data).map(|a| a.amount).map_err(|_| DecodeError::WrongType)
 }
+
+/// The expiry dates, ascending and once each, of the chain's active series that have expired by
+/// `now`: what `option_settle_expiry` is due for.
+pub fn passed_expiries(chain: &cross_margin::state::OptionChain, now: i64) -> Vec<i64> {
+    use cross_margin::state::SeriesStatus;
+    let mut expiries: Vec<i64> = chain.series[..usize::from(chain.series_count)]
+        .iter()
+        .filter(|s| s.is(SeriesStatus::Active) && s.expiry <= now)
+        .map(|s| s.expiry)
+        .collect();
+    expiries.sort_unstable();
+    expiries.dedup();
+    expiries
+}

@@ -21,7 +21,7 @@ use cross_margin::engine::options::{ChainParams, SeriesParams};
 use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::trade::Instrument;
 use cross_margin::instructions::{TradeArgs, VolsPostArgs};
-use cross_margin::state::{MarginAccount, SeriesStatus, Underlying, QUOTE_INDEX};
+use cross_margin::state::{MarginAccount, Underlying, QUOTE_INDEX};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -405,15 +405,7 @@ impl CrowdMarket {
                 continue;
             }
             let u: Underlying = fetch(chain, &pda::underlying(&self.group, index))?;
-            let chain_state = &u.options;
-            let mut expiries: Vec<i64> = chain_state.series
-                [..usize::from(chain_state.series_count)]
-                .iter()
-                .filter(|s| s.is(SeriesStatus::Active) && s.expiry <= now)
-                .map(|s| s.expiry)
-                .collect();
-            expiries.sort_unstable();
-            expiries.dedup();
+            let expiries = accounts::passed_expiries(&u.options, now);
             for expiry in expiries {
                 chain.set_time(expiry + 1);
                 let market = &self.markets[usize::from(index)];

@@ -56,15 +56,7 @@ pub fn market_due(
     if u.vol.samples == 0 || now - u.vol.last_sample_ts >= MIN_SAMPLE_SECS {
         due.push((Crank::PriceSample, ix::risk_sample_price(group, index, oracle)));
     }
-    let chain = &u.options;
-    let series = &chain.series[..usize::from(chain.series_count)];
-    let mut expiries: Vec<i64> = series
-        .iter()
-        .filter(|s| s.is(SeriesStatus::Active) && s.expiry <= now)
-        .map(|s| s.expiry)
-        .collect();
-    expiries.sort_unstable();
-    expiries.dedup();
+    let expiries = xmargin_client::accounts::passed_expiries(&u.options, now);
     for expiry in expiries {
         let settle = ix::option_settle_expiry(group, index, expiry, oracle, &[]);
         due.push((Crank::SettleExpiry(expiry), settle));
