@@ -335,9 +335,11 @@ impl Fuzz {
         if self.w.chain.account(&winner).is_none() || self.w.chain.account(&loser).is_none() {
             return;
         }
-        let oracle = self.w.markets[usize::from(index)].price_account;
-        let health = self.w.health_of(&loser);
-        let settle = ix::perp_settle_pnl(&self.w.group, &winner, &loser, index, &oracle, health);
+        let state = self.w.margin(&loser);
+        let markets = &self.w.markets;
+        let settle = ix::perp_settle_pnl_with_health(&winner, (&loser, &state), index, |i| {
+            markets[usize::from(i)].price_account
+        });
         let keeper = self.keeper.wallet.insecure_clone();
         let _ = self.send("settle_pnl", &[settle], &keeper, &[], signed(&[]));
     }
