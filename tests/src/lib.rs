@@ -45,16 +45,21 @@ pub fn filter_from_args() -> Option<String> {
 }
 
 /// Runs every scenario whose name contains `filter` (all without one) on a fresh chain from
-/// `start`, catching failures so all are reported.
+/// `start`, catching failures so all are reported. Prints what libtest prints (`running N tests`,
+/// `test NAME ... ok`, `test result: ...`), so tools that read cargo's output count scenarios.
 pub fn run_all(
     backend: &'static str,
     filter: Option<&str>,
     start: impl Fn() -> Box<dyn LocalChain>,
 ) -> Run {
     let mut run = Run { backend, passed: 0, failures: vec![], cu: vec![], figures: vec![] };
-    let selected =
-        scenarios::all().into_iter().filter(|s| filter.is_none_or(|f| s.name.contains(f)));
-    for scenario in selected {
+    let all = scenarios::all();
+    let total = all.len();
+    let selected: Vec<Scenario> =
+        all.into_iter().filter(|s| filter.is_none_or(|f| s.name.contains(f))).collect();
+    let started = std::time::Instant::now();
+    println!("\nrunning {} tests ({backend} backend)", selected.len());
+    for scenario in &selected {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let mut world = World::new(start());
             (scenario.run)(&mut world);
@@ -62,11 +67,13 @@ pub fn run_all(
         }));
         match outcome {
             Ok((cu, figures)) => {
+                println!("test {}::{} ... ok", backend, scenario.name);
                 run.passed += 1;
                 run.cu.extend(cu);
                 run.figures.extend(figures.into_iter().map(|f| format!("{}: {f}", scenario.name)));
             }
             Err(panic) => {
+                println!("test {}::{} ... FAILED", backend, scenario.name);
                 let message = panic
                     .downcast_ref::<String>()
                     .cloned()
@@ -76,6 +83,15 @@ pub fn run_all(
             }
         }
     }
+    println!(
+        "\ntest result: {}. {} passed; {} failed; 0 ignored; 0 measured; {} filtered out; \
+         finished in {:.2}s\n",
+        if run.failures.is_empty() { "ok" } else { "FAILED" },
+        run.passed,
+        run.failures.len(),
+        total - selected.len(),
+        started.elapsed().as_secs_f64()
+    );
     let mut summary = format!(
         "{} backend: {} scenarios passed, {} failed",
         run.backend,

@@ -16,10 +16,17 @@ fn main() {
     };
     let (steps, seed) = (flag("--steps", 20_000), flag("--seed", 1));
     let started = std::time::Instant::now();
+    // libtest's lines (see `xmargin_tests::run_all`); a violation panics before the result line.
+    println!("\nrunning 1 test\ntest fuzz::seed_{seed}_{steps}_steps ...");
     let mut fuzz = Fuzz::new(World::new(Box::new(EmbeddedChain::start(T0))), seed);
     fuzz.run(steps);
-    let line = format!("{} in {:.0} s", fuzz.summary(), started.elapsed().as_secs_f64());
-    println!("{line}");
+    let elapsed = started.elapsed().as_secs_f64();
+    let line = format!("{} in {elapsed:.0} s", fuzz.summary());
+    println!("{line}\ntest fuzz::seed_{seed}_{steps}_steps ... ok");
+    println!(
+        "\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; \
+         finished in {elapsed:.2}s\n"
+    );
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/scenario-summary");
     std::fs::create_dir_all(&dir)
         .and_then(|_| std::fs::write(dir.join("fuzz"), line + "\n"))

@@ -30,7 +30,8 @@ fn process_instruction(
 ) -> ProgramResult {
     // SAFETY: `accounts` outlives this call, which is all `entry` relies on.
     let accounts: &[AccountInfo] = unsafe { core::mem::transmute(accounts) };
-    cross_margin::entry(program_id, accounts, data)
+    // Natively the program writes its log lines inside a transaction only (`cross_margin::log`).
+    cross_margin::log::in_transaction(|| cross_margin::entry(program_id, accounts, data))
 }
 
 /// Runs `f`, capturing what it writes to file descriptor 1. Natively, the program's `msg!` lines

@@ -66,8 +66,14 @@ pub struct PythPrice {
 
 /// A `PriceUpdateV2` account owned by the Pyth receiver program.
 pub fn price_update(p: &PythPrice) -> AccountData {
+    price_update_by(p, &Pubkey::default())
+}
+
+/// [`price_update`] with `write_authority` as the key that may rewrite it (on a local validator,
+/// the stand-in receiver lets that key post new prices into it).
+pub fn price_update_by(p: &PythPrice, write_authority: &Pubkey) -> AccountData {
     let update = PriceUpdateV2 {
-        write_authority: Pubkey::default(),
+        write_authority: *write_authority,
         verification_level: p.verification,
         price_message: PriceFeedMessage {
             feed_id: p.feed_id,

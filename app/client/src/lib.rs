@@ -9,6 +9,7 @@
 //!   in-process chain (the program running natively in solana-program-test), [`rpc`] any
 //!   JSON-RPC endpoint;
 //! - [`fixtures`]: SPL token and Pyth `PriceUpdateV2` account images for local chains;
+//!   [`genesis`] records them for a local validator's start;
 //! - [`sandbox`]: standing up markets on a local chain (demo and tests);
 //! - [`crowd`]: a market with a crowd of varied accounts (the crash simulation, the keeper's demo).
 
@@ -19,6 +20,8 @@ pub mod discover;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod fixtures;
+#[cfg(feature = "rpc")]
+pub mod genesis;
 pub mod health;
 pub mod ix;
 pub mod liquidation;

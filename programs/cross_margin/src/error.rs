@@ -1,5 +1,5 @@
 //! Program errors. Each variant names the condition that failed; handlers log the figures with
-//! `msg!` before returning one.
+//! `xm_msg!` (`log`) before returning one.
 
 use anchor_lang::prelude::*;
 use xmargin_risk::oracle::OracleFault;
@@ -220,7 +220,7 @@ pub fn oracle_fault_error(fault: OracleFault) -> XmError {
 
 /// Logs the details of a risk error and returns the matching program error.
 pub fn risk_error(err: RiskError) -> Error {
-    msg!("risk: {}", err);
+    xm_msg!("risk: {}", err);
     match err {
         RiskError::Math { .. } => XmError::MathOverflow.into(),
         RiskError::PriceUnavailable { fault, .. } => oracle_fault_error(fault).into(),

@@ -48,7 +48,7 @@ impl<'info> HealthAccounts<'info> {
         let (inputs, rest) =
             Self::load_segment(&required_underlyings(accounts), &group, remaining, now)?;
         if !rest.is_empty() {
-            msg!("health accounts: {} more accounts than the holdings need", rest.len());
+            xm_msg!("health accounts: {} more accounts than the holdings need", rest.len());
             return err!(XmError::HealthAccountUnexpected);
         }
         Ok(inputs)
@@ -66,13 +66,13 @@ impl<'info> HealthAccounts<'info> {
         let mut at = 0;
         for (k, &index) in needed.iter().enumerate() {
             let Some(underlying_info) = remaining.get(at) else {
-                msg!("health accounts: no accounts for underlying {}", index);
+                xm_msg!("health accounts: no accounts for underlying {}", index);
                 return err!(XmError::HealthAccountMissing);
             };
             let underlying = borrow_underlying(underlying_info)?;
             require_keys_eq!(underlying.group, *group, XmError::WrongGroup);
             if underlying.index != index {
-                msg!(
+                xm_msg!(
                     "health accounts: entry {} must be underlying {} (ascending), got {}",
                     k,
                     index,
@@ -86,7 +86,7 @@ impl<'info> HealthAccounts<'info> {
                 continue;
             }
             let Some(price_info) = remaining.get(at + 1) else {
-                msg!("health accounts: no price account for underlying {}", index);
+                xm_msg!("health accounts: no price account for underlying {}", index);
                 return err!(XmError::HealthAccountMissing);
             };
             let price = read_price(price_info, &underlying, now)?;
@@ -178,7 +178,7 @@ fn borrow_underlying<'info>(info: &'info AccountInfo<'info>) -> Result<Ref<'info
 
 /// Logs the figures behind a health decision.
 pub fn log_health(what: &str, h: &AccountHealth) {
-    msg!(
+    xm_msg!(
         "{}: init {} maint {} (equity {} / {}, requirement {} / {}, perp P&L {}, options {})",
         what,
         h.init_health,

@@ -5,7 +5,8 @@
 //!
 //! Layers: `xmargin_risk` (pure math) -> [`engine`] (state transitions on plain structs) ->
 //! [`instructions`] (accounts, CPI, events). [`oracle`] is the only place prices are read and
-//! [`health_accounts`] the only place health inputs are parsed.
+//! [`health_accounts`] the only place health inputs are parsed; every log line goes through
+//! [`log`] (`xm_msg!`).
 
 // Anchor's generated code trips these.
 #![allow(unexpected_cfgs, clippy::result_large_err)]
@@ -14,6 +15,9 @@
 use solana_compiler_builtins as _;
 
 use anchor_lang::prelude::*;
+
+#[macro_use]
+pub mod log;
 
 pub mod engine;
 pub mod error;

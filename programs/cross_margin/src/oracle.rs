@@ -38,7 +38,7 @@ pub fn read_price_if_valid(
         Ok(PriceInput::Valid(p)) => Ok(Some(p)),
         Ok(_) => Ok(None),
         Err(e) => {
-            msg!("underlying {}: price account unreadable ({}): no price", underlying.index, e);
+            xm_msg!("underlying {}: price account unreadable ({}): no price", underlying.index, e);
             Ok(None)
         }
     }
@@ -53,7 +53,7 @@ fn load_bound_record(info: &AccountInfo, underlying: &Underlying) -> Result<Pric
 /// `info` must be `underlying`'s price account (`OracleParams::price_account`).
 fn require_bound(info: &AccountInfo, underlying: &Underlying) -> Result<()> {
     if *info.key != underlying.oracle.price_account {
-        msg!("price account {} is not underlying {}'s", info.key, underlying.index);
+        xm_msg!("price account {} is not underlying {}'s", info.key, underlying.index);
         return err!(XmError::PriceAccountMismatch);
     }
     Ok(())
@@ -86,7 +86,7 @@ pub struct PriceRecord {
 /// The record in `info`, after the account checks.
 fn load_record(info: &AccountInfo) -> Result<PriceRecord> {
     if *info.owner != pyth_solana_receiver_sdk::ID {
-        msg!("price account {} owned by {}", info.key, info.owner);
+        xm_msg!("price account {} owned by {}", info.key, info.owner);
         return err!(XmError::OracleWrongOwner);
     }
     decode_update(&info.try_borrow_data()?).ok_or_else(|| error!(XmError::OracleAccountInvalid))
@@ -154,12 +154,12 @@ pub fn read_settlement_price(
         // Verification is a property of the posting, not of the print: a partially verified copy
         // of a good print proves nothing.
         if !record.sample.fully_verified {
-            msg!("stage {}'s first print is not fully verified", stage);
+            xm_msg!("stage {}'s first print is not fully verified", stage);
             return err!(XmError::OracleNotFullyVerified);
         }
         let published = record.sample.publish_time;
         if let PriceInput::Valid(_) = grade(&record, underlying, published)? {
-            msg!(
+            xm_msg!(
                 "stage {}'s first print (published {}) is valid: it is the price",
                 stage,
                 published
@@ -183,7 +183,7 @@ fn first_print(
     let point = settlement_point(expiry, window_secs, stage).ok_or(XmError::MathOverflow)?;
     let (prev, published) = (record.prev_publish_time, record.sample.publish_time);
     if !(prev < point && point <= published) {
-        msg!(
+        xm_msg!(
             "print published {} (previous {}) is not the first at or after {}",
             published,
             prev,
@@ -200,7 +200,7 @@ fn valid(price: PriceInput, underlying: &Underlying) -> Result<OraclePrice> {
         PriceInput::Valid(p) => Ok(p),
         PriceInput::Quote => err!(XmError::OracleAccountInvalid),
         PriceInput::Invalid(fault) => {
-            msg!("underlying {}: {}", underlying.index, fault);
+            xm_msg!("underlying {}: {}", underlying.index, fault);
             Err(oracle_fault_error(fault).into())
         }
     }
@@ -210,7 +210,7 @@ fn valid(price: PriceInput, underlying: &Underlying) -> Result<OraclePrice> {
 /// off-chain readers, which fetch the account and decode it with [`decode_update`].
 pub fn grade(record: &PriceRecord, underlying: &Underlying, now: i64) -> Result<PriceInput> {
     if record.feed_id != underlying.oracle.feed_id {
-        msg!("price update carries another feed than underlying {}", underlying.index);
+        xm_msg!("price update carries another feed than underlying {}", underlying.index);
         return err!(XmError::OracleFeedMismatch);
     }
     Ok(match validate(&record.sample, &underlying.oracle_config(), now) {

@@ -9,6 +9,12 @@ use xmargin_client::{ix, sandbox, Instruction, Keypair, Pubkey, Signer};
 use super::{Fuzz, Signed};
 use crate::world::Trader;
 
+/// Prices walk within this factor of where they started, either way. Unbounded, a walk of
+/// symmetric percentage moves drifts down (the mean of its logarithm is negative): one reached 0
+/// part-way through a million-step run, after which that market's price-dependent steps were all
+/// refused (`OracleNonPositive`).
+pub(crate) const PRICE_RANGE: i64 = 8;
+
 /// Seconds a price stays valid (the crowd's assets' `max_age_secs`).
 const MAX_AGE: i64 = 60;
 
@@ -260,9 +266,20 @@ impl Fuzz {
         }
     }
 
+    /// A move of up to 12% either way, turned back toward the start where it would leave
+    /// [`PRICE_RANGE`] (a crash may have left it outside: then every move goes back in).
     fn price_move(&mut self) {
         let index = self.rng.between(1, 3) as u16;
-        let price_bps = 10_000 + self.rng.between(0, 2_400) as i64 - 1_200;
+        let drawn = 10_000 + self.rng.between(0, 2_400) as i64 - 1_200;
+        let start = self.start_prices[usize::from(index)];
+        let next = self.market.price(index) * drawn / 10_000;
+        let price_bps = if next < start / PRICE_RANGE {
+            drawn.max(20_000 - drawn)
+        } else if next > start * PRICE_RANGE {
+            drawn.min(20_000 - drawn)
+        } else {
+            drawn
+        };
         self.apply(&[Move { index, price_bps, vol_bps: 10_000 }], 0);
     }
 

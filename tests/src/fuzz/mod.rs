@@ -58,6 +58,8 @@ pub struct Fuzz {
     keeper: Keeper,
     rng: Rng,
     seed: u64,
+    /// Each market's price when the run started (`actions::PRICE_RANGE` bounds the walk).
+    start_prices: Vec<i64>,
     pub stats: Stats,
 }
 
@@ -100,7 +102,9 @@ impl Fuzz {
             funding_interval_secs: 3_600,
             dry_run: false,
         };
-        Fuzz { w, market, actors, keeper, rng: Rng::new(seed), seed, stats: Stats::default() }
+        let start_prices = (0..market.markets.len() as u16).map(|i| market.price(i)).collect();
+        let rng = Rng::new(seed);
+        Fuzz { w, market, actors, keeper, rng, seed, start_prices, stats: Stats::default() }
     }
 
     /// Runs `steps` random steps, checking every invariant after each.

@@ -36,7 +36,7 @@ pub fn deposit(
     let change = apply(account, underlying, delta)?;
     let params = &underlying.collateral;
     if change.new > change.old.max(0) && params.total_deposits > params.deposit_cap {
-        msg!("deposit cap {}: total would be {}", params.deposit_cap, params.total_deposits);
+        xm_msg!("deposit cap {}: total would be {}", params.deposit_cap, params.total_deposits);
         return err!(XmError::DepositCapExceeded);
     }
     Ok(change.new)
@@ -62,7 +62,7 @@ pub fn withdraw(
         .find(|c| c.underlying == underlying.index)
         .map_or(0, |c| c.balance);
     if i128::from(balance) < i128::from(amount) {
-        msg!("balance {} < withdraw {}", balance, amount);
+        xm_msg!("balance {} < withdraw {}", balance, amount);
         return err!(XmError::InsufficientBalance);
     }
     Ok(apply(account, underlying, -(amount as i64))?.new)
@@ -85,7 +85,7 @@ pub fn settle_into_quote(
     let max = u128::from(quote.lending.max_utilization_bps);
     let borrowed = change.new < change.old.min(0) && !account.holds_nothing_of_value();
     if borrowed && u128::from(c.total_borrows) * 10_000 > u128::from(c.total_deposits) * max {
-        msg!(
+        xm_msg!(
             "quote pool: owed {} of deposits {} above {} bps",
             c.total_borrows,
             c.total_deposits,
@@ -106,7 +106,7 @@ pub fn apply(
 ) -> Result<BalanceChange> {
     let (old, new) = change_balance(account, underlying.index, delta)?;
     if new < 0 && underlying.index != QUOTE_INDEX {
-        msg!("underlying {}: balance {} would be negative", underlying.index, new);
+        xm_msg!("underlying {}: balance {} would be negative", underlying.index, new);
         return err!(XmError::InsufficientBalance);
     }
     let c = &mut underlying.collateral;

@@ -116,7 +116,7 @@ pub fn index_at(pool: &Underlying, now: i64) -> Result<u64> {
     }
     let rate = pool.rate_model().rate_bps(utilization_bps(c.total_deposits, c.total_borrows));
     grow_index(l.borrow_index, rate, dt as u64).map_err(|e| {
-        msg!("quote pool: {}", e);
+        xm_msg!("quote pool: {}", e);
         error!(XmError::MathOverflow)
     })
 }
@@ -136,7 +136,7 @@ pub fn balance_at(balance: i64, snapshot: u64, index: u64) -> Result<i64> {
         return Ok(balance);
     }
     let owed = owed_at(balance.unsigned_abs(), snapshot, index).map_err(|e| {
-        msg!("owed quote: {}", e);
+        xm_msg!("owed quote: {}", e);
         error!(XmError::MathOverflow)
     })?;
     i64::try_from(owed).map(|o| -o).map_err(|_| error!(XmError::BalanceOverflow))
@@ -169,7 +169,7 @@ pub fn deposit_value(balance: i64, snapshot: u64, quote: QuoteTerms) -> Result<i
         index => index,
     };
     let kept = deposit_at(balance.max(0) as u64, snapshot, index).map_err(|e| {
-        msg!("quote deposit: {}", e);
+        xm_msg!("quote deposit: {}", e);
         error!(XmError::MathOverflow)
     })?;
     Ok(kept as i64)
@@ -232,11 +232,11 @@ pub fn socialize(pool: &mut Underlying, group_index: &mut u64, loss: u64) -> Res
     let l = &pool.lending;
     let worth = pool.collateral.total_deposits.saturating_sub(l.loss_unbooked);
     if loss > worth {
-        msg!("loss {} > deposits worth {}", loss, worth);
+        xm_msg!("loss {} > deposits worth {}", loss, worth);
         return err!(XmError::LossExceedsDeposits);
     }
     let index = shrink_index(deposit_index(pool), loss, worth).map_err(|e| {
-        msg!("deposit index: {}", e);
+        xm_msg!("deposit index: {}", e);
         error!(XmError::MathOverflow)
     })?;
     let l = &mut pool.lending;
@@ -292,7 +292,7 @@ pub fn require_liquidity(pool: &Underlying, amount: u64) -> Result<()> {
     let unbooked = pool.lending.loss_unbooked;
     let liquid = c.total_deposits.saturating_sub(c.total_borrows).saturating_sub(unbooked);
     if amount > liquid {
-        msg!(
+        xm_msg!(
             "withdraw {} > liquidity {} (deposits {}, owed {}, loss unbooked {})",
             amount,
             liquid,

@@ -193,7 +193,7 @@ pub fn liquidate(
 ) -> Result<StepReport> {
     require!(step.units() > 0, XmError::LiquidationStepInvalid);
     require!(k.owner != l.owner && !l.is_owner_or_delegate(signer), XmError::SelfLiquidation);
-    let log: Log = if inputs.quiet() { |_| {} } else { |m| msg!("{}", m) };
+    let log: Log = if inputs.quiet() { |_| {} } else { |m| xm_msg!("{}", m) };
     let before = inputs.health(l, Valuation::Conservative)?;
     if !liquidatable(l, &before) {
         log(&format!("maint health {}, init health {}", before.maint_health, before.init_health));
@@ -414,7 +414,7 @@ fn collateral_value(u: &Underlying, price: PriceInput, amount: u64, qd: u8) -> R
     };
     let scale = 10u64.checked_pow(u32::from(u.decimals)).ok_or(XmError::MathOverflow)?;
     let value = p.mid.mul_div(i128::from(amount), scale).map_err(|e| {
-        msg!("collateral value: {}", e);
+        xm_msg!("collateral value: {}", e);
         error!(XmError::MathOverflow)
     })?;
     let native = to_native(value, qd).map_err(risk_error)?;

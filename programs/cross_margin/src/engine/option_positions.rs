@@ -73,7 +73,7 @@ pub fn fresh_entry<'a>(
     require_unexpired(u, index, s, now)?;
     let vol_age = now.saturating_sub(chain.vols_posted_ts);
     if chain.vols_posted_ts == 0 || vol_age > i64::from(chain.max_vol_age_secs) {
-        msg!(
+        xm_msg!(
             "underlying {}: vols posted {} s ago, max {}",
             u.index,
             vol_age,
@@ -118,7 +118,7 @@ fn current_entry_unexpired<'a>(
         max_drift_bps: chain.cache_max_drift_bps,
     };
     if let Err(fault) = entry.check(x, now, s.expiry, u.risk.vol_epoch, &limits) {
-        msg!("series {} of underlying {}: risk cache {}", index, u.index, fault);
+        xm_msg!("series {} of underlying {}: risk cache {}", index, u.index, fault);
         return err!(XmError::RiskCacheStale);
     }
     Ok(entry)
@@ -136,7 +136,7 @@ pub fn carried_entry<'a>(
     require_unexpired(u, index, s, now)?;
     let entry = s.cache.entry();
     if entry.ref_time == 0 {
-        msg!("series {} of underlying {}: never valued", index, u.index);
+        xm_msg!("series {} of underlying {}: never valued", index, u.index);
         return err!(XmError::RiskCacheStale);
     }
     Ok(entry)
@@ -145,7 +145,12 @@ pub fn carried_entry<'a>(
 /// A live series is valued until expiry; after, only its settlement value counts.
 fn require_unexpired(u: &Underlying, index: u16, s: &OptionSeries, now: i64) -> Result<()> {
     if now >= s.expiry {
-        msg!("series {} of underlying {} expired at {}: settle it first", index, u.index, s.expiry);
+        xm_msg!(
+            "series {} of underlying {} expired at {}: settle it first",
+            index,
+            u.index,
+            s.expiry
+        );
         return err!(XmError::SeriesAwaitingSettlement);
     }
     Ok(())
@@ -191,7 +196,7 @@ pub fn fill(
 /// A position counts only against the series generation it was opened in.
 pub fn require_generation(o: &OptionPosition, generation: u32) -> Result<()> {
     if o.generation != generation {
-        msg!(
+        xm_msg!(
             "position of series {} is of generation {}, not {}",
             o.series,
             o.generation,

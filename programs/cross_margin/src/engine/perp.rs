@@ -300,7 +300,7 @@ pub fn settle_pnl(
         pnl[k] = unrealized(position, x);
     }
     if pnl[0] <= 0 || pnl[1] >= 0 {
-        msg!("winner P&L {}, loser P&L {}", pnl[0], pnl[1]);
+        xm_msg!("winner P&L {}, loser P&L {}", pnl[0], pnl[1]);
         return err!(XmError::NothingToSettle);
     }
     let fundable = fundable(loser, quote, funding, now)?;
@@ -331,18 +331,20 @@ fn fundable(
     let fundable = lending::capacity(loser, quote, funding);
     if fundable == 0 {
         if loser.holds_nothing_of_value() {
-            msg!("the payer holds nothing of value: account_settle_bankruptcy settles its loss");
+            xm_msg!("the payer holds nothing of value: account_settle_bankruptcy settles its loss");
             return err!(XmError::PayerCannotBorrow);
         }
         if loser.has_no_holdings() {
-            msg!("the payer has no holdings: it borrows only against its unsettled gains");
+            xm_msg!("the payer has no holdings: it borrows only against its unsettled gains");
             return err!(XmError::PayerCannotBorrow);
         }
         if funding != lending::Funding::Borrow {
-            msg!("the payer has no quote balance and is not shown healthy: nothing is lent to it");
+            xm_msg!(
+                "the payer has no quote balance and is not shown healthy: nothing is lent to it"
+            );
             return err!(XmError::PayerCannotBorrow);
         }
-        msg!("the quote pool can fund no settlement now");
+        xm_msg!("the quote pool can fund no settlement now");
         return err!(XmError::QuoteUtilizationTooHigh);
     }
     Ok(fundable)
@@ -378,7 +380,7 @@ pub fn settle_fees(
     book_funding(position, &u.perp)?;
     let pnl = unrealized(position, x);
     if pnl >= 0 || u.fees_accrued == 0 {
-        msg!("P&L {}, fees accrued {}", pnl, u.fees_accrued);
+        xm_msg!("P&L {}, fees accrued {}", pnl, u.fees_accrued);
         return err!(XmError::NothingToSettle);
     }
     // At most fees_accrued < 2^63.

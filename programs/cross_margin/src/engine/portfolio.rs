@@ -133,7 +133,7 @@ pub fn require_room_for(account: &MarginAccount, underlying: u16) -> Result<()> 
     }
     let held = required_underlyings(&[account]).iter().filter(|&&u| u != QUOTE_INDEX).count();
     if held >= MAX_ACCOUNT_UNDERLYINGS {
-        msg!("the account holds {} underlyings, the most it may", held);
+        xm_msg!("the account holds {} underlyings, the most it may", held);
         return err!(XmError::AccountUnderlyingLimit);
     }
     Ok(())
@@ -213,7 +213,7 @@ pub fn compute_valued(
                 lending::value_at(account, r.underlying, now)?
             }
             (true, _) => {
-                msg!("health accounts: the quote underlying is needed for owed quote");
+                xm_msg!("health accounts: the quote underlying is needed for owed quote");
                 return err!(XmError::HealthAccountMissing);
             }
         };
@@ -349,7 +349,7 @@ impl<const N: usize> SlotGroups<N> {
             }
             if index != last.0 {
                 let Ok(k) = risks.binary_search_by_key(&index, |r| r.index()) else {
-                    msg!("health accounts: no inputs for underlying {}", index);
+                    xm_msg!("health accounts: no inputs for underlying {}", index);
                     return err!(XmError::HealthAccountMissing);
                 };
                 last = (index, k);

@@ -39,7 +39,7 @@ pub const MIN_CONTRACT_VALUE: i64 = 10_000;
 /// contract (qn): its prices, fees and P&L would be too coarse.
 pub fn check_contract_value(x: i64) -> Result<()> {
     if x < MIN_CONTRACT_VALUE {
-        msg!("one contract is worth {} qn, below {}", x, MIN_CONTRACT_VALUE);
+        xm_msg!("one contract is worth {} qn, below {}", x, MIN_CONTRACT_VALUE);
         return err!(XmError::ContractTooSmall);
     }
     Ok(())
@@ -213,7 +213,7 @@ pub fn check_price(
 ) -> Result<()> {
     check_band(r.band_bps, price, r.bid, r.x)?;
     if (delegated[0] && price > limits[0]) || (delegated[1] && price < limits[1]) {
-        msg!(
+        xm_msg!(
             "delegate-signed side: price {} worse for the account than its value (limits {:?})",
             price,
             limits
@@ -277,14 +277,14 @@ pub fn judge_side(
     let lowered = change + i128::from(fee) < 0;
     if lowered || !at_value {
         let refusal = if lowered {
-            msg!("trade lowers init health by {} (fee {}) and ends below init", -change, fee);
+            xm_msg!("trade lowers init health by {} (fee {}) and ends below init", -change, fee);
             XmError::InitHealthNegative
         } else {
-            msg!("ends below init health (or inputs not fresh): trade at value or better");
+            xm_msg!("ends below init health (or inputs not fresh): trade at value or better");
             XmError::BelowInitWorseThanValue
         };
         if let Ok(h) = &full {
-            msg!("init health after: {}", h.init_health);
+            xm_msg!("init health after: {}", h.init_health);
         }
         return Err(full.err().unwrap_or_else(|| error!(refusal)));
     }
@@ -296,7 +296,7 @@ pub fn judge_side(
 pub fn check_band(band_bps: u16, price: i64, reference: i64, x: i64) -> Result<()> {
     let diff = (i128::from(price) - i128::from(reference)).unsigned_abs() * 10_000;
     if diff > x.unsigned_abs() as u128 * u128::from(band_bps) {
-        msg!(
+        xm_msg!(
             "price {} outside {} bps of {} per contract (reference {})",
             price,
             band_bps,
@@ -327,7 +327,7 @@ pub fn open_interest_after(open_interest: u64, fills: &[Fill; 2], cap: u64) -> R
     let after = u64::try_from(i128::from(open_interest) + change)
         .map_err(|_| error!(XmError::MathOverflow))?;
     if change > 0 && after > cap {
-        msg!("open interest {} -> {} above the cap {}", open_interest, after, cap);
+        xm_msg!("open interest {} -> {} above the cap {}", open_interest, after, cap);
         return err!(XmError::OpenInterestCapExceeded);
     }
     Ok(after)

@@ -189,7 +189,7 @@ fn grid_params(p: &RiskParams, l: usize) -> Result<GridParams> {
         })
     })();
     g.map_err(|e| {
-        msg!("risk params: {}", e);
+        xm_msg!("risk params: {}", e);
         error!(XmError::MathOverflow)
     })
 }

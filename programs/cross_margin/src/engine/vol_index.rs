@@ -57,7 +57,7 @@ fn to_q32(x: Fixed) -> Result<i64> {
 
 fn math<T>(r: core::result::Result<T, xmargin_risk::MathError>, what: &str) -> Result<T> {
     r.map_err(|e| {
-        msg!("vol index, {}: {}", what, e);
+        xm_msg!("vol index, {}: {}", what, e);
         error!(XmError::MathOverflow)
     })
 }
@@ -129,7 +129,7 @@ pub fn sample(u: &mut Underlying, spot: Fixed, now: i64) -> Result<Sample> {
     let v = u.vol;
     let dt = now.saturating_sub(v.last_sample_ts);
     if v.samples > 0 && dt < MIN_SAMPLE_SECS {
-        msg!("last sample {} s ago, at least {} apart", dt, MIN_SAMPLE_SECS);
+        xm_msg!("last sample {} s ago, at least {} apart", dt, MIN_SAMPLE_SECS);
         return err!(XmError::VolSampleTooSoon);
     }
     let (mut var, mut realized) = (v.realized_var, v.realized);

@@ -130,7 +130,7 @@ impl<'info> LiquidationInputs for ChainInputs<'info> {
         let (inputs, rest) =
             HealthAccounts::load_segment(&self.needed, &self.group, self.remaining, self.now)?;
         if !rest.is_empty() {
-            msg!("health accounts: {} more accounts than the liquidation needs", rest.len());
+            xm_msg!("health accounts: {} more accounts than the liquidation needs", rest.len());
             return err!(XmError::HealthAccountUnexpected);
         }
         let risks = inputs.risks();

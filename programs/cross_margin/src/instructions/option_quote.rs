@@ -47,7 +47,7 @@ pub struct OptionQuoteResult {
 pub struct OptionQuote {}
 
 fn math_error(err: MathError) -> Error {
-    msg!("option_quote: {}", err);
+    xm_msg!("option_quote: {}", err);
     match err {
         MathError::Domain(_) => XmError::InvalidOptionInputs.into(),
         _ => XmError::MathOverflow.into(),

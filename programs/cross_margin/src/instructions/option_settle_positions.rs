@@ -29,7 +29,7 @@ pub fn handler<'info>(ctx: Context<'info, OptionSettlePositions<'info>>) -> Resu
     require!(underlying.options.listed == 1, XmError::ChainNotListed);
     for info in ctx.remaining_accounts {
         if !info.is_writable {
-            msg!("margin account {} is read-only", info.key);
+            xm_msg!("margin account {} is read-only", info.key);
             return err!(XmError::SettlementAccountInvalid);
         }
         let loader = AccountLoader::<MarginAccount>::try_from(info)?;
@@ -38,7 +38,7 @@ pub fn handler<'info>(ctx: Context<'info, OptionSettlePositions<'info>>) -> Resu
         let done = match option_positions::settle_positions(&mut account, &mut underlying) {
             Ok(done) => done,
             Err(e) => {
-                msg!("margin account {} skipped: {}", info.key, e);
+                xm_msg!("margin account {} skipped: {}", info.key, e);
                 emit!(OptionSettlementSkipped {
                     underlying: underlying.index,
                     account: info.key(),

@@ -120,7 +120,7 @@ fn check_health<'info>(
         let (inputs, rest) =
             HealthAccounts::load_segment(&needed, &group, ctx.remaining_accounts, now)?;
         if !rest.is_empty() {
-            msg!("health accounts: {} more accounts than the trade needs", rest.len());
+            xm_msg!("health accounts: {} more accounts than the trade needs", rest.len());
             return err!(XmError::HealthAccountUnexpected);
         }
         let risks = inputs.risks();
