@@ -106,6 +106,9 @@ pub struct TickReport {
     /// What was socialized over the quote deposits this tick, native quote units
     /// (`Group::socialized_total`).
     pub socialized: u64,
+    /// Lamports left in the wallet that pays the keeper's fees, read at the end of the tick (0
+    /// if it is gone): a keeper out of SOL stops liquidating without any other sign.
+    pub wallet_lamports: u64,
 }
 
 /// Why a tick stopped.
@@ -220,6 +223,7 @@ impl Keeper {
                 break;
             }
         }
+        report.wallet_lamports = chain.account(&self.wallet.pubkey()).map_or(0, |a| a.lamports);
         Ok(report)
     }
 

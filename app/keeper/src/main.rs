@@ -22,6 +22,9 @@ use xmargin_keeper::demo::{DemoMarket, Feed};
 use xmargin_keeper::metrics::{self, Metrics};
 use xmargin_keeper::Keeper;
 
+/// Below this (0.05 SOL, about 10,000 plain transactions' fees) each tick warns.
+const LOW_WALLET_LAMPORTS: u64 = 50_000_000;
+
 #[derive(Parser)]
 #[command(name = "xmargin-keeper", version, about = "Keeper of the cross-margin clearing layer")]
 struct Args {
@@ -161,9 +164,16 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
                     bankrupt = r.bankrupt.len(),
                     insurance_paid = r.insurance_paid,
                     socialized = r.socialized,
+                    wallet_lamports = r.wallet_lamports,
                     ms = elapsed.as_millis() as u64,
                     "tick"
                 );
+                if r.wallet_lamports < LOW_WALLET_LAMPORTS {
+                    tracing::warn!(
+                        wallet_lamports = r.wallet_lamports,
+                        "the keeper's wallet is low on SOL: transactions will soon fail for fees"
+                    );
+                }
             }
             Err(e) => {
                 metrics.lock().map_err(|_| "metrics lock poisoned")?.tick_errors += 1;

@@ -39,6 +39,8 @@ pub struct Metrics {
     /// Ticks that completed and that failed (an unreadable group, a lost RPC request).
     pub ticks: u64,
     pub tick_errors: u64,
+    /// Lamports in the fee-paying wallet at the end of the last tick.
+    pub wallet_lamports: u64,
     /// Duration of the last completed tick, seconds.
     pub last_tick_secs: f64,
     /// When the last tick completed.
@@ -64,6 +66,7 @@ impl Metrics {
         self.bankruptcies += r.bankrupt.len() as u64;
         self.insurance_paid += r.insurance_paid;
         self.socialized += r.socialized;
+        self.wallet_lamports = r.wallet_lamports;
         self.ticks += 1;
         self.last_tick_secs = elapsed.as_secs_f64();
         self.last_tick_at = Some(Instant::now());
@@ -77,7 +80,7 @@ impl Metrics {
 
     /// The text exposition format.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, f64); 20] = [
+        let rows: [(&str, &str, &str, f64); 21] = [
             (
                 "accounts_tracked",
                 "gauge",
@@ -151,6 +154,12 @@ impl Metrics {
                 "counter",
                 "native quote units socialized",
                 self.socialized as f64,
+            ),
+            (
+                "wallet_lamports",
+                "gauge",
+                "lamports in the fee-paying wallet after the last tick",
+                self.wallet_lamports as f64,
             ),
             ("ticks_total", "counter", "ticks completed", self.ticks as f64),
             ("tick_errors_total", "counter", "ticks failed", self.tick_errors as f64),
@@ -233,7 +242,8 @@ mod tests {
             ..TickReport::default()
         };
         m.record(&tick, Duration::from_millis(250));
-        m.record(&TickReport { tracked: 7, ..TickReport::default() }, Duration::from_millis(10));
+        let later = TickReport { tracked: 7, wallet_lamports: 9, ..TickReport::default() };
+        m.record(&later, Duration::from_millis(10));
         let text = m.render();
         for line in [
             "xmargin_keeper_accounts_tracked 7",
@@ -244,6 +254,7 @@ mod tests {
             "xmargin_keeper_liquidation_compute_units_per_step 100000",
             "xmargin_keeper_insurance_paid_total 5",
             "xmargin_keeper_ticks_total 2",
+            "xmargin_keeper_wallet_lamports 9",
             "# TYPE xmargin_keeper_lag_seconds gauge",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");

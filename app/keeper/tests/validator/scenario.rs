@@ -26,6 +26,8 @@ use crate::cluster::{deployed, Validator};
 
 /// Native units of one USDC.
 const USDC: u64 = 1_000_000;
+/// Lamports every wallet starts with (100 SOL).
+const WALLET_LAMPORTS: u64 = 100_000_000_000;
 /// Contracts Alice buys.
 const CONTRACTS: i64 = 40;
 /// The SOL perpetual: one SOL a contract, 10 bps fees, a 5% band.
@@ -74,7 +76,7 @@ fn genesis() -> (Genesis, Desk, [Instruction; 2]) {
     for key in
         [admin.pubkey(), feeder.pubkey()].into_iter().chain(traders.iter().map(|t| t.1.pubkey()))
     {
-        g.airdrop(&key, 100_000_000_000);
+        g.airdrop(&key, WALLET_LAMPORTS);
     }
     let (create, group, quote) = sandbox::group_create(&mut g, &admin.pubkey(), 1, 0, u64::MAX);
     let spec = AssetSpec::new("SOL", 9, 150 * E8);
@@ -226,6 +228,10 @@ pub fn run() -> Result<String, String> {
     assert_eq!(field(ticks[0], "tracked"), Some("3"), "{log}");
     assert_eq!(field(ticks[1], "liquidatable"), Some("0"), "{log}");
     assert_eq!(field(ticks[1], "liquidations"), Some("0"), "{log}");
+    // Kate's wallet paid the fees of what the keeper sent, out of its genesis 100 SOL.
+    let wallet: u64 = field(ticks[1], "wallet_lamports").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let wallet_now = chain.account(&desk.trader("kate").pubkey()).map_or(0, |a| a.lamports);
+    assert!(wallet > 0 && wallet < WALLET_LAMPORTS && wallet == wallet_now, "{wallet} {log}");
 
     // On chain: Alice back above maint, the contracts moved to Kate, nothing created or lost.
     let after = fetch_health(&mut chain, &desk.account("alice"), &desk.price_of())
