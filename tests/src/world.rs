@@ -8,7 +8,7 @@ use cross_margin::engine::perp::PerpParams;
 use cross_margin::engine::portfolio::AccountHealth;
 use cross_margin::engine::trade::{Instrument, Reference};
 use cross_margin::instructions::TradeArgs;
-use cross_margin::state::{MarginAccount, Underlying};
+use cross_margin::state::{Group, MarginAccount, Underlying};
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::accounts::{decode, token_amount};
 use xmargin_client::chain::{AccountData, LocalChain, TxFailure, TxReport};
@@ -497,6 +497,17 @@ impl World {
     pub fn account_health(&mut self, account: &Pubkey) -> Result<AccountHealth, HealthError> {
         let markets = &self.markets;
         fetch_health(&mut *self.chain, account, &|i| markets[i as usize].price_account)
+    }
+
+    /// The group account.
+    pub fn group_state(&mut self) -> Group {
+        decode(&self.chain.account(&self.group).expect("group exists").data).expect("group")
+    }
+
+    /// Sends one instruction signed and paid by the group's admin.
+    pub fn as_admin(&mut self, instruction: Instruction) -> Result<TxReport, TxFailure> {
+        let admin = self.admin.insecure_clone();
+        self.send(&[instruction], &admin, &[])
     }
 
     pub fn underlying(&mut self, index: u16) -> Underlying {

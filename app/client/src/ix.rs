@@ -19,7 +19,7 @@ use solana_instruction::{AccountMeta, Instruction};
 use crate::health::{underlyings_after, underlyings_for_trade};
 use crate::pda;
 
-fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+pub(crate) fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction { program_id: ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 

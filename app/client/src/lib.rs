@@ -1,7 +1,8 @@
 //! Client library for the cross-margin program, shared by the CLI, the keeper and the tests.
 //!
 //! - [`pda`]: program-derived addresses;
-//! - [`ix`]: one instruction builder per instruction;
+//! - [`ix`]: one instruction builder per instruction ([`admin`]: the governance ones, and how a
+//!   change will be judged);
 //! - [`accounts`]: decoding of the program's accounts;
 //! - [`health`]: the account's health computed off-chain with the program's own risk code;
 //! - [`liquidation`]: liquidation steps predicted with the program's own code, the best next one;
@@ -14,6 +15,7 @@
 //! - [`crowd`]: a market with a crowd of varied accounts (the crash simulation, the keeper's demo).
 
 pub mod accounts;
+pub mod admin;
 pub mod chain;
 pub mod crowd;
 pub mod discover;

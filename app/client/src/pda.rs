@@ -1,7 +1,9 @@
 //! Program-derived addresses of the cross-margin program.
 
 use anchor_lang::prelude::Pubkey;
-use cross_margin::state::{GROUP_SEED, INSURANCE_SEED, MARGIN_SEED, UNDERLYING_SEED, VAULT_SEED};
+use cross_margin::state::{
+    GROUP_SEED, INSURANCE_SEED, MARGIN_SEED, PENDING_SEED, UNDERLYING_SEED, VAULT_SEED,
+};
 use cross_margin::ID;
 
 /// `["group", creator, group_num]`.
@@ -31,4 +33,9 @@ pub fn margin_account(group: &Pubkey, owner: &Pubkey, account_num: u32) -> Pubke
         &ID,
     )
     .0
+}
+
+/// `["pending", group, seq]`: the account of the group's queued change `seq`.
+pub fn pending_change(group: &Pubkey, seq: u64) -> Pubkey {
+    Pubkey::find_program_address(&[PENDING_SEED, group.as_ref(), &seq.to_le_bytes()], &ID).0
 }

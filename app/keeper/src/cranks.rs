@@ -16,11 +16,14 @@
 //!   historic update posted first; the refusal is counted and logged).
 //! - **Positions** ([`position_settlements`], after discovery): `option_settle_positions` for the
 //!   accounts holding positions in settled series, [`POSITION_BATCH`] accounts a transaction.
+//! - **Queued parameter changes** ([`changes_due`], first of all): `params_apply` of every change
+//!   of the group whose effective time has come, so the markets are cranked under the parameters
+//!   in effect.
 
 use cross_margin::engine::vol_index::MIN_SAMPLE_SECS;
-use cross_margin::state::{MarginAccount, SeriesStatus, Underlying};
+use cross_margin::state::{MarginAccount, PendingChange, SeriesStatus, Underlying, GROUP_WIDE};
 use xmargin_client::xmargin_risk::cache::{CacheLimits, LAST_DAY_SECS};
-use xmargin_client::{ix, Instruction, Pubkey};
+use xmargin_client::{admin, ix, Instruction, Pubkey};
 
 /// Accounts per `option_settle_positions` transaction (the `settle_expired_batch_8` CU case).
 pub const POSITION_BATCH: usize = 8;
@@ -35,6 +38,8 @@ pub enum Crank {
     SettleExpiry(i64),
     /// Settled positions of this many accounts.
     SettlePositions(usize),
+    /// The queued parameter change of this sequence number.
+    ApplyChange(u64),
 }
 
 /// The market cranks due on underlying `index` of `group`, state `u`, at `now`, with their
@@ -133,6 +138,25 @@ pub fn position_settlements(
         .map(|batch| {
             let settle = ix::option_settle_positions(group, index, batch);
             (Crank::SettlePositions(batch.len()), settle)
+        })
+        .collect()
+}
+
+/// `params_apply` of every change of `group` in `pending` that is due at `now`, oldest first, each
+/// with the underlying it is about (`GROUP_WIDE` for a change of the group).
+pub fn changes_due(
+    group: &Pubkey,
+    pending: &[(Pubkey, PendingChange)],
+    now: i64,
+) -> Vec<(u16, Crank, Instruction)> {
+    let mut due: Vec<&PendingChange> =
+        pending.iter().map(|(_, p)| p).filter(|p| p.effective_ts <= now).collect();
+    due.sort_by_key(|p| p.seq);
+    due.into_iter()
+        .map(|p| {
+            let index = (p.underlying != GROUP_WIDE).then_some(p.underlying);
+            let apply = admin::params_apply(group, index, p.seq, &p.payer);
+            (p.underlying, Crank::ApplyChange(p.seq), apply)
         })
         .collect()
 }

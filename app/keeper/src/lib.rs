@@ -1,7 +1,8 @@
 //! The keeper's core. One [`Keeper::tick`]:
 //!
-//! 1. runs the cranks that are due ([`cranks`]: funding, realized volatility, the risk cache of
-//!    held series, expiry settlement), so options are valued from current entries;
+//! 1. applies the group's queued parameter changes that are due (`params_apply`), then runs the
+//!    cranks that are due ([`cranks`]: funding, realized volatility, the risk cache of held
+//!    series, expiry settlement), so options are valued from current entries;
 //! 2. finds every margin account of the group (`xmargin_client::discover`), settles positions in
 //!    settled series (batched), ranks the accounts below maint health by shortfall from one
 //!    snapshot of the group (`xmargin_client::liquidation::Snapshot`, no read per account), and
@@ -127,7 +128,7 @@ impl core::fmt::Display for KeeperError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             KeeperError::Health(e) => write!(f, "reading the group: {e}"),
-            KeeperError::Decode(group, e) => write!(f, "margin accounts of {group}: {e}"),
+            KeeperError::Decode(group, e) => write!(f, "the accounts of {group}: {e}"),
             KeeperError::Transport(e) => write!(f, "the chain did not answer: {e}"),
         }
     }
@@ -156,13 +157,19 @@ impl Keeper {
     }
 
     fn tick_once(&self, chain: &mut dyn Chain) -> Result<TickReport, KeeperError> {
+        let mut report = TickReport::default();
+        // Queued parameter changes first: everything below runs under the parameters in effect.
+        let pending = discover::pending_changes(chain, &self.group)
+            .map_err(|e| KeeperError::Decode(self.group, e))?;
+        for (index, crank, apply) in cranks::changes_due(&self.group, &pending, chain.now()) {
+            self.crank(chain, index, vec![(crank, apply)], &mut report);
+        }
         let g: Group = fetch(chain, &self.group)?;
         let underlyings: Vec<Underlying> = (0..g.underlying_count)
             .map(|i| fetch(chain, &pda::underlying(&self.group, i)))
             .collect::<Result<_, _>>()?;
         let prices: Vec<Pubkey> = underlyings.iter().map(|u| u.oracle.price_account).collect();
         let price_of = |i: u16| prices.get(usize::from(i)).copied().unwrap_or_default();
-        let mut report = TickReport::default();
         let now = chain.now();
         // Nothing is judged on a partial view: the group, its markets or the clock unread.
         if let Some(e) = chain.transport_error() {

@@ -205,6 +205,32 @@ pub enum XmError {
     OpenInterestCapExceeded,
     #[msg("risk parameters out of range (see docs/risk-model.md: multiplier 1-10, range floor 1-50%, horizon 1 h-7 days, init >= maint)")]
     InvalidRiskParams,
+    #[msg("the change raises risk (a lower haircut or requirement, a higher cap, fee or rate, a new key): queue it with params_queue")]
+    ChangeNeedsTimelock,
+    #[msg("the queued change is not due yet (its effective_ts is later than now)")]
+    ChangeNotDue,
+    #[msg("the change does not fit its target: an underlying's change needs that underlying (the quote asset's pool, never its oracle, markets or risk model), a group change none")]
+    ChangeTargetMismatch,
+    #[msg("the change's sequence number is not the group's next one (change_seq)")]
+    ChangeSeqMismatch,
+    #[msg("the signer is neither the group's admin nor its guardian")]
+    NotAdminOrGuardian,
+    #[msg(
+        "the guardian can only make things safer: add pause bits, set reduce-only, cancel changes"
+    )]
+    GuardianCanOnlyRestrict,
+    #[msg("the signer is not the group's proposed admin")]
+    NotPendingAdmin,
+    #[msg("this instruction class is paused in the group")]
+    Paused,
+    #[msg("reduce-only: every side of the trade must shrink its position without flipping it")]
+    ReduceOnly,
+    #[msg(
+        "pause bits outside the defined ones (TRADING, WITHDRAWALS, LISTING, VENUE_FILLS, CRANKS)"
+    )]
+    InvalidPauseBits,
+    #[msg("the queued change's account does not hold a valid change")]
+    InvalidPendingChange,
 }
 
 /// The program error for an oracle fault.
@@ -334,6 +360,17 @@ mod tests {
             (XmError::VolSampleTooSoon, 6087),
             (XmError::OpenInterestCapExceeded, 6088),
             (XmError::InvalidRiskParams, 6089),
+            (XmError::ChangeNeedsTimelock, 6090),
+            (XmError::ChangeNotDue, 6091),
+            (XmError::ChangeTargetMismatch, 6092),
+            (XmError::ChangeSeqMismatch, 6093),
+            (XmError::NotAdminOrGuardian, 6094),
+            (XmError::GuardianCanOnlyRestrict, 6095),
+            (XmError::NotPendingAdmin, 6096),
+            (XmError::Paused, 6097),
+            (XmError::ReduceOnly, 6098),
+            (XmError::InvalidPauseBits, 6099),
+            (XmError::InvalidPendingChange, 6100),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

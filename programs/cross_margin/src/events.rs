@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 
 use crate::engine::liquidation::LiquidationStep;
 use crate::engine::options::{ChainParams, SeriesParams};
+use crate::engine::params::ParamChange;
 use crate::engine::perp::PerpParams;
 use crate::engine::portfolio::HealthSummary;
 use crate::engine::trade::Instrument;
@@ -324,4 +325,79 @@ pub struct InsuranceSwept {
     pub to_group: u64,
     /// The fund's balance after.
     pub balance: u64,
+}
+
+/// A parameter change took effect: at once (`params_set`, `seq` none) or queued and now due
+/// (`params_apply`).
+#[event]
+pub struct ParamsChanged {
+    pub group: Pubkey,
+    /// Index of the underlying changed, `state::GROUP_WIDE` for a change of the group.
+    pub underlying: u16,
+    /// Sequence number of the queued change applied; none for a change applied at once.
+    pub seq: Option<u64>,
+    /// The values replaced.
+    pub old: ParamChange,
+    /// The values in effect from now.
+    pub new: ParamChange,
+}
+
+/// A parameter change was queued (`params_queue`): anyone may apply it from `effective_ts`.
+#[event]
+pub struct ParamsQueued {
+    pub group: Pubkey,
+    pub underlying: u16,
+    pub seq: u64,
+    /// Its `PendingChange` account.
+    pub pending: Pubkey,
+    /// The values in effect when it was queued.
+    pub old: ParamChange,
+    pub new: ParamChange,
+    pub queued_ts: i64,
+    pub effective_ts: i64,
+}
+
+/// A queued change was cancelled (`params_cancel`) by the admin or the guardian.
+#[event]
+pub struct ParamsCancelled {
+    pub group: Pubkey,
+    pub underlying: u16,
+    pub seq: u64,
+    pub signer: Pubkey,
+    pub change: ParamChange,
+}
+
+/// The admin proposed a successor (`Pubkey::default()`: withdrew the proposal).
+#[event]
+pub struct AdminProposed {
+    pub group: Pubkey,
+    pub admin: Pubkey,
+    pub proposed: Pubkey,
+}
+
+/// The proposed admin accepted: it is the admin from now.
+#[event]
+pub struct AdminAccepted {
+    pub group: Pubkey,
+    pub old_admin: Pubkey,
+    pub new_admin: Pubkey,
+}
+
+/// The group's pause bits changed (`engine::governance::pause`).
+#[event]
+pub struct PauseSet {
+    pub group: Pubkey,
+    pub signer: Pubkey,
+    pub old: u16,
+    pub new: u16,
+}
+
+/// An underlying's reduce-only flag changed.
+#[event]
+pub struct ReduceOnlySet {
+    pub group: Pubkey,
+    pub underlying: u16,
+    pub signer: Pubkey,
+    pub old: bool,
+    pub new: bool,
 }

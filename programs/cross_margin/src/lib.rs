@@ -206,6 +206,53 @@ pub mod cross_margin {
         instructions::account_settle_bankruptcy::handler(ctx)
     }
 
+    /// Admin: applies a parameter change that raises no risk (every field the same or safer)
+    /// at once; a riskier one fails with `ChangeNeedsTimelock`.
+    pub fn params_set(ctx: Context<ParamsSet>, args: ParamsSetArgs) -> Result<()> {
+        instructions::params_set::handler(ctx, args)
+    }
+
+    /// Admin: queues a parameter change in its own account, due after the group's timelock.
+    pub fn params_queue(ctx: Context<ParamsQueue>, args: ParamsQueueArgs) -> Result<()> {
+        instructions::params_queue::handler(ctx, args)
+    }
+
+    /// Anyone: applies a queued change once it is due, validated again; closes its account.
+    pub fn params_apply(ctx: Context<ParamsApply>) -> Result<()> {
+        instructions::params_apply::handler(ctx)
+    }
+
+    /// Admin or guardian: cancels a queued change; closes its account.
+    pub fn params_cancel(ctx: Context<ParamsCancel>) -> Result<()> {
+        instructions::params_cancel::handler(ctx)
+    }
+
+    /// Admin: proposes a successor, who must accept (`group_accept_admin`).
+    pub fn group_propose_admin(
+        ctx: Context<GroupProposeAdmin>,
+        args: GroupProposeAdminArgs,
+    ) -> Result<()> {
+        instructions::group_propose_admin::handler(ctx, args)
+    }
+
+    /// Proposed admin: accepts and becomes the admin.
+    pub fn group_accept_admin(ctx: Context<GroupAcceptAdmin>) -> Result<()> {
+        instructions::group_accept_admin::handler(ctx)
+    }
+
+    /// Admin (any bits) or guardian (only adding bits): sets the group's pause bits.
+    pub fn group_set_pause(ctx: Context<GroupSetPause>, args: GroupSetPauseArgs) -> Result<()> {
+        instructions::group_set_pause::handler(ctx, args)
+    }
+
+    /// Admin (both ways) or guardian (only setting it): sets an underlying's reduce-only flag.
+    pub fn underlying_set_reduce_only(
+        ctx: Context<UnderlyingSetReduceOnly>,
+        args: UnderlyingSetReduceOnlyArgs,
+    ) -> Result<()> {
+        instructions::underlying_set_reduce_only::handler(ctx, args)
+    }
+
     /// Anyone: pays `amount` quote tokens into the insurance fund.
     pub fn insurance_deposit(ctx: Context<InsuranceDeposit>, amount: u64) -> Result<()> {
         instructions::insurance_deposit::handler(ctx, amount)

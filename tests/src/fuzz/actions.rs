@@ -1,10 +1,12 @@
 //! The fuzzer's steps: one random action each, drawn with fixed weights (module doc of `fuzz`).
 
 use cross_margin::engine::liquidation::LiquidationStep;
+use cross_margin::engine::params::{CollateralTerms, Direction, ParamChange};
+use cross_margin::engine::perp::PerpTerms;
 use cross_margin::engine::trade::Instrument;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use xmargin_client::crowd::{Move, BTC, ETH, SOL};
-use xmargin_client::{ix, sandbox, Instruction, Keypair, Pubkey, Signer};
+use xmargin_client::{admin, ix, sandbox, Instruction, Keypair, Pubkey, Signer};
 
 use super::{Fuzz, Signed};
 use crate::world::Trader;
@@ -42,6 +44,7 @@ const ACTIONS: &[(&str, u64)] = &[
     ("insurance_deposit", 1),
     ("health_refresh", 2),
     ("account_close", 1),
+    ("governance", 3),
 ];
 
 impl Fuzz {
@@ -79,7 +82,8 @@ impl Fuzz {
             "self_liquidation" => self.liquidate(true),
             "insurance_deposit" => self.insurance_deposit(),
             "health_refresh" => self.health_refresh(),
-            _ => self.account_close(),
+            "account_close" => self.account_close(),
+            _ => self.governance(),
         }
     }
 
@@ -418,6 +422,77 @@ impl Fuzz {
             ix::account_create(&t.wallet.pubkey(), &self.w.group, 0)
         };
         let _ = self.send("account_close", &[instruction], &t.wallet, &[], signed(&[]));
+    }
+
+    /// The admin, the guardian role's limits and strangers: pause bits (often cleared again), an
+    /// underlying's reduce-only flag, a collateral or perpetual change (set at once when safer,
+    /// else queued and applied: the crowd's timelock is 0), and a stranger's attempt at either.
+    fn governance(&mut self) {
+        let admin = self.market.admin.insecure_clone();
+        let group = self.w.group;
+        let index = self.rng.between(1, 3) as u16;
+        let instructions = match self.rng.between(0, 5) {
+            0 => {
+                let bits = if self.rng.between(0, 1) == 0 { 0 } else { self.rng.between(0, 31) };
+                vec![admin::group_set_pause(&admin.pubkey(), &group, bits as u16)]
+            }
+            1 => {
+                let on = self.rng.between(0, 2) == 0;
+                vec![admin::underlying_set_reduce_only(&admin.pubkey(), &group, index, on)]
+            }
+            2 | 3 => {
+                let Some(change) = self.param_change(index) else { return };
+                let (g, u) = (self.w.group_state(), self.w.underlying(index));
+                let now = self.w.chain.now();
+                let Ok((p, propose)) =
+                    admin::propose(&admin.pubkey(), &group, &g, Some(&u), change, now)
+                else {
+                    return;
+                };
+                let mut all = vec![propose];
+                if p.direction == Direction::Riskier {
+                    all.push(admin::params_apply(
+                        &group,
+                        Some(index),
+                        g.change_seq,
+                        &admin.pubkey(),
+                    ));
+                }
+                all
+            }
+            _ => {
+                // A stranger: refused whatever it tries.
+                let t = self.random_trader();
+                let attempt = if self.rng.between(0, 1) == 0 {
+                    admin::group_set_pause(&t.wallet.pubkey(), &group, 1)
+                } else {
+                    let change = ParamChange::Timelock(0);
+                    admin::params_set(&t.wallet.pubkey(), &group, None, change)
+                };
+                self.refused("governance", &[attempt], &t.wallet, &[]);
+                return;
+            }
+        };
+        let _ = self.send("governance", &instructions, &admin, &[], signed(&[]));
+    }
+
+    /// A random collateral or perpetual change of the underlying at `index`: haircuts within
+    /// 5-50% (maint half of init), or the perpetual's band and open-interest cap moved.
+    fn param_change(&mut self, index: u16) -> Option<ParamChange> {
+        let u = self.w.underlying(index);
+        if self.rng.between(0, 1) == 0 {
+            let init = self.rng.between(500, 5_000) as u16;
+            Some(ParamChange::Collateral(CollateralTerms {
+                init_haircut_bps: init,
+                maint_haircut_bps: init / 2,
+                deposit_cap: u.collateral.deposit_cap,
+            }))
+        } else {
+            let mut terms = PerpTerms::current(&u.perp);
+            terms.band_bps = self.rng.between(100, 1_000) as u16;
+            terms.max_open_interest = terms.max_open_interest.max(1) * self.rng.between(1, 3) / 2;
+            (u.perp.listed == 1).then_some(ParamChange::Perp(terms))
+        }
     }
 
     fn random_trader(&mut self) -> Trader {

@@ -1,6 +1,8 @@
 //! Invariant fuzzing on the native backend: random sequences of every instruction, valid and
-//! invalid, by many actors (owners, delegates, strangers, the keeper), with price and time moves
-//! and crank calls, over the crowd market (`xmargin_client::crowd`). After every step:
+//! invalid, by many actors (owners, delegates, strangers, the keeper, the admin), with price and
+//! time moves, crank calls and governance (pause bits, reduce-only, parameter changes set or
+//! queued and applied, strangers' attempts), over the crowd market (`xmargin_client::crowd`).
+//! After every step:
 //!
 //! 1. **conservation** (`World::check_conservation`, after every transaction): every vault holds
 //!    exactly what the books say; perpetual base and quote sum to zero per market; option

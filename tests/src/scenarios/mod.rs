@@ -8,6 +8,7 @@ pub mod crash;
 pub mod cu_cases;
 pub mod delegates;
 pub mod discovery;
+pub mod governance;
 pub mod keeper;
 pub mod lending;
 pub mod liquidation;
@@ -16,6 +17,7 @@ pub mod option_hedges;
 pub mod option_trades;
 pub mod options;
 pub mod oracle;
+pub mod pause;
 pub mod perps;
 pub mod reference;
 pub mod risk_engine;
@@ -45,6 +47,8 @@ pub fn all() -> Vec<Scenario> {
         risk_engine::SCENARIOS,
         vol_index::SCENARIOS,
         discovery::SCENARIOS,
+        governance::SCENARIOS,
+        pause::SCENARIOS,
         keeper::SCENARIOS,
         crash::SCENARIOS,
         cu_cases::SCENARIOS,

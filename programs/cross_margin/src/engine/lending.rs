@@ -80,29 +80,68 @@ impl QuotePoolParams {
     };
 }
 
+impl QuotePoolParams {
+    /// The model a pool lends with.
+    pub fn current(pool: &Underlying) -> QuotePoolParams {
+        let l = &pool.lending;
+        QuotePoolParams {
+            base_rate_bps: l.base_rate_bps,
+            slope1_bps: l.slope1_bps,
+            slope2_bps: l.slope2_bps,
+            optimal_utilization_bps: l.optimal_utilization_bps,
+            max_utilization_bps: l.max_utilization_bps,
+        }
+    }
+
+    /// Checks a valid rate model (`RateModel::is_valid`), a limit in `1..10_000` and a full rate
+    /// of at most [`MAX_RATE_BPS`].
+    pub fn validate(&self) -> Result<()> {
+        let model = RateModel {
+            base_bps: self.base_rate_bps,
+            slope1_bps: self.slope1_bps,
+            slope2_bps: self.slope2_bps,
+            optimal_bps: self.optimal_utilization_bps,
+        };
+        let full =
+            u32::from(self.base_rate_bps) + u32::from(self.slope1_bps) + u32::from(self.slope2_bps);
+        require!(
+            model.is_valid()
+                && (1..10_000).contains(&self.max_utilization_bps)
+                && full <= MAX_RATE_BPS,
+            XmError::InvalidQuotePoolParams
+        );
+        Ok(())
+    }
+
+    /// Validates and writes the model into the pool.
+    fn write(&self, pool: &mut Underlying) -> Result<()> {
+        self.validate()?;
+        let l = &mut pool.lending;
+        l.base_rate_bps = self.base_rate_bps;
+        l.slope1_bps = self.slope1_bps;
+        l.slope2_bps = self.slope2_bps;
+        l.optimal_utilization_bps = self.optimal_utilization_bps;
+        l.max_utilization_bps = self.max_utilization_bps;
+        Ok(())
+    }
+}
+
 /// Sets up the quote pool of a new group at `now`: index 1.0, the rate model and its limit.
 pub fn init(pool: &mut Underlying, p: &QuotePoolParams, now: i64) -> Result<()> {
-    let model = RateModel {
-        base_bps: p.base_rate_bps,
-        slope1_bps: p.slope1_bps,
-        slope2_bps: p.slope2_bps,
-        optimal_bps: p.optimal_utilization_bps,
-    };
-    let full = u32::from(p.base_rate_bps) + u32::from(p.slope1_bps) + u32::from(p.slope2_bps);
-    require!(
-        model.is_valid() && (1..10_000).contains(&p.max_utilization_bps) && full <= MAX_RATE_BPS,
-        XmError::InvalidQuotePoolParams
-    );
+    p.validate()?;
     let l = &mut pool.lending;
     l.borrow_index = INDEX_ONE;
     l.deposit_index = INDEX_ONE;
     l.last_accrual_ts = now;
-    l.base_rate_bps = p.base_rate_bps;
-    l.slope1_bps = p.slope1_bps;
-    l.slope2_bps = p.slope2_bps;
-    l.optimal_utilization_bps = p.optimal_utilization_bps;
-    l.max_utilization_bps = p.max_utilization_bps;
-    Ok(())
+    p.write(pool)
+}
+
+/// Replaces the pool's rate model at `now`: the index is accrued to `now` at the old model first,
+/// so the new one applies only from then on.
+pub fn set_model(pool: &mut Underlying, p: &QuotePoolParams, now: i64) -> Result<()> {
+    p.validate()?;
+    accrue(pool, now)?;
+    p.write(pool)
 }
 
 /// The pool's borrow index at `now`: accrued over the time since the last accrual at the rate of

@@ -3,10 +3,12 @@
 
 pub mod bankruptcy;
 pub mod collateral;
+pub mod governance;
 pub mod lending;
 pub mod liquidation;
 pub mod option_positions;
 pub mod options;
+pub mod params;
 pub mod perp;
 pub mod portfolio;
 pub mod trade;

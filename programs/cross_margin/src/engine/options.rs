@@ -67,33 +67,101 @@ pub const MAX_CACHE_AGE_SECS: u32 = 3_600;
 /// month or more to run stays within the tolerance `cache_tests` measures.
 pub const MAX_CACHE_DRIFT_BPS: u32 = 1_000;
 
+/// What a chain trades under after listing: everything of [`ChainParams`] but the contract size
+/// and the vol authority (`ParamChange::VolAuthority`), and what `params_set` / `params_queue`
+/// change (`ParamChange::Chain`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainTerms {
+    /// Fee per side, basis points of the underlying's notional (<= 1,000).
+    pub fee_bps: u16,
+    /// Largest `|price - mark|`, basis points of the underlying's price (1..=10,000).
+    pub band_bps: u16,
+    /// Vol inputs older than this block risk-increasing trades, seconds (1..=86,400).
+    pub max_vol_age_secs: u32,
+    /// Cache entries older than this block risk-increasing trades, seconds (1..=3,600).
+    pub cache_max_age_secs: u32,
+    /// Largest drift of the price from a cache entry's reference, basis points (1..=1,000).
+    pub cache_max_drift_bps: u32,
+    /// Spacing of the settlement stages after expiry, seconds (> 0).
+    pub settle_window_secs: u32,
+    /// Risk-free rate, `Q32` per year (`|rate| <= 1`).
+    pub rate: i64,
+    /// Most contracts of any one series open at once (> 0).
+    pub max_series_open_interest: u64,
+}
+
+impl ChainTerms {
+    /// The terms of a listing.
+    pub fn of(p: &ChainParams) -> ChainTerms {
+        ChainTerms {
+            fee_bps: p.fee_bps,
+            band_bps: p.band_bps,
+            max_vol_age_secs: p.max_vol_age_secs,
+            cache_max_age_secs: p.cache_max_age_secs,
+            cache_max_drift_bps: p.cache_max_drift_bps,
+            settle_window_secs: p.settle_window_secs,
+            rate: p.rate,
+            max_series_open_interest: p.max_series_open_interest,
+        }
+    }
+
+    /// The terms a listed chain trades under.
+    pub fn current(chain: &OptionChain) -> ChainTerms {
+        ChainTerms {
+            fee_bps: chain.fee_bps,
+            band_bps: chain.band_bps,
+            max_vol_age_secs: chain.max_vol_age_secs,
+            cache_max_age_secs: chain.cache_max_age_secs,
+            cache_max_drift_bps: chain.cache_max_drift_bps,
+            settle_window_secs: chain.settle_window_secs,
+            rate: chain.rate,
+            max_series_open_interest: chain.max_series_open_interest,
+        }
+    }
+
+    /// Checks the documented ranges.
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.fee_bps <= MAX_FEE_BPS
+                && (1..=10_000).contains(&self.band_bps)
+                && (1..=MAX_VOL_AGE_SECS).contains(&self.max_vol_age_secs)
+                && (1..=MAX_CACHE_AGE_SECS).contains(&self.cache_max_age_secs)
+                && (1..=MAX_CACHE_DRIFT_BPS).contains(&self.cache_max_drift_bps)
+                && self.settle_window_secs > 0
+                && self.rate.abs() <= MAX_RATE
+                && self.max_series_open_interest > 0,
+            XmError::InvalidChainParams
+        );
+        Ok(())
+    }
+
+    /// Validates and writes the terms into a listed chain. A new rate or freshness bound applies
+    /// to the next valuation and cache check; cache entries already stored keep their values
+    /// until the crank revalues them.
+    pub fn write(&self, chain: &mut OptionChain) -> Result<()> {
+        require!(chain.listed == 1, XmError::ChainNotListed);
+        self.validate()?;
+        chain.fee_bps = self.fee_bps;
+        chain.band_bps = self.band_bps;
+        chain.max_vol_age_secs = self.max_vol_age_secs;
+        chain.cache_max_age_secs = self.cache_max_age_secs;
+        chain.cache_max_drift_bps = self.cache_max_drift_bps;
+        chain.settle_window_secs = self.settle_window_secs;
+        chain.rate = self.rate;
+        chain.max_series_open_interest = self.max_series_open_interest;
+        Ok(())
+    }
+}
+
 /// Lists the chain.
 pub fn list(chain: &mut OptionChain, p: &ChainParams) -> Result<()> {
     require!(chain.listed == 0, XmError::ChainAlreadyListed);
-    require!(
-        p.contract_size > 0
-            && p.fee_bps <= MAX_FEE_BPS
-            && (1..=10_000).contains(&p.band_bps)
-            && (1..=MAX_VOL_AGE_SECS).contains(&p.max_vol_age_secs)
-            && (1..=MAX_CACHE_AGE_SECS).contains(&p.cache_max_age_secs)
-            && (1..=MAX_CACHE_DRIFT_BPS).contains(&p.cache_max_drift_bps)
-            && p.settle_window_secs > 0
-            && p.rate.abs() <= MAX_RATE
-            && p.max_series_open_interest > 0,
-        XmError::InvalidChainParams
-    );
+    require!(p.contract_size > 0, XmError::InvalidChainParams);
+    ChainTerms::of(p).validate()?;
     chain.listed = 1;
     chain.contract_size = p.contract_size;
-    chain.fee_bps = p.fee_bps;
-    chain.band_bps = p.band_bps;
     chain.vol_authority = p.vol_authority;
-    chain.max_vol_age_secs = p.max_vol_age_secs;
-    chain.cache_max_age_secs = p.cache_max_age_secs;
-    chain.cache_max_drift_bps = p.cache_max_drift_bps;
-    chain.settle_window_secs = p.settle_window_secs;
-    chain.rate = p.rate;
-    chain.max_series_open_interest = p.max_series_open_interest;
-    Ok(())
+    ChainTerms::of(p).write(chain)
 }
 
 /// A series to list.

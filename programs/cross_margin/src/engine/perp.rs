@@ -61,23 +61,74 @@ pub struct PerpParams {
     pub max_open_interest: u64,
 }
 
+/// What a perpetual trades under after listing: everything of [`PerpParams`] but the contract
+/// size, and what `params_set` / `params_queue` change (`ParamChange::Perp`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PerpTerms {
+    /// Fee per side, basis points of notional (<= 1,000).
+    pub fee_bps: u16,
+    /// Price band around the oracle, basis points (1..=5,000).
+    pub band_bps: u16,
+    /// Funding rate cap per hour, basis points (<= 10,000).
+    pub max_funding_bps_per_hour: u16,
+    /// Most contracts open at once (> 0).
+    pub max_open_interest: u64,
+}
+
+impl PerpTerms {
+    /// The terms of a listing.
+    pub fn of(p: &PerpParams) -> PerpTerms {
+        PerpTerms {
+            fee_bps: p.fee_bps,
+            band_bps: p.band_bps,
+            max_funding_bps_per_hour: p.max_funding_bps_per_hour,
+            max_open_interest: p.max_open_interest,
+        }
+    }
+
+    /// The terms a listed market trades under.
+    pub fn current(market: &PerpMarket) -> PerpTerms {
+        PerpTerms {
+            fee_bps: market.fee_bps,
+            band_bps: market.band_bps,
+            max_funding_bps_per_hour: market.max_funding_bps_per_hour,
+            max_open_interest: market.max_open_interest,
+        }
+    }
+
+    /// Checks the documented ranges.
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.fee_bps <= MAX_FEE_BPS
+                && (1..=MAX_BAND_BPS).contains(&self.band_bps)
+                && self.max_funding_bps_per_hour <= 10_000
+                && self.max_open_interest > 0,
+            XmError::InvalidPerpParams
+        );
+        Ok(())
+    }
+
+    /// Validates and writes the terms into a listed market. A new funding cap applies from the
+    /// market's last accrual on (at most one crank interval back).
+    pub fn write(&self, market: &mut PerpMarket) -> Result<()> {
+        require!(market.listed == 1, XmError::PerpNotListed);
+        self.validate()?;
+        market.fee_bps = self.fee_bps;
+        market.band_bps = self.band_bps;
+        market.max_funding_bps_per_hour = self.max_funding_bps_per_hour;
+        market.max_open_interest = self.max_open_interest;
+        Ok(())
+    }
+}
+
 /// Lists the perpetual.
 pub fn list(market: &mut PerpMarket, params: &PerpParams, now: i64) -> Result<()> {
     require!(market.listed == 0, XmError::PerpAlreadyListed);
-    require!(
-        params.contract_size > 0
-            && params.fee_bps <= MAX_FEE_BPS
-            && (1..=MAX_BAND_BPS).contains(&params.band_bps)
-            && params.max_funding_bps_per_hour <= 10_000
-            && params.max_open_interest > 0,
-        XmError::InvalidPerpParams
-    );
+    require!(params.contract_size > 0, XmError::InvalidPerpParams);
+    PerpTerms::of(params).validate()?;
     market.listed = 1;
     market.contract_size = params.contract_size;
-    market.fee_bps = params.fee_bps;
-    market.band_bps = params.band_bps;
-    market.max_funding_bps_per_hour = params.max_funding_bps_per_hour;
-    market.max_open_interest = params.max_open_interest;
+    PerpTerms::of(params).write(market)?;
     market.last_funding_ts = now;
     market.last_premium_ts = now;
     Ok(())

@@ -24,7 +24,7 @@
 use anchor_lang::prelude::*;
 
 use crate::engine::portfolio::{book_health, compute, AccountHealth, QuoteTerms, UnderlyingRisk};
-use crate::engine::{option_positions, perp};
+use crate::engine::{governance, option_positions, perp};
 use crate::error::XmError;
 use crate::state::{MarginAccount, OptionPosition, Underlying};
 
@@ -141,7 +141,8 @@ pub fn reference(
 }
 
 /// Executes `args` between `sides` (`[buyer, seller]`) on `u` when the underlying's mid is `x` per
-/// contract of the instrument; `delegated[k]` when side `k` was signed by its account's delegate.
+/// contract of the instrument; `delegated[k]` when side `k` was signed by its account's delegate;
+/// `reduce_only` when both sides must end closer to zero (`engine::governance::reduce_only`).
 pub fn execute(
     u: &mut Underlying,
     sides: [&mut MarginAccount; 2],
@@ -149,6 +150,7 @@ pub fn execute(
     x: i64,
     delegated: [bool; 2],
     now: i64,
+    reduce_only: bool,
 ) -> Result<Traded> {
     require!(
         (1..=MAX_CONTRACTS).contains(&args.quantity) && args.price > 0,
@@ -174,6 +176,9 @@ pub fn execute(
             (fee, option_positions::transfer(u, series, sides, q, p, fee)?)
         }
     };
+    if reduce_only {
+        governance::check_reducing(&done.fills)?;
+    }
     Ok(Traded { fills: done.fills, fee, premium: done.premium, at_value })
 }
 

@@ -3,6 +3,8 @@
 //! `health_accounts`), which need a valid price for every weighted holding.
 
 use anchor_lang::prelude::*;
+
+use crate::engine::governance::{self, pause};
 use anchor_spl::token::{Token, TokenAccount};
 
 use crate::engine::{collateral, portfolio};
@@ -52,6 +54,7 @@ pub fn handler<'info>(
     ctx: Context<'info, CollateralWithdraw<'info>>,
     args: CollateralWithdrawArgs,
 ) -> Result<()> {
+    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::WITHDRAWALS)?;
     let accounts = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let (index, balance, total_deposits) = {

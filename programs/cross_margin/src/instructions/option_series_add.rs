@@ -3,6 +3,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::governance::{self, pause};
 use crate::engine::options::{self, SeriesParams};
 use crate::error::XmError;
 use crate::events::SeriesAdded;
@@ -18,6 +19,7 @@ pub struct OptionSeriesAdd<'info> {
 }
 
 pub fn handler(ctx: Context<OptionSeriesAdd>, params: SeriesParams) -> Result<()> {
+    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::LISTING)?;
     let mut underlying = ctx.accounts.underlying.load_mut()?;
     let series =
         options::add_series(&mut underlying.options, &params, Clock::get()?.unix_timestamp)?;

@@ -4,6 +4,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::governance::{self, pause};
 use crate::engine::perp::{self, PerpParams};
 use crate::engine::trade::check_contract_value;
 use crate::error::XmError;
@@ -24,6 +25,7 @@ pub struct PerpList<'info> {
 }
 
 pub fn handler(ctx: Context<PerpList>, params: PerpParams) -> Result<()> {
+    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::LISTING)?;
     let now = Clock::get()?.unix_timestamp;
     let quote_decimals = ctx.accounts.group.load()?.quote_decimals;
     let mut underlying = ctx.accounts.underlying.load_mut()?;

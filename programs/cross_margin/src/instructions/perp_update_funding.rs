@@ -3,6 +3,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::governance::{self, pause};
 use crate::engine::perp;
 use crate::error::XmError;
 use crate::events::FundingUpdated;
@@ -19,6 +20,7 @@ pub struct PerpUpdateFunding<'info> {
 }
 
 pub fn handler(ctx: Context<PerpUpdateFunding>) -> Result<()> {
+    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::CRANKS)?;
     let now = Clock::get()?.unix_timestamp;
     let quote_decimals = ctx.accounts.group.load()?.quote_decimals;
     let mut underlying = ctx.accounts.underlying.load_mut()?;

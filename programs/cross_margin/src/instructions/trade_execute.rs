@@ -5,7 +5,8 @@
 //! instrument's value or better for its account, and the premium, costs and fees go through both
 //! accounts' unsettled quote on the underlying (fees to the underlying). Afterwards each side
 //! passes `engine::trade::judge_side`: init health >= 0, or the trade did not lower its init
-//! health except by its fee.
+//! health except by its fee. While the group's trading is paused or the underlying is reduce-only,
+//! both sides must shrink their positions (`engine::governance`).
 //!
 //! Writes only the underlying and the two margin accounts (the group is read). Remaining accounts:
 //! the health accounts of both accounts together, plus the traded underlying (see
@@ -13,6 +14,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::engine::governance;
 use crate::engine::portfolio::{self, including, required_underlyings, HealthSummary, QuoteTerms};
 pub use crate::engine::trade::TradeArgs;
 use crate::engine::trade::{self, SideHealth, Traded as Outcome};
@@ -68,7 +70,8 @@ pub fn handler<'info>(ctx: Context<'info, TradeExecute<'info>>, args: TradeArgs)
         let size = trade::contract_size(&u, &args.instrument)?;
         let x = read_valid_contract_price(&a.oracle, &u, size, quote_decimals, now)?;
         let sides = [&mut *buyer, &mut *seller];
-        (u.index, trade::execute(&mut u, sides, &args, x.mid, delegated, now)?)
+        let reduce_only = governance::reduce_only(&*a.group.load()?, u.reduce_only);
+        (u.index, trade::execute(&mut u, sides, &args, x.mid, delegated, now, reduce_only)?)
     };
     let health = check_health(&ctx, &before, index, &outcome, quote, now)?;
     emit!(Traded {

@@ -1,6 +1,8 @@
 //! `underlying_add`: registers an asset (oracle binding, collateral parameters, vault).
 
 use anchor_lang::prelude::*;
+
+use crate::engine::governance::{self, pause};
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::engine::underlying::{initialize, UnderlyingInit};
@@ -71,6 +73,7 @@ pub struct UnderlyingAdd<'info> {
 }
 
 pub fn handler(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<()> {
+    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::LISTING)?;
     let accounts = &ctx.accounts;
     let mut group = accounts.group.load_mut()?;
     require_eq!(args.index, group.underlying_count, XmError::UnderlyingIndexMismatch);

@@ -49,9 +49,23 @@ pub struct Group {
     /// What bankruptcy resolutions have written off over the quote deposits since the group was
     /// created (socialized losses), native quote units (precision: 1).
     pub socialized_total: u64,
+    /// The admin proposed by `group_propose_admin`, who becomes the admin by signing
+    /// `group_accept_admin`; `Pubkey::default()` when none is proposed.
+    pub pending_admin: Pubkey,
+    /// A key that can only make the group safer: set pause bits and reduce-only flags, cancel
+    /// queued changes (`engine::governance`); `Pubkey::default()` when there is none. Set through
+    /// the timelock (`ParamChange::Guardian`); removed at once.
+    pub guardian: Pubkey,
+    /// Sequence number the next queued change takes (the seed of its `PendingChange`); only
+    /// `params_queue` increments it, so no two changes ever share an account.
+    pub change_seq: u64,
+    /// Paused instruction classes, a bitmask of `engine::governance::pause` bits (deposits,
+    /// risk-reducing trades, liquidations and bankruptcy settlement have none).
+    pub paused: u16,
+    pub _pad1: [u8; 6],
     /// Reserved for future fields; zero. (Fees accrue per underlying, `Underlying::fees_accrued`,
     /// so that no trade writes the group.)
-    pub reserved: [u8; 208],
+    pub reserved: [u8; 128],
 }
 
 /// The insurance fund of a group: quote tokens in its own vault (PDA `["insurance", group]`),
@@ -78,7 +92,7 @@ impl InsuranceFund {
 
 assert_layout!(LiquidationParams, 8);
 assert_layout!(InsuranceFund, 16);
-assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 208);
+assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 32 * 2 + 8 + 8 + 128);
 
 impl Group {
     /// Account size including the 8-byte discriminator.

@@ -6,11 +6,13 @@
 pub mod group;
 pub mod margin_account;
 pub mod options;
+pub mod pending_change;
 pub mod underlying;
 
 pub use group::*;
 pub use margin_account::*;
 pub use options::*;
+pub use pending_change::*;
 pub use underlying::*;
 
 use anchor_lang::prelude::*;
@@ -43,9 +45,13 @@ mod layout_tests {
                 offset_of!(Group, admin),
                 offset_of!(Group, quote_mint),
                 offset_of!(Group, insurance_paid_total),
+                offset_of!(Group, pending_admin),
+                offset_of!(Group, guardian),
+                offset_of!(Group, change_seq),
+                offset_of!(Group, paused),
                 offset_of!(Group, reserved)
             ),
-            (8, 72, 144, 160)
+            (8, 72, 144, 160, 192, 224, 232, 240)
         );
         assert_eq!(
             (
@@ -83,12 +89,24 @@ mod layout_tests {
                 offset_of!(Underlying, fees_accrued),
                 offset_of!(Underlying, fees_collected),
                 offset_of!(Underlying, lending),
+                offset_of!(Underlying, reduce_only),
                 offset_of!(Underlying, reserved),
                 offset_of!(MarginAccount, quote_index_snapshot),
                 offset_of!(OptionSeries, cache),
             ),
-            (232, 240, 248, 312, 3_080, 64)
+            (232, 240, 248, 312, 313, 3_080, 64)
         );
         assert_eq!((Group::SPACE, Underlying::SPACE, MarginAccount::SPACE), (376, 9_544, 3_344));
+        assert_eq!(PendingChange::SPACE, 232);
+        assert_eq!(
+            (
+                offset_of!(PendingChange, group),
+                offset_of!(PendingChange, payer),
+                offset_of!(PendingChange, effective_ts),
+                offset_of!(PendingChange, change),
+                offset_of!(PendingChange, reserved)
+            ),
+            (8, 40, 88, 96, 192)
+        );
     }
 }

@@ -67,8 +67,11 @@ pub struct Underlying {
     pub fees_collected: u64,
     /// Quote asset only: what it lends to accounts that owe quote.
     pub lending: QuoteLending,
+    /// 1 when the underlying is reduce-only (`underlying_set_reduce_only`): a trade on its
+    /// perpetual or options must shrink both sides' positions.
+    pub reduce_only: u8,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 8],
+    pub reserved: [u8; 7],
     /// Scenario grid of the underlying (every book on it is stressed with these moves).
     pub risk: RiskState,
     /// The underlying's perpetual future.

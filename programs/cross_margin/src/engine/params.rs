@@ -1,0 +1,374 @@
+//! Parameter changes after listing: what each one is ([`ParamChange`], the new values of one
+//! parameter set), which way it moves the protocol's risk ([`direction`]) and how it is written
+//! ([`apply`]). `params_set` applies a change at once only when it is [`Direction::Safer`] or
+//! [`Direction::Same`]; anything [`Direction::Riskier`] goes through `params_queue` and waits out
+//! the group's timelock.
+//!
+//! Rules (one per field, docs/governance.md lists them all):
+//! - **Higher is safer**: haircuts, the insurance share of fees, the timelock, every stress size
+//!   of the risk model (ranges, vol shocks, minimums, add-ons, gap size, weight and vol shock).
+//! - **Lower is safer**: deposit caps, open-interest caps, oracle age and confidence bounds, price
+//!   bands, cache freshness bounds, borrowing limit, add-on thresholds; fees, rates and the funding
+//!   cap (raising what users pay is queued so they can see it coming).
+//! - **Queued either way** (no side is safe for everyone): the liquidation incentive and its ramp
+//!   (lower leaves keepers unpaid, higher takes more from the liquidated), the margin horizon
+//!   (longer widens the range but lets short options age), the rate model's kink, the
+//!   risk-free rate and the settlement stage spacing (they move values both ways).
+//! - **Keys** (guardian, vol authority): removing one (setting `Pubkey::default()`) is safer; any
+//!   new key is queued.
+//!
+//! Invariants (tested below):
+//! - A change is `Riskier` if any one of its fields is; [`direction`] of the current values is
+//!   `Same`.
+//! - [`apply`] validates the whole resulting parameter set first, with the same checks as
+//!   listing, and writes nothing when it fails; it returns the values it replaced.
+//! - A queued change carries absolute values and its own effective time, fixed when queued: two
+//!   queued changes never combine into one that skipped the delay, and no later change can reuse
+//!   a queued one's account or time.
+
+use anchor_lang::prelude::*;
+
+use crate::engine::lending::{self, QuotePoolParams};
+use crate::engine::liquidation::LiquidationParams;
+use crate::engine::options::ChainTerms;
+use crate::engine::perp::PerpTerms;
+use crate::engine::underlying::{set_vol_index, validate_haircuts, validate_risk_params};
+use crate::error::XmError;
+use crate::state::{Group, PendingChange, RiskParams, Underlying, FULL_HAIRCUT_BPS};
+
+/// Collateral terms of an underlying.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CollateralTerms {
+    /// Initial haircut, basis points (asset weight = 1 - haircut; 0 for the quote asset).
+    pub init_haircut_bps: u16,
+    /// Maintenance haircut, basis points (`<= init_haircut_bps`).
+    pub maint_haircut_bps: u16,
+    /// Maximum total deposits, native units (lowering it below the deposits only stops new ones).
+    pub deposit_cap: u64,
+}
+
+/// Price validity bounds of an underlying's oracle.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OracleBounds {
+    /// Maximum price age, seconds (> 0).
+    pub max_age_secs: u32,
+    /// Maximum `conf / price`, basis points (1..=10,000).
+    pub max_conf_bps: u32,
+}
+
+/// The new values of one parameter set. The first six and `QuotePool` are about one underlying
+/// (`QuotePool` the quote asset's), the last four about the group.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamChange {
+    /// Haircuts and deposit cap (the quote asset's haircuts stay 0).
+    Collateral(CollateralTerms),
+    /// Oracle age and confidence bounds (not for the quote asset).
+    Oracle(OracleBounds),
+    /// The listed perpetual's fee, band, funding cap and open-interest cap.
+    Perp(PerpTerms),
+    /// The listed option chain's fee, band, freshness bounds, settlement spacing, rate and
+    /// open-interest cap.
+    Chain(ChainTerms),
+    /// Who posts the chain's volatilities.
+    VolAuthority(Pubkey),
+    /// The underlying's risk parameters (a new volatility epoch: every cache entry is stale).
+    Risk(RiskParams),
+    /// The quote pool's rate model and borrowing limit (interest is accrued at the old model
+    /// first).
+    QuotePool(QuotePoolParams),
+    /// How liquidations pay their liquidators.
+    Liquidation(LiquidationParams),
+    /// Share of collected fees the sweep moves to the insurance fund, basis points (<= 10,000).
+    InsuranceShare(u16),
+    /// Delay before a queued change may be applied, seconds.
+    Timelock(u32),
+    /// The guardian (`Pubkey::default()`: none).
+    Guardian(Pubkey),
+}
+
+/// Which way a change moves the protocol's risk. Ordered: a set of fields takes the greatest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Direction {
+    /// Nothing changes.
+    Same,
+    /// Applies at once.
+    Safer,
+    /// Waits out the timelock.
+    Riskier,
+}
+
+impl ParamChange {
+    /// Whether the change is about an underlying (else the group).
+    pub fn targets_underlying(&self) -> bool {
+        !matches!(
+            self,
+            ParamChange::Liquidation(_)
+                | ParamChange::InsuranceShare(_)
+                | ParamChange::Timelock(_)
+                | ParamChange::Guardian(_)
+        )
+    }
+}
+
+fn higher_safer<T: Ord>(old: T, new: T) -> Direction {
+    match new.cmp(&old) {
+        core::cmp::Ordering::Equal => Direction::Same,
+        core::cmp::Ordering::Greater => Direction::Safer,
+        core::cmp::Ordering::Less => Direction::Riskier,
+    }
+}
+
+fn lower_safer<T: Ord>(old: T, new: T) -> Direction {
+    higher_safer(new, old)
+}
+
+fn either_way<T: PartialEq>(old: T, new: T) -> Direction {
+    if old == new {
+        Direction::Same
+    } else {
+        Direction::Riskier
+    }
+}
+
+fn key_rule(old: Pubkey, new: Pubkey) -> Direction {
+    if old == new {
+        Direction::Same
+    } else if new == Pubkey::default() {
+        Direction::Safer
+    } else {
+        Direction::Riskier
+    }
+}
+
+/// Both levels of a `[init, maint]` pair, higher safer.
+fn pair_higher<T: Ord + Copy>(old: [T; 2], new: [T; 2]) -> Direction {
+    higher_safer(old[0], new[0]).max(higher_safer(old[1], new[1]))
+}
+
+fn all(directions: &[Direction]) -> Direction {
+    directions.iter().copied().max().unwrap_or(Direction::Same)
+}
+
+/// Which way `new` moves the protocol's risk from `old` (the same kind, [`current`] values).
+pub fn direction(old: &ParamChange, new: &ParamChange) -> Result<Direction> {
+    use ParamChange as C;
+    Ok(match (old, new) {
+        (C::Collateral(o), C::Collateral(n)) => all(&[
+            higher_safer(o.init_haircut_bps, n.init_haircut_bps),
+            higher_safer(o.maint_haircut_bps, n.maint_haircut_bps),
+            lower_safer(o.deposit_cap, n.deposit_cap),
+        ]),
+        (C::Oracle(o), C::Oracle(n)) => all(&[
+            lower_safer(o.max_age_secs, n.max_age_secs),
+            lower_safer(o.max_conf_bps, n.max_conf_bps),
+        ]),
+        (C::Perp(o), C::Perp(n)) => all(&[
+            lower_safer(o.fee_bps, n.fee_bps),
+            lower_safer(o.band_bps, n.band_bps),
+            lower_safer(o.max_funding_bps_per_hour, n.max_funding_bps_per_hour),
+            lower_safer(o.max_open_interest, n.max_open_interest),
+        ]),
+        (C::Chain(o), C::Chain(n)) => all(&[
+            lower_safer(o.fee_bps, n.fee_bps),
+            lower_safer(o.band_bps, n.band_bps),
+            lower_safer(o.max_vol_age_secs, n.max_vol_age_secs),
+            lower_safer(o.cache_max_age_secs, n.cache_max_age_secs),
+            lower_safer(o.cache_max_drift_bps, n.cache_max_drift_bps),
+            either_way(o.settle_window_secs, n.settle_window_secs),
+            either_way(o.rate, n.rate),
+            lower_safer(o.max_series_open_interest, n.max_series_open_interest),
+        ]),
+        (C::VolAuthority(o), C::VolAuthority(n)) | (C::Guardian(o), C::Guardian(n)) => {
+            key_rule(*o, *n)
+        }
+        (C::Risk(o), C::Risk(n)) => risk_direction(o, n),
+        (C::QuotePool(o), C::QuotePool(n)) => all(&[
+            lower_safer(o.base_rate_bps, n.base_rate_bps),
+            lower_safer(o.slope1_bps, n.slope1_bps),
+            lower_safer(o.slope2_bps, n.slope2_bps),
+            either_way(o.optimal_utilization_bps, n.optimal_utilization_bps),
+            lower_safer(o.max_utilization_bps, n.max_utilization_bps),
+        ]),
+        (C::Liquidation(o), C::Liquidation(n)) => either_way(o, n),
+        (C::InsuranceShare(o), C::InsuranceShare(n)) => higher_safer(o, n),
+        (C::Timelock(o), C::Timelock(n)) => higher_safer(o, n),
+        _ => return err!(XmError::ChangeTargetMismatch),
+    })
+}
+
+/// The risk model's rule: every stress size higher is safer, every add-on threshold lower; the
+/// horizon either way.
+fn risk_direction(o: &RiskParams, n: &RiskParams) -> Direction {
+    all(&[
+        pair_higher(o.range_multiplier_x100, n.range_multiplier_x100),
+        pair_higher(o.range_floor_bps, n.range_floor_bps),
+        pair_higher(o.vol_shock_ratio_bps, n.vol_shock_ratio_bps),
+        pair_higher(o.vol_shock_floor_bps, n.vol_shock_floor_bps),
+        pair_higher(o.short_option_min_bps, n.short_option_min_bps),
+        pair_higher(o.concentration_bps, n.concentration_bps),
+        either_way(o.horizon_secs, n.horizon_secs),
+        pair_higher(o.gap_thirds, n.gap_thirds),
+        lower_safer(o.concentration_threshold, n.concentration_threshold),
+        pair_higher(o.gap_weight_bps, n.gap_weight_bps),
+        pair_higher(o.gap_vol_bps, n.gap_vol_bps),
+        pair_higher(o.gross_concentration_bps, n.gross_concentration_bps),
+        pair_higher(o.vega_concentration_bps, n.vega_concentration_bps),
+        lower_safer(o.gross_threshold, n.gross_threshold),
+        lower_safer(o.vega_threshold, n.vega_threshold),
+    ])
+}
+
+/// Checks that `underlying` is what `change` is about: one for an underlying's change (the quote
+/// asset for `QuotePool`; never the quote asset for its oracle, markets or risk model), none for
+/// the group's.
+pub fn check_target(change: &ParamChange, underlying: Option<&Underlying>) -> Result<()> {
+    let ok = match (change.targets_underlying(), underlying) {
+        (false, None) => true,
+        (true, Some(u)) => match change {
+            ParamChange::QuotePool(_) => u.is_quote(),
+            ParamChange::Collateral(_) => true,
+            _ => !u.is_quote(),
+        },
+        _ => false,
+    };
+    require!(ok, XmError::ChangeTargetMismatch);
+    Ok(())
+}
+
+/// The values in effect at `now` of the parameter set `like` changes.
+pub fn current(
+    like: &ParamChange,
+    group: &Group,
+    underlying: Option<&Underlying>,
+    now: i64,
+) -> Result<ParamChange> {
+    use ParamChange as C;
+    check_target(like, underlying)?;
+    if let Some(u) = underlying {
+        return Ok(match like {
+            C::Collateral(_) => {
+                let h = u.collateral.haircuts_at(now);
+                C::Collateral(CollateralTerms {
+                    init_haircut_bps: h.init_bps,
+                    maint_haircut_bps: h.maint_bps,
+                    deposit_cap: u.collateral.deposit_cap,
+                })
+            }
+            C::Oracle(_) => C::Oracle(OracleBounds {
+                max_age_secs: u.oracle.max_age_secs,
+                max_conf_bps: u.oracle.max_conf_bps,
+            }),
+            C::Perp(_) => C::Perp(PerpTerms::current(&u.perp)),
+            C::Chain(_) => C::Chain(ChainTerms::current(&u.options)),
+            C::VolAuthority(_) => C::VolAuthority(u.options.vol_authority),
+            C::Risk(_) => C::Risk(u.risk_params),
+            C::QuotePool(_) => C::QuotePool(QuotePoolParams::current(u)),
+            C::Liquidation(_) | C::InsuranceShare(_) | C::Timelock(_) | C::Guardian(_) => {
+                return err!(XmError::ChangeTargetMismatch)
+            }
+        });
+    }
+    Ok(match like {
+        C::Liquidation(_) => C::Liquidation(group.liquidation),
+        C::InsuranceShare(_) => C::InsuranceShare(group.insurance.fee_share_bps),
+        C::Timelock(_) => C::Timelock(group.risk_timelock_secs),
+        C::Guardian(_) => C::Guardian(group.guardian),
+        _ => return err!(XmError::ChangeTargetMismatch),
+    })
+}
+
+/// Checks `change` on its own: the ranges listing checks (haircuts ordered and within 100%, a
+/// quote asset's at 0; oracle bounds; market terms; the risk model; the rate model; the
+/// liquidation incentive; a share within 100%).
+pub fn validate(change: &ParamChange, underlying: Option<&Underlying>) -> Result<()> {
+    use ParamChange as C;
+    check_target(change, underlying)?;
+    match change {
+        C::Collateral(t) => {
+            validate_haircuts(t.init_haircut_bps, t.maint_haircut_bps)?;
+            let quote = underlying.is_some_and(|u| u.is_quote());
+            require!(
+                !quote || (t.init_haircut_bps == 0 && t.maint_haircut_bps == 0),
+                XmError::InvalidHaircuts
+            );
+        }
+        C::Oracle(b) => require!(
+            b.max_age_secs > 0 && (1..=u32::from(FULL_HAIRCUT_BPS)).contains(&b.max_conf_bps),
+            XmError::InvalidOracleParams
+        ),
+        C::Perp(t) => t.validate()?,
+        C::Chain(t) => t.validate()?,
+        C::Risk(p) => validate_risk_params(p)?,
+        C::QuotePool(p) => p.validate()?,
+        C::Liquidation(p) => p.validate()?,
+        C::InsuranceShare(bps) => require!(*bps <= 10_000, XmError::InvalidInsuranceParams),
+        C::VolAuthority(_) | C::Timelock(_) | C::Guardian(_) => {}
+    }
+    Ok(())
+}
+
+/// Validates `change` and writes it at `now`, returning the values it replaced. A collateral
+/// change replaces whatever haircuts the listing had scheduled (`CollateralParams::pending_*`);
+/// a risk-model change re-derives the grid and starts a volatility epoch; a rate-model change
+/// accrues interest at the old model first.
+pub fn apply(
+    change: &ParamChange,
+    group: &mut Group,
+    underlying: Option<&mut Underlying>,
+    now: i64,
+) -> Result<ParamChange> {
+    use ParamChange as C;
+    let old = current(change, group, underlying.as_deref(), now)?;
+    validate(change, underlying.as_deref())?;
+    if let Some(u) = underlying {
+        match change {
+            C::Collateral(t) => {
+                let c = &mut u.collateral;
+                (c.init_haircut_bps, c.pending_init_haircut_bps) =
+                    (t.init_haircut_bps, t.init_haircut_bps);
+                (c.maint_haircut_bps, c.pending_maint_haircut_bps) =
+                    (t.maint_haircut_bps, t.maint_haircut_bps);
+                c.pending_effective_ts = 0;
+                c.deposit_cap = t.deposit_cap;
+            }
+            C::Oracle(b) => {
+                u.oracle.max_age_secs = b.max_age_secs;
+                u.oracle.max_conf_bps = b.max_conf_bps;
+            }
+            C::Perp(t) => t.write(&mut u.perp)?,
+            C::Chain(t) => t.write(&mut u.options)?,
+            C::VolAuthority(key) => {
+                require!(u.options.listed == 1, XmError::ChainNotListed);
+                u.options.vol_authority = *key;
+            }
+            C::Risk(p) => {
+                u.risk_params = *p;
+                let index = u.risk.vol_index;
+                set_vol_index(u, index)?;
+            }
+            C::QuotePool(p) => lending::set_model(u, p, now)?,
+            C::Liquidation(_) | C::InsuranceShare(_) | C::Timelock(_) | C::Guardian(_) => {
+                return err!(XmError::ChangeTargetMismatch)
+            }
+        }
+        return Ok(old);
+    }
+    match change {
+        C::Liquidation(p) => group.liquidation = *p,
+        C::InsuranceShare(bps) => group.insurance.fee_share_bps = *bps,
+        C::Timelock(secs) => group.risk_timelock_secs = *secs,
+        C::Guardian(key) => group.guardian = *key,
+        _ => return err!(XmError::ChangeTargetMismatch),
+    }
+    Ok(old)
+}
+
+/// The change a queued `PendingChange` holds.
+pub fn decode(pending: &PendingChange) -> Result<ParamChange> {
+    ParamChange::try_from_slice(pending.change_bytes())
+        .map_err(|_| error!(XmError::InvalidPendingChange))
+}
+
+#[cfg(test)]
+#[path = "params_tests.rs"]
+mod tests;

@@ -1,0 +1,83 @@
+//! `params_queue`: the admin queues a parameter change (any direction; one that raises risk can
+//! only take effect this way). It gets its own `PendingChange` account at the group's next
+//! sequence number, due after the group's timelock, and is checked now as it will be on apply.
+
+use anchor_lang::prelude::*;
+
+use crate::engine::params::{self, ParamChange};
+use crate::error::XmError;
+use crate::events::ParamsQueued;
+use crate::state::{
+    Group, PendingChange, Underlying, CHANGE_BYTES, GROUP_WIDE, PENDING_CHANGE_VERSION,
+    PENDING_SEED,
+};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct ParamsQueueArgs {
+    /// Must be the group's `change_seq` (the seed of the new account).
+    pub seq: u64,
+    /// The new values of one parameter set.
+    pub change: ParamChange,
+}
+
+#[derive(Accounts)]
+#[instruction(args: ParamsQueueArgs)]
+pub struct ParamsQueue<'info> {
+    /// The group admin; pays the pending change's rent (returned on apply or cancel).
+    #[account(mut)]
+    pub admin: Signer<'info>,
+    #[account(mut, has_one = admin @ XmError::NotGroupAdmin)]
+    pub group: AccountLoader<'info, Group>,
+    /// The underlying the change is about; none for a change of the group.
+    #[account(has_one = group @ XmError::WrongGroup)]
+    pub underlying: Option<AccountLoader<'info, Underlying>>,
+    #[account(
+        init,
+        payer = admin,
+        space = PendingChange::SPACE,
+        seeds = [PENDING_SEED, group.key().as_ref(), &args.seq.to_le_bytes()],
+        bump
+    )]
+    pub pending: AccountLoader<'info, PendingChange>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn handler(ctx: Context<ParamsQueue>, args: ParamsQueueArgs) -> Result<()> {
+    let a = &ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    let mut group = a.group.load_mut()?;
+    require_eq!(args.seq, group.change_seq, XmError::ChangeSeqMismatch);
+    let underlying = a.underlying.as_ref().map(|u| u.load()).transpose()?;
+    params::validate(&args.change, underlying.as_deref())?;
+    let old = params::current(&args.change, &group, underlying.as_deref(), now)?;
+    let effective_ts =
+        now.checked_add(i64::from(group.risk_timelock_secs)).ok_or(XmError::MathOverflow)?;
+    let index = underlying.as_ref().map_or(GROUP_WIDE, |u| u.index);
+
+    let mut pending = a.pending.load_init()?;
+    let mut out: &mut [u8] = &mut pending.change;
+    args.change.serialize(&mut out).map_err(|_| error!(XmError::InvalidPendingChange))?;
+    let len = CHANGE_BYTES - out.len();
+    pending.version = PENDING_CHANGE_VERSION;
+    pending.bump = ctx.bumps.pending;
+    pending.underlying = index;
+    pending.change_len = len as u16;
+    pending.group = a.group.key();
+    pending.payer = a.admin.key();
+    pending.seq = args.seq;
+    pending.queued_ts = now;
+    pending.effective_ts = effective_ts;
+    group.change_seq = group.change_seq.checked_add(1).ok_or(XmError::MathOverflow)?;
+
+    emit!(ParamsQueued {
+        group: a.group.key(),
+        underlying: index,
+        seq: args.seq,
+        pending: a.pending.key(),
+        old,
+        new: args.change,
+        queued_ts: now,
+        effective_ts,
+    });
+    Ok(())
+}
