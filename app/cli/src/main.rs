@@ -1,5 +1,7 @@
 //! `xmargin`: the trader CLI of the cross-margin clearing layer.
 
+mod admin;
+mod admin_fields;
 mod backtest;
 mod demo;
 mod demo_hedges;
@@ -23,6 +25,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Governance: show the group, propose changes (applied at once when they lower risk, else
+    /// queued behind the timelock), apply or cancel queued ones, pause, reduce-only, admin
+    /// transfer. Against `--url`, or a demo group on the embedded chain.
+    Admin(admin::AdminArgs),
     /// Runs the whole demo on the embedded in-process chain: a group with three collateral
     /// assets and Pyth price accounts, traders, deposits, valuations and health, a stale feed,
     /// hedges margined together, and a price gap with liquidations and a bankruptcy.
@@ -38,6 +44,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
+        Command::Admin(args) => admin::run(&args).map_err(Into::into),
         Command::Backtest(args) => backtest::run(&args),
         Command::Demo => demo::run(),
         Command::Price(args) => price::run(&args),

@@ -4,6 +4,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::system_program;
+use cross_margin::engine::governance;
 use cross_margin::engine::params::{self, Direction, ParamChange};
 use cross_margin::instructions::{
     GroupProposeAdminArgs, GroupSetPauseArgs, ParamsQueueArgs, ParamsSetArgs,
@@ -142,7 +143,8 @@ pub fn judge(
 ) -> anchor_lang::Result<Proposal> {
     params::validate(change, underlying)?;
     let old = params::current(change, group, underlying, now)?;
-    Ok(Proposal { old, direction: params::direction(&old, change)? })
+    let quote = underlying.is_some_and(|u| u.is_quote());
+    Ok(Proposal { old, direction: params::direction(&old, change, quote)? })
 }
 
 /// The instruction that proposes `change`: `params_set` when it raises no risk, else
@@ -166,27 +168,42 @@ pub fn propose(
 }
 
 /// A queued change as its account shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Pending {
     pub seq: u64,
     /// Index of its underlying; `None` for a change of the group.
     pub underlying: Option<u16>,
     pub change: ParamChange,
+    /// The values it replaces, as they were when it was queued (it applies only while they are
+    /// still in effect).
+    pub old: ParamChange,
     pub queued_ts: i64,
+    /// Its due time if withdrawals are never paused meanwhile ([`Pending::due_at`] counts them).
     pub effective_ts: i64,
     pub payer: Pubkey,
+    /// The account as stored.
+    pub account: PendingChange,
 }
 
 impl Pending {
     /// Decodes a `PendingChange` account.
     pub fn of(account: &PendingChange) -> anchor_lang::Result<Pending> {
+        let (change, old) = params::decode(account)?;
         Ok(Pending {
             seq: account.seq,
             underlying: (account.underlying != GROUP_WIDE).then_some(account.underlying),
-            change: params::decode(account)?,
+            change,
+            old,
             queued_ts: account.queued_ts,
             effective_ts: account.effective_ts,
             payer: account.payer,
+            account: *account,
         })
+    }
+
+    /// When it is due as the program judges it at `now`: its effective time moved on by every
+    /// second withdrawals have been paused in `group` since it was queued.
+    pub fn due_at(&self, group: &Group, now: i64) -> i64 {
+        governance::due_at(group, &self.account, now)
     }
 }

@@ -12,7 +12,8 @@
 //! - [`fixtures`]: SPL token and Pyth `PriceUpdateV2` account images for local chains;
 //!   [`genesis`] records them for a local validator's start;
 //! - [`sandbox`]: standing up markets on a local chain (demo and tests);
-//! - [`crowd`]: a market with a crowd of varied accounts (the crash simulation, the keeper's demo).
+//! - [`crowd`]: a market with a crowd of varied accounts (the crash simulation, the keeper's demo);
+//! - [`wallet`]: keypair files.
 
 pub mod accounts;
 pub mod admin;
@@ -31,6 +32,7 @@ pub mod pda;
 #[cfg(feature = "rpc")]
 pub mod rpc;
 pub mod sandbox;
+pub mod wallet;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use cross_margin;

@@ -20,8 +20,11 @@
 //!   of the group whose effective time has come, so the markets are cranked under the parameters
 //!   in effect.
 
+use cross_margin::engine::governance;
 use cross_margin::engine::vol_index::MIN_SAMPLE_SECS;
-use cross_margin::state::{MarginAccount, PendingChange, SeriesStatus, Underlying, GROUP_WIDE};
+use cross_margin::state::{
+    Group, MarginAccount, PendingChange, SeriesStatus, Underlying, APPLY_WINDOW_SECS, GROUP_WIDE,
+};
 use xmargin_client::xmargin_risk::cache::{CacheLimits, LAST_DAY_SECS};
 use xmargin_client::{admin, ix, Instruction, Pubkey};
 
@@ -142,20 +145,25 @@ pub fn position_settlements(
         .collect()
 }
 
-/// `params_apply` of every change of `group` in `pending` that is due at `now`, oldest first, each
-/// with the underlying it is about (`GROUP_WIDE` for a change of the group).
+/// `params_apply` of every change in `pending` that is due at `now` in `group` (at `group_key`)
+/// and not expired (`engine::governance::due_at`: withdrawal pauses move due times on), oldest
+/// first, each with the underlying it is about (`GROUP_WIDE` for a change of the group).
 pub fn changes_due(
-    group: &Pubkey,
+    group_key: &Pubkey,
+    group: &Group,
     pending: &[(Pubkey, PendingChange)],
     now: i64,
 ) -> Vec<(u16, Crank, Instruction)> {
-    let mut due: Vec<&PendingChange> =
-        pending.iter().map(|(_, p)| p).filter(|p| p.effective_ts <= now).collect();
+    let appliable = |p: &&PendingChange| {
+        let due = governance::due_at(group, p, now);
+        due <= now && now <= due.saturating_add(APPLY_WINDOW_SECS)
+    };
+    let mut due: Vec<&PendingChange> = pending.iter().map(|(_, p)| p).filter(appliable).collect();
     due.sort_by_key(|p| p.seq);
     due.into_iter()
         .map(|p| {
             let index = (p.underlying != GROUP_WIDE).then_some(p.underlying);
-            let apply = admin::params_apply(group, index, p.seq, &p.payer);
+            let apply = admin::params_apply(group_key, index, p.seq, &p.payer);
             (p.underlying, Crank::ApplyChange(p.seq), apply)
         })
         .collect()

@@ -159,9 +159,11 @@ impl Keeper {
     fn tick_once(&self, chain: &mut dyn Chain) -> Result<TickReport, KeeperError> {
         let mut report = TickReport::default();
         // Queued parameter changes first: everything below runs under the parameters in effect.
+        let before: Group = fetch(chain, &self.group)?;
         let pending = discover::pending_changes(chain, &self.group)
             .map_err(|e| KeeperError::Decode(self.group, e))?;
-        for (index, crank, apply) in cranks::changes_due(&self.group, &pending, chain.now()) {
+        let now = chain.now();
+        for (index, crank, apply) in cranks::changes_due(&self.group, &before, &pending, now) {
             self.crank(chain, index, vec![(crank, apply)], &mut report);
         }
         let g: Group = fetch(chain, &self.group)?;

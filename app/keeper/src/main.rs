@@ -4,7 +4,7 @@
 //! in-process chain (`demo`). Logs go to stderr (text or JSON), metrics to a loopback port;
 //! SIGINT or SIGTERM stops it after the tick in progress.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,7 +17,7 @@ use tracing_subscriber::prelude::*;
 use xmargin_client::chain::Chain;
 use xmargin_client::health::fetch;
 use xmargin_client::rpc::RpcChain;
-use xmargin_client::{pda, Keypair, Pubkey, Signer};
+use xmargin_client::{pda, Pubkey, Signer};
 use xmargin_keeper::demo::{DemoMarket, Feed};
 use xmargin_keeper::metrics::{self, Metrics};
 use xmargin_keeper::Keeper;
@@ -220,7 +220,7 @@ fn setup(args: &Args) -> Result<(Target, Keeper), Box<dyn std::error::Error>> {
         return Ok((Target::Demo(Box::new(demo)), k));
     };
     let path = args.keypair.as_deref().ok_or("--keypair is required with --url")?;
-    let wallet = read_keypair(path)?;
+    let wallet = xmargin_client::wallet::read_keypair(path)?;
     let group = args.group.ok_or("--group is required with --url")?;
     let mut rpc = RpcChain::connect(url)?;
     fetch::<Group>(&mut rpc, &group).map_err(|e| format!("group {group} at {url}: {e}"))?;
@@ -236,16 +236,6 @@ fn setup(args: &Args) -> Result<(Target, Keeper), Box<dyn std::error::Error>> {
     }
     tracing::info!(%url, %group, %account, wallet = %wallet.pubkey(), dry_run = args.dry_run, "keeping");
     Ok((Target::Rpc(rpc), keeper(group, wallet, account)))
-}
-
-/// A Solana CLI keypair file: a JSON array of the 64 bytes of the secret and public keys.
-fn read_keypair(path: &Path) -> Result<Keypair, String> {
-    let what = format!("keypair file {}", path.display());
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{what}: {e}"))?;
-    let bytes: Vec<u8> = serde_json::from_str(&text)
-        .map_err(|e| format!("{what}: not a JSON array of 64 bytes ({e})"))?;
-    Keypair::try_from(bytes.as_slice())
-        .map_err(|e| format!("{what}: not a keypair ({} bytes: {e})", bytes.len()))
 }
 
 /// Sleeps `total`, waking early once `stop` is set.

@@ -231,6 +231,10 @@ pub enum XmError {
     InvalidPauseBits,
     #[msg("the queued change's account does not hold a valid change")]
     InvalidPendingChange,
+    #[msg("the values the queued change replaces are no longer those in effect (changed since it was queued): cancel it and queue it again")]
+    ChangeStale,
+    #[msg("the queued change expired (not applied within 14 days of being due): cancel it")]
+    ChangeExpired,
 }
 
 /// The program error for an oracle fault.
@@ -371,6 +375,8 @@ mod tests {
             (XmError::ReduceOnly, 6098),
             (XmError::InvalidPauseBits, 6099),
             (XmError::InvalidPendingChange, 6100),
+            (XmError::ChangeStale, 6101),
+            (XmError::ChangeExpired, 6102),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

@@ -4,6 +4,7 @@
 //! parameter set goes through the client's `admin::propose`, which judges it with the program's
 //! rules.
 
+use cross_margin::engine::governance::pause::WITHDRAWALS;
 use cross_margin::engine::lending::QuotePoolParams;
 use cross_margin::engine::liquidation::LiquidationParams;
 use cross_margin::engine::options::ChainTerms;
@@ -11,7 +12,7 @@ use cross_margin::engine::params::{CollateralTerms, Direction, OracleBounds, Par
 use cross_margin::engine::perp::PerpTerms;
 use cross_margin::error::XmError;
 use cross_margin::events::{ParamsChanged, ParamsQueued};
-use cross_margin::state::{PendingChange, RiskParams};
+use cross_margin::state::{PendingChange, RiskParams, APPLY_WINDOW_SECS};
 use xmargin_client::accounts::decode;
 use xmargin_client::admin::{self, Pending};
 use xmargin_client::chain::{TxFailure, TxReport};
@@ -181,7 +182,8 @@ fn bypass_attempts(w: &mut World) {
     assert!(w.as_admin(again).is_err(), "its account is taken");
     assert_eq!((pending(w, 0).unwrap().change, w.group_state().change_seq), (first, 1));
 
-    // 3. Two queued changes never combine: each is due at its own time, with its own values.
+    // 3. Two queued changes never combine: each is due at its own time, and each replaces the
+    //    values it was queued against, so once the first applies the second is stale.
     let half = i64::from(DAY / 2);
     w.set_time(t0 + half);
     expect::ok(queue(w, Some(sol), lower));
@@ -192,8 +194,9 @@ fn bypass_attempts(w: &mut World) {
     assert_eq!(current(w, Some(sol), &lower), first);
     w.set_time(t0 + half + i64::from(DAY));
     w.set_price(sol, 150 * E8, 0);
-    expect::ok(apply(w, Some(sol), 1));
-    assert_eq!(current(w, Some(sol), &lower), lower);
+    expect::xm_error(apply(w, Some(sol), 1), XmError::ChangeStale);
+    expect::ok(w.as_admin(admin::params_cancel(&admin_key, &w.group, 1, &admin_key)));
+    assert_eq!(current(w, Some(sol), &lower), first);
 
     // 4. A safe change followed by a riskier one cannot reuse the listing's schedule: ETH is
     //    listed at 100% with 20% scheduled a day later; a cap change made meanwhile drops the
@@ -240,6 +243,51 @@ fn bypass_attempts(w: &mut World) {
     expect::ok(w.as_admin(cancel));
     assert!(pending(w, seq + 1).is_none());
     assert!(apply(w, Some(sol), seq + 1).is_err());
+
+    // 7. A queued change never undoes a later one: queued when the timelock was 60 s (a no-op
+    //    then), it cannot bring the timelock back down once the admin has raised it.
+    let seq = w.group_state().change_seq;
+    expect::ok(queue(w, None, ParamChange::Timelock(60)));
+    expect::ok(set(w, None, ParamChange::Timelock(30 * DAY)));
+    let later = w.now() + 60;
+    w.set_time(later);
+    expect::xm_error(apply(w, None, seq), XmError::ChangeStale);
+    assert_eq!(w.group_state().risk_timelock_secs, 30 * DAY);
+    expect::ok(w.as_admin(admin::params_cancel(&admin_key, &w.group, seq, &admin_key)));
+
+    // 8. The timelock only runs while users can leave: every second withdrawals are paused
+    //    moves a queued change's due time on by a second.
+    let seq = w.group_state().change_seq;
+    let t = w.now();
+    expect::ok(queue(w, Some(sol), collateral(800, 400, cap)));
+    let month = i64::from(30 * DAY);
+    assert_eq!(pending(w, seq).unwrap().effective_ts, t + month);
+    let admin = w.admin.insecure_clone();
+    w.set_time(t + month / 2);
+    let pause = |w: &mut World, bits| admin::group_set_pause(&admin.pubkey(), &w.group, bits);
+    let p = pause(w, WITHDRAWALS);
+    expect::ok(w.as_admin(p));
+    w.set_time(t + month + i64::from(DAY));
+    expect::xm_error(apply(w, Some(sol), seq), XmError::ChangeNotDue);
+    let p = pause(w, 0);
+    expect::ok(w.as_admin(p));
+    // Paused for half a month and a day: due that much later.
+    let due = t + month + month / 2 + i64::from(DAY);
+    w.set_time(due - 1);
+    w.set_price(sol, 150 * E8, 0);
+    expect::xm_error(apply(w, Some(sol), seq), XmError::ChangeNotDue);
+    w.set_time(due);
+    w.set_price(sol, 150 * E8, 0);
+    expect::ok(apply(w, Some(sol), seq));
+
+    // 9. A change not applied within 14 days of being due has expired; it can only be cancelled.
+    let seq = w.group_state().change_seq;
+    let t = w.now();
+    expect::ok(queue(w, Some(sol), collateral(700, 350, cap)));
+    w.set_time(t + month + APPLY_WINDOW_SECS + 1);
+    w.set_price(sol, 150 * E8, 0);
+    expect::xm_error(apply(w, Some(sol), seq), XmError::ChangeExpired);
+    expect::ok(w.as_admin(admin::params_cancel(&admin_key, &w.group, seq, &admin_key)));
 }
 
 /// Every parameter set, each first riskier (queued by `admin::propose`, applied after the
@@ -257,65 +305,89 @@ fn every_parameter_set(w: &mut World) {
     let liquidation = w.group_state().liquidation;
     let authority = Pubkey::new_unique();
     let (cap, age, conf) = (u.collateral.deposit_cap, u.oracle.max_age_secs, u.oracle.max_conf_bps);
-    let pairs: Vec<(Option<u16>, ParamChange, ParamChange)> = vec![
-        (sol, collateral(1_500, 800, cap), collateral(2_500, 1_200, cap / 2)),
+    let (riskier, safer) = (Direction::Riskier, Direction::Safer);
+    let steps: Vec<(Option<u16>, ParamChange, Direction)> = vec![
+        (sol, collateral(1_500, 800, cap), riskier),
+        (sol, collateral(2_500, 1_200, cap / 2), safer),
+        // Oracle bounds wait either way (a tighter one can stop liquidations).
         (
             sol,
             ParamChange::Oracle(OracleBounds { max_age_secs: age * 2, max_conf_bps: conf }),
+            riskier,
+        ),
+        (
+            sol,
             ParamChange::Oracle(OracleBounds { max_age_secs: age, max_conf_bps: conf / 2 }),
+            riskier,
         ),
+        (sol, ParamChange::Perp(PerpTerms { fee_bps: perp.fee_bps + 5, ..perp }), riskier),
         (
             sol,
-            ParamChange::Perp(PerpTerms { fee_bps: perp.fee_bps + 5, ..perp }),
             ParamChange::Perp(PerpTerms { max_open_interest: perp.max_open_interest / 2, ..perp }),
+            safer,
         ),
+        (sol, ParamChange::Chain(ChainTerms { band_bps: chain.band_bps + 100, ..chain }), riskier),
         (
             sol,
-            ParamChange::Chain(ChainTerms { band_bps: chain.band_bps + 100, ..chain }),
             ParamChange::Chain(ChainTerms {
                 cache_max_age_secs: chain.cache_max_age_secs / 2,
                 ..chain
             }),
+            safer,
         ),
-        (sol, ParamChange::VolAuthority(authority), ParamChange::VolAuthority(Pubkey::default())),
+        (sol, ParamChange::VolAuthority(authority), riskier),
+        (sol, ParamChange::VolAuthority(Pubkey::default()), safer),
+        // A range floor moves the scenario points: either way. A short-option minimum is a
+        // charge on a fixed loss: higher is safer.
+        (sol, ParamChange::Risk(RiskParams { range_floor_bps: [2_800, 1_400], ..risk }), riskier),
         (
             sol,
-            ParamChange::Risk(RiskParams { range_floor_bps: [2_600, 1_200], ..risk }),
-            ParamChange::Risk(RiskParams { range_floor_bps: [2_800, 1_400], ..risk }),
+            ParamChange::Risk(RiskParams {
+                range_floor_bps: [2_800, 1_400],
+                short_option_min_bps: [200, 100],
+                ..risk
+            }),
+            safer,
         ),
         (
             Some(0),
             ParamChange::QuotePool(QuotePoolParams { slope1_bps: pool.slope1_bps + 100, ..pool }),
+            riskier,
+        ),
+        (Some(0), ParamChange::QuotePool(pool), safer),
+        (
+            Some(0),
             ParamChange::QuotePool(QuotePoolParams { max_utilization_bps: 8_000, ..pool }),
+            riskier,
         ),
         (
             None,
             ParamChange::Liquidation(LiquidationParams { incentive_max_bps: 6_000, ..liquidation }),
-            ParamChange::InsuranceShare(9_000),
+            riskier,
         ),
-        (None, ParamChange::InsuranceShare(1_000), ParamChange::Timelock(2 * DAY)),
-        (None, ParamChange::Guardian(authority), ParamChange::Guardian(Pubkey::default())),
+        (None, ParamChange::InsuranceShare(9_000), safer),
+        (None, ParamChange::InsuranceShare(1_000), riskier),
+        (None, ParamChange::Timelock(2 * DAY), safer),
+        (None, ParamChange::Guardian(authority), riskier),
+        (None, ParamChange::Guardian(Pubkey::default()), safer),
     ];
-    for (index, riskier, safer) in pairs {
-        for (change, direction) in [(riskier, Direction::Riskier), (safer, Direction::Safer)] {
-            let group = w.group_state();
-            let underlying = index.map(|i| w.underlying(i));
-            let now = w.now();
-            let admin_key = w.admin.pubkey();
-            let (p, ix) =
-                admin::propose(&admin_key, &w.group, &group, underlying.as_ref(), change, now)
-                    .unwrap();
-            assert_eq!(p.direction, direction, "{change:?}");
-            expect::ok(w.as_admin(ix));
-            if direction == Direction::Riskier {
-                let seq = group.change_seq;
-                let due = pending(w, seq).expect("queued").effective_ts;
-                w.set_time(due);
-                w.set_price(m.sol, 150 * E8, 0);
-                expect::ok(apply(w, index, seq));
-            }
-            assert_eq!(current(w, index, &change), change, "{change:?}");
+    for (index, change, direction) in steps {
+        let group = w.group_state();
+        let underlying = index.map(|i| w.underlying(i));
+        let now = w.now();
+        let admin_key = w.admin.pubkey();
+        let (p, ix) =
+            admin::propose(&admin_key, &w.group, &group, underlying.as_ref(), change, now).unwrap();
+        assert_eq!(p.direction, direction, "{change:?}");
+        expect::ok(w.as_admin(ix));
+        if direction == Direction::Riskier {
+            let seq = group.change_seq;
+            let due = pending(w, seq).expect("queued").effective_ts;
+            w.set_time(due);
+            w.set_price(m.sol, 150 * E8, 0);
+            expect::ok(apply(w, index, seq));
         }
+        assert_eq!(current(w, index, &change), change, "{change:?}");
     }
 }
 

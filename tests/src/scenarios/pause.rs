@@ -14,8 +14,9 @@ use xmargin_client::{ix, Keypair, Pubkey, Signer};
 
 use super::governance::{collateral, queue, set, DAY};
 use super::liquidation::{gap, perp_victim, planned};
+use super::options::{sol_chain, SERIES};
 use super::perps::{funded, per_contract, with_sol_perp, SOL_PERP};
-use crate::world::{Trader, World, E8, USDC};
+use crate::world::{AssetSpec, Trader, World, E8, USDC};
 use crate::{events, expect, Scenario};
 
 pub const SCENARIOS: &[Scenario] = &[
@@ -46,6 +47,14 @@ fn reduce_only(
     w.send(&[ix], signer, &[])
 }
 
+/// The transaction was not refused for a pause (it may have failed for its own reasons).
+fn not_paused(result: Result<TxReport, TxFailure>) {
+    let paused = anchor_lang::error::ERROR_CODE_OFFSET + XmError::Paused as u32;
+    if let Err(f) = result {
+        assert_ne!(f.custom_code(), Some(paused), "{f}");
+    }
+}
+
 /// Alice long 10 SOL perpetuals from Bob at 150 (both with 10,000 USDC).
 fn open_book(w: &mut World) -> (super::setup::Standard, Trader, Trader) {
     let m = with_sol_perp(w);
@@ -73,17 +82,32 @@ fn each_bit_stops_its_class(w: &mut World) {
     expect::xm_error(w.withdraw(&alice, 0, USDC), XmError::Paused);
     w.fund_and_deposit(&alice, 0, USDC);
     expect::ok(w.perp_trade(&alice, &bob, m.sol, 1, per_contract(150)));
-    // LISTING: no new market.
+    // LISTING: no new underlying, market, chain or series.
     expect::ok(set_pause(w, &admin, LISTING));
     let oracle = w.markets[m.btc as usize].price_account;
     let btc_perp = btc_perp();
-    let list = ix::perp_list(&admin.pubkey(), &w.group, m.btc, btc_perp, &oracle);
-    expect::xm_error(w.as_admin(list), XmError::Paused);
+    let (add, _) = w.add_asset_ix(&AssetSpec::new("DOGE", 8, E8 / 10));
+    let group = w.group;
+    let listings = [
+        add,
+        ix::perp_list(&admin.pubkey(), &group, m.btc, btc_perp, &oracle),
+        ix::option_list(&admin.pubkey(), &group, m.btc, sol_chain(), &oracle),
+        ix::option_series_add(&admin.pubkey(), &group, m.sol, SERIES[0]),
+    ];
+    for listing in listings {
+        expect::xm_error(w.as_admin(listing), XmError::Paused);
+    }
     expect::ok(w.withdraw(&alice, 0, USDC));
-    // CRANKS: funding and the insurance sweep stop.
+    // CRANKS: funding stops; P&L and fee settlement, the price sample and the insurance sweep
+    // do not (bankruptcy settlement, margins and the fund depend on them).
     expect::ok(set_pause(w, &admin, CRANKS));
     expect::xm_error(w.update_funding(m.sol), XmError::Paused);
-    expect::xm_error(w.send_as_keeper(ix::insurance_sweep(&w.group)), XmError::Paused);
+    not_paused(w.settle_pnl(&alice, &bob, m.sol));
+    not_paused(w.settle_fees(&alice, m.sol));
+    let sol_oracle = w.markets[m.sol as usize].price_account;
+    let sample = ix::risk_sample_price(&group, m.sol, &sol_oracle);
+    not_paused(w.send_as_keeper(sample));
+    not_paused(w.send_as_keeper(ix::insurance_sweep(&group)));
     // Unknown bits are refused; VENUE_FILLS is a bit of its own.
     expect::xm_error(set_pause(w, &admin, 1 << 5), XmError::InvalidPauseBits);
     expect::ok(set_pause(w, &admin, pause::VENUE_FILLS));
@@ -106,6 +130,8 @@ fn never_blocks_risk_reduction(w: &mut World) {
     let h = w.account_health(&alice.account).unwrap();
     assert_eq!(h.maint_health, predicted.outcome.maint_after);
     assert!(h.maint_health >= 0);
+    // Her loss is settled to Bob: settlement is never paused.
+    expect::ok(w.settle_pnl(&bob, &alice, m.sol));
 }
 
 fn reduce_only_underlying(w: &mut World) {

@@ -7,10 +7,12 @@
 //! - **Guardian** (optional, set through the timelock, removed at once): can only make things
 //!   safer: set pause bits, make an underlying reduce-only, cancel queued changes. It can never
 //!   clear a bit, lift reduce-only, or change a parameter.
-//! - **Pause bits** ([`pause`]): each stops one class of instruction. Never paused, by design:
+//! - **Pause bits** ([`pause`]): each stops one class of instruction. While withdrawals are
+//!   paused no queued change comes due ([`due_at`]): a timelock only runs while users can leave.
+//!   Never paused, by design:
 //!   deposits, trades that shrink both sides' positions, liquidations, bankruptcy settlement and
-//!   resolution, expiry settlement of options, the risk-cache crank (liquidating an account with
-//!   options values them from it), and insurance deposits, so an account can always reduce its
+//!   resolution, expiry settlement of options, P&L and fee settlement, the risk-cache crank, the
+//!   price sample, the insurance sweep and insurance deposits, so an account can always reduce its
 //!   risk and every loss can always be liquidated and settled.
 //! - **Reduce-only** (per underlying, and every underlying while `TRADING` is paused): a trade
 //!   must shrink both sides' positions, without flipping either.
@@ -19,7 +21,7 @@ use anchor_lang::prelude::*;
 
 use crate::engine::trade::Fill;
 use crate::error::XmError;
-use crate::state::Group;
+use crate::state::{Group, PendingChange, APPLY_WINDOW_SECS};
 
 /// Pause bits of `Group::paused`. Positions are part of the layout: append only.
 pub mod pause {
@@ -31,9 +33,11 @@ pub mod pause {
     pub const LISTING: u16 = 1 << 2;
     /// Fills booked by approved venues (the venue interface checks it).
     pub const VENUE_FILLS: u16 = 1 << 3;
-    /// The cranks nothing else waits for: `perp_update_funding`, `perp_settle_pnl`,
-    /// `perp_settle_fees`, `risk_sample_price`, `insurance_sweep`. (`risk_refresh` is never
-    /// paused: liquidating an account that holds options needs its series' cache entries.)
+    /// `perp_update_funding`: health counts funding up to now whether or not it is booked, so
+    /// stopping it moves no value. The other cranks are never paused: liquidating an account
+    /// with options needs `risk_refresh`; settling a bankrupt account's gains needs
+    /// `perp_settle_pnl` and `perp_settle_fees`; `risk_sample_price` lets realized volatility
+    /// raise the margins; `insurance_sweep` fills the fund that pays bankruptcies.
     pub const CRANKS: u16 = 1 << 4;
     /// Every bit defined.
     pub const ALL: u16 = TRADING | WITHDRAWALS | LISTING | VENUE_FILLS | CRANKS;
@@ -70,6 +74,56 @@ pub fn check_not_paused(group: &Group, class: u16) -> Result<()> {
 pub fn check_pause_change(role: Role, old: u16, new: u16) -> Result<()> {
     require!(new & !pause::ALL == 0, XmError::InvalidPauseBits);
     require!(role == Role::Admin || new & old == old, XmError::GuardianCanOnlyRestrict);
+    Ok(())
+}
+
+/// Seconds withdrawals have been paused in `group` up to `now`, the pause running now included.
+pub fn withdrawals_paused_secs_at(group: &Group, now: i64) -> u64 {
+    let running = if group.paused & pause::WITHDRAWALS != 0 {
+        u64::try_from(now.saturating_sub(group.withdrawals_paused_since)).unwrap_or(0)
+    } else {
+        0
+    };
+    group.withdrawals_paused_secs.saturating_add(running)
+}
+
+/// Writes a new pause mask at `now`, starting or stopping the withdrawal-pause clock.
+pub fn set_paused(group: &mut Group, new: u16, now: i64) {
+    let (was, is) = (group.paused & pause::WITHDRAWALS != 0, new & pause::WITHDRAWALS != 0);
+    if was && !is {
+        group.withdrawals_paused_secs = withdrawals_paused_secs_at(group, now);
+        group.withdrawals_paused_since = 0;
+    } else if is && !was {
+        group.withdrawals_paused_since = now;
+    }
+    group.paused = new;
+}
+
+/// When a queued change is due: its `effective_ts` moved on by every second withdrawals have been
+/// paused since it was queued (up to `now`), so a timelock only runs while users can leave.
+pub fn due_at(group: &Group, pending: &PendingChange, now: i64) -> i64 {
+    let paused =
+        withdrawals_paused_secs_at(group, now).saturating_sub(pending.paused_secs_at_queue);
+    pending.effective_ts.saturating_add(i64::try_from(paused).unwrap_or(i64::MAX))
+}
+
+/// Checks that a queued change may be applied at `now`: due, and within [`APPLY_WINDOW_SECS`]
+/// of it.
+pub fn check_due(group: &Group, pending: &PendingChange, now: i64) -> Result<()> {
+    let due = due_at(group, pending, now);
+    if now < due {
+        xm_msg!("change {} is due at {}, now {}", pending.seq, due, now);
+        return err!(XmError::ChangeNotDue);
+    }
+    if now > due.saturating_add(APPLY_WINDOW_SECS) {
+        xm_msg!(
+            "change {} was due at {} and expired {} s later",
+            pending.seq,
+            due,
+            APPLY_WINDOW_SECS
+        );
+        return err!(XmError::ChangeExpired);
+    }
     Ok(())
 }
 
@@ -125,6 +179,32 @@ mod tests {
         assert!(check_reduce_only_change(Role::Guardian, false, true).is_ok());
         assert!(check_reduce_only_change(Role::Guardian, true, false).is_err());
         assert!(check_reduce_only_change(Role::Admin, true, false).is_ok());
+    }
+
+    #[test]
+    fn a_withdrawal_pause_stops_the_timelock() {
+        use bytemuck::Zeroable;
+        let mut g = Group::zeroed();
+        let mut p = PendingChange::zeroed();
+        (p.queued_ts, p.effective_ts, p.paused_secs_at_queue) = (1_000, 2_000, 0);
+        assert_eq!(due_at(&g, &p, 1_500), 2_000);
+        set_paused(&mut g, pause::WITHDRAWALS, 1_500);
+        // While paused the due time moves with the clock: never due.
+        assert_eq!(due_at(&g, &p, 1_900), 2_400);
+        assert_eq!(due_at(&g, &p, 5_000), 5_500);
+        assert!(check_due(&g, &p, 5_000).is_err());
+        // Other bits do not stop it; lifting the pause fixes the delay at its length.
+        set_paused(&mut g, pause::WITHDRAWALS | pause::TRADING, 1_700);
+        set_paused(&mut g, pause::TRADING, 1_800);
+        assert_eq!((g.withdrawals_paused_secs, g.withdrawals_paused_since), (300, 0));
+        assert_eq!(due_at(&g, &p, 9_000), 2_300);
+        assert!(check_due(&g, &p, 2_299).is_err());
+        assert!(check_due(&g, &p, 2_300).is_ok());
+        assert!(check_due(&g, &p, 2_300 + APPLY_WINDOW_SECS).is_ok());
+        assert!(check_due(&g, &p, 2_301 + APPLY_WINDOW_SECS).is_err(), "expired");
+        // A change queued after a pause does not count it.
+        p.paused_secs_at_queue = 300;
+        assert_eq!(due_at(&g, &p, 9_000), 2_000);
     }
 
     #[test]

@@ -4,16 +4,22 @@
 //! [`Direction::Same`]; anything [`Direction::Riskier`] goes through `params_queue` and waits out
 //! the group's timelock.
 //!
-//! Rules (one per field, docs/governance.md lists them all):
-//! - **Higher is safer**: haircuts, the insurance share of fees, the timelock, every stress size
-//!   of the risk model (ranges, vol shocks, minimums, add-ons, gap size, weight and vol shock).
-//! - **Lower is safer**: deposit caps, open-interest caps, oracle age and confidence bounds, price
-//!   bands, cache freshness bounds, borrowing limit, add-on thresholds; fees, rates and the funding
-//!   cap (raising what users pay is queued so they can see it coming).
-//! - **Queued either way** (no side is safe for everyone): the liquidation incentive and its ramp
-//!   (lower leaves keepers unpaid, higher takes more from the liquidated), the margin horizon
-//!   (longer widens the range but lets short options age), the rate model's kink, the
-//!   risk-free rate and the settlement stage spacing (they move values both ways).
+//! "Safer" means safer for every account, not only for the pool: a change that applies at once
+//! may raise what accounts must hold, never stop them from adding collateral, cutting risk, being
+//! liquidated or being paid. Rules (one per field, docs/governance.md lists them all):
+//! - **Higher is safer**: haircuts, the insurance share of fees, the timelock, the risk model's
+//!   charges on a fixed loss (short-option minimum, the delta, gross and vega add-ons, the gap
+//!   weight).
+//! - **Lower is safer**: an asset's deposit cap, open-interest caps, price bands, cache freshness
+//!   bounds, add-on thresholds; fees, rates and the funding cap (raising what users pay is queued
+//!   so they can see it coming).
+//! - **Queued either way**: what moves the scenario points (range multiplier and floor, vol
+//!   shocks and their floors, gap size and gap vol: a wider grid can miss a book's worst point,
+//!   so a requirement can fall), the margin horizon, the liquidation incentive and its ramp
+//!   (lower leaves keepers unpaid, higher takes more from the liquidated), the oracle bounds (a
+//!   tighter bound can make every price invalid and stop liquidations), the quote asset's deposit
+//!   cap (a lower one stops top-ups in quote), the borrowing limit (a lower one stops winners from
+//!   being paid), the rate model's kink, the risk-free rate and the settlement stage spacing.
 //! - **Keys** (guardian, vol authority): removing one (setting `Pubkey::default()`) is safer; any
 //!   new key is queued.
 //!
@@ -22,9 +28,9 @@
 //!   `Same`.
 //! - [`apply`] validates the whole resulting parameter set first, with the same checks as
 //!   listing, and writes nothing when it fails; it returns the values it replaced.
-//! - A queued change carries absolute values and its own effective time, fixed when queued: two
-//!   queued changes never combine into one that skipped the delay, and no later change can reuse
-//!   a queued one's account or time.
+//! - A queued change carries absolute values, the values it replaces and its own due time, fixed
+//!   when queued: it applies only while those values are still in effect (`params_apply`), so it
+//!   never undoes a later change, and no later change can reuse its account or time.
 
 use anchor_lang::prelude::*;
 
@@ -149,19 +155,21 @@ fn all(directions: &[Direction]) -> Direction {
     directions.iter().copied().max().unwrap_or(Direction::Same)
 }
 
-/// Which way `new` moves the protocol's risk from `old` (the same kind, [`current`] values).
-pub fn direction(old: &ParamChange, new: &ParamChange) -> Result<Direction> {
+/// Which way `new` moves the protocol's risk from `old` (the same kind, [`current`] values);
+/// `quote` when the change is about the quote asset.
+pub fn direction(old: &ParamChange, new: &ParamChange, quote: bool) -> Result<Direction> {
     use ParamChange as C;
     Ok(match (old, new) {
         (C::Collateral(o), C::Collateral(n)) => all(&[
             higher_safer(o.init_haircut_bps, n.init_haircut_bps),
             higher_safer(o.maint_haircut_bps, n.maint_haircut_bps),
-            lower_safer(o.deposit_cap, n.deposit_cap),
+            if quote {
+                either_way(o.deposit_cap, n.deposit_cap)
+            } else {
+                lower_safer(o.deposit_cap, n.deposit_cap)
+            },
         ]),
-        (C::Oracle(o), C::Oracle(n)) => all(&[
-            lower_safer(o.max_age_secs, n.max_age_secs),
-            lower_safer(o.max_conf_bps, n.max_conf_bps),
-        ]),
+        (C::Oracle(o), C::Oracle(n)) => either_way(o, n),
         (C::Perp(o), C::Perp(n)) => all(&[
             lower_safer(o.fee_bps, n.fee_bps),
             lower_safer(o.band_bps, n.band_bps),
@@ -187,7 +195,7 @@ pub fn direction(old: &ParamChange, new: &ParamChange) -> Result<Direction> {
             lower_safer(o.slope1_bps, n.slope1_bps),
             lower_safer(o.slope2_bps, n.slope2_bps),
             either_way(o.optimal_utilization_bps, n.optimal_utilization_bps),
-            lower_safer(o.max_utilization_bps, n.max_utilization_bps),
+            either_way(o.max_utilization_bps, n.max_utilization_bps),
         ]),
         (C::Liquidation(o), C::Liquidation(n)) => either_way(o, n),
         (C::InsuranceShare(o), C::InsuranceShare(n)) => higher_safer(o, n),
@@ -196,21 +204,21 @@ pub fn direction(old: &ParamChange, new: &ParamChange) -> Result<Direction> {
     })
 }
 
-/// The risk model's rule: every stress size higher is safer, every add-on threshold lower; the
-/// horizon either way.
+/// The risk model's rule: a charge on a fixed loss higher is safer, an add-on threshold lower;
+/// whatever moves the scenario points (and the horizon) either way.
 fn risk_direction(o: &RiskParams, n: &RiskParams) -> Direction {
     all(&[
-        pair_higher(o.range_multiplier_x100, n.range_multiplier_x100),
-        pair_higher(o.range_floor_bps, n.range_floor_bps),
-        pair_higher(o.vol_shock_ratio_bps, n.vol_shock_ratio_bps),
-        pair_higher(o.vol_shock_floor_bps, n.vol_shock_floor_bps),
+        either_way(o.range_multiplier_x100, n.range_multiplier_x100),
+        either_way(o.range_floor_bps, n.range_floor_bps),
+        either_way(o.vol_shock_ratio_bps, n.vol_shock_ratio_bps),
+        either_way(o.vol_shock_floor_bps, n.vol_shock_floor_bps),
         pair_higher(o.short_option_min_bps, n.short_option_min_bps),
         pair_higher(o.concentration_bps, n.concentration_bps),
         either_way(o.horizon_secs, n.horizon_secs),
-        pair_higher(o.gap_thirds, n.gap_thirds),
+        either_way(o.gap_thirds, n.gap_thirds),
         lower_safer(o.concentration_threshold, n.concentration_threshold),
         pair_higher(o.gap_weight_bps, n.gap_weight_bps),
-        pair_higher(o.gap_vol_bps, n.gap_vol_bps),
+        either_way(o.gap_vol_bps, n.gap_vol_bps),
         pair_higher(o.gross_concentration_bps, n.gross_concentration_bps),
         pair_higher(o.vega_concentration_bps, n.vega_concentration_bps),
         lower_safer(o.gross_threshold, n.gross_threshold),
@@ -278,8 +286,8 @@ pub fn current(
 }
 
 /// Checks `change` on its own: the ranges listing checks (haircuts ordered and within 100%, a
-/// quote asset's at 0; oracle bounds; market terms; the risk model; the rate model; the
-/// liquidation incentive; a share within 100%).
+/// quote asset's at 0; oracle bounds; market terms of a listed market; the risk model; the rate
+/// model; the liquidation incentive; a share within 100%).
 pub fn validate(change: &ParamChange, underlying: Option<&Underlying>) -> Result<()> {
     use ParamChange as C;
     check_target(change, underlying)?;
@@ -296,13 +304,22 @@ pub fn validate(change: &ParamChange, underlying: Option<&Underlying>) -> Result
             b.max_age_secs > 0 && (1..=u32::from(FULL_HAIRCUT_BPS)).contains(&b.max_conf_bps),
             XmError::InvalidOracleParams
         ),
-        C::Perp(t) => t.validate()?,
-        C::Chain(t) => t.validate()?,
+        C::Perp(t) => {
+            require!(underlying.is_some_and(|u| u.perp.listed == 1), XmError::PerpNotListed);
+            t.validate()?
+        }
+        C::Chain(t) => {
+            require!(underlying.is_some_and(|u| u.options.listed == 1), XmError::ChainNotListed);
+            t.validate()?
+        }
+        C::VolAuthority(_) => {
+            require!(underlying.is_some_and(|u| u.options.listed == 1), XmError::ChainNotListed)
+        }
         C::Risk(p) => validate_risk_params(p)?,
         C::QuotePool(p) => p.validate()?,
         C::Liquidation(p) => p.validate()?,
         C::InsuranceShare(bps) => require!(*bps <= 10_000, XmError::InvalidInsuranceParams),
-        C::VolAuthority(_) | C::Timelock(_) | C::Guardian(_) => {}
+        C::Timelock(_) | C::Guardian(_) => {}
     }
     Ok(())
 }
@@ -363,10 +380,12 @@ pub fn apply(
     Ok(old)
 }
 
-/// The change a queued `PendingChange` holds.
-pub fn decode(pending: &PendingChange) -> Result<ParamChange> {
-    ParamChange::try_from_slice(pending.change_bytes())
-        .map_err(|_| error!(XmError::InvalidPendingChange))
+/// The change a queued `PendingChange` holds, and the values it replaces.
+pub fn decode(pending: &PendingChange) -> Result<(ParamChange, ParamChange)> {
+    let read = |bytes: &[u8]| {
+        ParamChange::try_from_slice(bytes).map_err(|_| error!(XmError::InvalidPendingChange))
+    };
+    Ok((read(pending.change_bytes())?, read(pending.old_bytes())?))
 }
 
 #[cfg(test)]

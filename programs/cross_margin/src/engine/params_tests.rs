@@ -103,8 +103,8 @@ fn fields() -> Vec<(&'static str, Is, Bump, Rule)> {
         field!("deposit cap", Collateral, Lower, |t, by| {
             t.deposit_cap = t.deposit_cap.checked_add_signed(by).unwrap()
         }),
-        field!("oracle age", Oracle, Lower, |t, by| step(&mut t.max_age_secs, by)),
-        field!("oracle conf", Oracle, Lower, |t, by| step(&mut t.max_conf_bps, by)),
+        field!("oracle age", Oracle, Either, |t, by| step(&mut t.max_age_secs, by)),
+        field!("oracle conf", Oracle, Either, |t, by| step(&mut t.max_conf_bps, by)),
         field!("perp fee", Perp, Lower, |t, by| step(&mut t.fee_bps, by)),
         field!("perp band", Perp, Lower, |t, by| step(&mut t.band_bps, by)),
         field!("funding cap", Perp, Lower, |t, by| step(&mut t.max_funding_bps_per_hour, by)),
@@ -121,19 +121,19 @@ fn fields() -> Vec<(&'static str, Is, Bump, Rule)> {
         field!("series oi cap", Chain, Lower, |t, by| {
             t.max_series_open_interest = t.max_series_open_interest.checked_add_signed(by).unwrap()
         }),
-        field!("range multiplier", Risk, Higher, |t, by| step(&mut t.range_multiplier_x100[1], by)),
-        field!("range floor", Risk, Higher, |t, by| step(&mut t.range_floor_bps[1], by)),
-        field!("vol shock", Risk, Higher, |t, by| step(&mut t.vol_shock_ratio_bps[1], by)),
-        field!("vol shock floor", Risk, Higher, |t, by| step(&mut t.vol_shock_floor_bps[1], by)),
+        field!("range multiplier", Risk, Either, |t, by| step(&mut t.range_multiplier_x100[1], by)),
+        field!("range floor", Risk, Either, |t, by| step(&mut t.range_floor_bps[1], by)),
+        field!("vol shock", Risk, Either, |t, by| step(&mut t.vol_shock_ratio_bps[1], by)),
+        field!("vol shock floor", Risk, Either, |t, by| step(&mut t.vol_shock_floor_bps[1], by)),
         field!("short minimum", Risk, Higher, |t, by| step(&mut t.short_option_min_bps[1], by)),
         field!("delta add-on", Risk, Higher, |t, by| step(&mut t.concentration_bps[0], by)),
         field!("horizon", Risk, Either, |t, by| step(&mut t.horizon_secs, by)),
-        field!("gap thirds", Risk, Higher, |t, by| step(&mut t.gap_thirds[0], by)),
+        field!("gap thirds", Risk, Either, |t, by| step(&mut t.gap_thirds[0], by)),
         field!("delta threshold", Risk, Lower, |t, by| {
             t.concentration_threshold = t.concentration_threshold.checked_add_signed(by).unwrap()
         }),
         field!("gap weight", Risk, Higher, |t, by| step(&mut t.gap_weight_bps[1], by)),
-        field!("gap vol", Risk, Higher, |t, by| step(&mut t.gap_vol_bps[0], by)),
+        field!("gap vol", Risk, Either, |t, by| step(&mut t.gap_vol_bps[0], by)),
         field!("gross add-on", Risk, Higher, |t, by| step(&mut t.gross_concentration_bps[0], by)),
         field!("vega add-on", Risk, Higher, |t, by| step(&mut t.vega_concentration_bps[1], by)),
         field!("gross threshold", Risk, Lower, |t, by| {
@@ -146,7 +146,7 @@ fn fields() -> Vec<(&'static str, Is, Bump, Rule)> {
         field!("slope 1", QuotePool, Lower, |t, by| step(&mut t.slope1_bps, by)),
         field!("slope 2", QuotePool, Lower, |t, by| step(&mut t.slope2_bps, by)),
         field!("kink", QuotePool, Either, |t, by| step(&mut t.optimal_utilization_bps, by)),
-        field!("borrow limit", QuotePool, Lower, |t, by| step(&mut t.max_utilization_bps, by)),
+        field!("borrow limit", QuotePool, Either, |t, by| step(&mut t.max_utilization_bps, by)),
         field!("incentive start", Liquidation, Either, |t, by| {
             step(&mut t.incentive_start_bps, by)
         }),
@@ -206,7 +206,7 @@ fn expected(rule: Rule, by: i64) -> Direction {
 #[test]
 fn the_current_values_are_the_same() {
     for c in templates() {
-        assert_eq!(direction(&c, &c).unwrap(), Direction::Same, "{c:?}");
+        assert_eq!(direction(&c, &c, false).unwrap(), Direction::Same, "{c:?}");
     }
 }
 
@@ -218,7 +218,11 @@ fn every_field_follows_its_rule() {
         for by in [1, -1] {
             let mut new = base;
             bump(&mut new, by);
-            assert_eq!(direction(&base, &new).unwrap(), expected(rule, by), "{name} by {by}");
+            assert_eq!(
+                direction(&base, &new, false).unwrap(),
+                expected(rule, by),
+                "{name} by {by}"
+            );
         }
     }
 }
@@ -249,7 +253,7 @@ fn a_change_is_riskier_when_any_field_is() {
                 bump(&mut new, by);
                 want = want.max(expected(*rule, by));
             }
-            assert_eq!(direction(&base, &new).unwrap(), want, "{base:?} -> {new:?}");
+            assert_eq!(direction(&base, &new, false).unwrap(), want, "{base:?} -> {new:?}");
         }
     }
 }
@@ -258,7 +262,7 @@ fn a_change_is_riskier_when_any_field_is() {
 fn keys_are_removed_at_once_and_added_through_the_timelock() {
     let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
     for kind in [ParamChange::Guardian, ParamChange::VolAuthority] {
-        let d = |o, n| direction(&kind(o), &kind(n)).unwrap();
+        let d = |o, n| direction(&kind(o), &kind(n), false).unwrap();
         assert_eq!(d(a, Pubkey::default()), Direction::Safer);
         assert_eq!(d(Pubkey::default(), a), Direction::Riskier);
         assert_eq!(d(a, b), Direction::Riskier);
@@ -267,11 +271,30 @@ fn keys_are_removed_at_once_and_added_through_the_timelock() {
 }
 
 #[test]
+fn the_quote_assets_cap_waits_either_way() {
+    // A lower quote cap would stop top-ups in quote, the way out of a liquidation: queued.
+    let (lower, higher) = (collateral_terms(0, 0, 5), collateral_terms(0, 0, 20));
+    let now = collateral_terms(0, 0, 10);
+    for new in [lower, higher] {
+        assert_eq!(direction(&now, &new, true).unwrap(), Direction::Riskier);
+    }
+    assert_eq!(direction(&now, &lower, false).unwrap(), Direction::Safer);
+}
+
+fn collateral_terms(init: u16, maint: u16, cap: u64) -> ParamChange {
+    ParamChange::Collateral(CollateralTerms {
+        init_haircut_bps: init,
+        maint_haircut_bps: maint,
+        deposit_cap: cap,
+    })
+}
+
+#[test]
 fn kinds_never_compare_across() {
     let all = templates();
     for a in &all {
         for b in &all {
-            assert_eq!(direction(a, b).is_ok(), same_kind(a, b), "{a:?} vs {b:?}");
+            assert_eq!(direction(a, b, false).is_ok(), same_kind(a, b), "{a:?} vs {b:?}");
         }
     }
 }
@@ -411,10 +434,10 @@ fn a_collateral_change_replaces_the_listing_schedule() {
         maint_haircut_bps: 9_000,
         ..terms
     });
-    assert_eq!(direction(&now, &weight).unwrap(), Direction::Riskier);
+    assert_eq!(direction(&now, &weight, false).unwrap(), Direction::Riskier);
     terms.deposit_cap -= 1;
     let cap = ParamChange::Collateral(terms);
-    assert_eq!(direction(&now, &cap).unwrap(), Direction::Safer);
+    assert_eq!(direction(&now, &cap, false).unwrap(), Direction::Safer);
     apply(&cap, &mut g, Some(&mut asset), NOW).unwrap();
     let h = asset.collateral.haircuts_at(NOW + 2 * 86_400);
     assert_eq!((h.init_bps, h.maint_bps), (FULL_HAIRCUT_BPS, FULL_HAIRCUT_BPS));

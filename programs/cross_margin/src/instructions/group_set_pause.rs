@@ -1,5 +1,6 @@
 //! `group_set_pause`: the admin sets the group's pause bits (`engine::governance::pause`); the
-//! guardian may only add bits. Applies at once.
+//! guardian may only add bits. Applies at once. While withdrawals are paused, no queued change
+//! comes due (`engine::governance::due_at`).
 
 use anchor_lang::prelude::*;
 
@@ -26,7 +27,7 @@ pub fn handler(ctx: Context<GroupSetPause>, args: GroupSetPauseArgs) -> Result<(
     let role = governance::role(&group, &ctx.accounts.signer.key())?;
     let old = group.paused;
     governance::check_pause_change(role, old, args.paused)?;
-    group.paused = args.paused;
+    governance::set_paused(&mut group, args.paused, Clock::get()?.unix_timestamp);
     emit!(PauseSet {
         group: ctx.accounts.group.key(),
         signer: ctx.accounts.signer.key(),

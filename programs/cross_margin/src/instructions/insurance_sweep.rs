@@ -5,7 +5,6 @@
 use anchor_lang::prelude::*;
 
 use crate::engine::bankruptcy;
-use crate::engine::governance::{self, pause};
 use crate::events::InsuranceSwept;
 use crate::vaults::*;
 
@@ -15,7 +14,6 @@ pub struct InsuranceSweep<'info> {
 }
 
 pub fn handler(ctx: Context<InsuranceSweep>) -> Result<()> {
-    governance::check_not_paused(&*ctx.accounts.vaults.group.load()?, pause::CRANKS)?;
     let v = &ctx.accounts.vaults;
     let (sweep, balance) = {
         let mut group = v.group.load_mut()?;

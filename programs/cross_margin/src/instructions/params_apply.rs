@@ -1,9 +1,11 @@
-//! `params_apply`: anyone applies a queued change once it is due (`effective_ts <= now`). The
-//! change is validated again against the parameters then in effect; its account is closed and
-//! the rent returned to whoever paid it.
+//! `params_apply`: anyone applies a queued change once it is due (`effective_ts`, moved on by any
+//! withdrawal pause since it was queued) and within 14 days of that, while the values it replaces
+//! are still those in effect. The change is validated again; its account is closed and the rent
+//! returned to whoever paid it.
 
 use anchor_lang::prelude::*;
 
+use crate::engine::governance;
 use crate::engine::params::{self, ParamChange};
 use crate::error::XmError;
 use crate::events::ParamsChanged;
@@ -32,14 +34,18 @@ pub struct ParamsApply<'info> {
 pub fn handler(ctx: Context<ParamsApply>) -> Result<()> {
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let (seq, change) = decode(&*a.pending.load()?, a.underlying.as_ref())?;
-    let due = a.pending.load()?.effective_ts;
-    if now < due {
-        xm_msg!("change {} is due at {}, now {}", seq, due, now);
-        return err!(XmError::ChangeNotDue);
-    }
+    let (seq, change, queued_old) = {
+        let pending = a.pending.load()?;
+        governance::check_due(&*a.group.load()?, &pending, now)?;
+        decode(&pending, a.underlying.as_ref())?
+    };
     let mut group = a.group.load_mut()?;
     let mut underlying = a.underlying.as_ref().map(|u| u.load_mut()).transpose()?;
+    // Only while the values it replaces are those it was queued against: a queued change never
+    // undoes a later one.
+    if params::current(&change, &group, underlying.as_deref(), now)? != queued_old {
+        return err!(XmError::ChangeStale);
+    }
     let old = params::apply(&change, &mut group, underlying.as_deref_mut(), now)?;
     emit!(ParamsChanged {
         group: a.group.key(),
@@ -51,14 +57,14 @@ pub fn handler(ctx: Context<ParamsApply>) -> Result<()> {
     Ok(())
 }
 
-/// The sequence number and change a pending account holds, checked against the underlying
-/// passed (the one it was queued for, or none for a group change).
+/// The sequence number, change and replaced values a pending account holds, checked against the
+/// underlying passed (the one it was queued for, or none for a group change).
 fn decode(
     pending: &PendingChange,
     underlying: Option<&AccountLoader<Underlying>>,
-) -> Result<(u64, ParamChange)> {
-    let change = params::decode(pending)?;
+) -> Result<(u64, ParamChange, ParamChange)> {
+    let (change, old) = params::decode(pending)?;
     let index = underlying.map(|u| u.load().map(|u| u.index)).transpose()?;
     require!(index.unwrap_or(GROUP_WIDE) == pending.underlying, XmError::ChangeTargetMismatch);
-    Ok((pending.seq, change))
+    Ok((pending.seq, change, old))
 }

@@ -30,7 +30,7 @@ pub fn handler(ctx: Context<ParamsCancel>) -> Result<()> {
     let a = &ctx.accounts;
     governance::role(&*a.group.load()?, &a.signer.key())?;
     let pending = a.pending.load()?;
-    let change = params::decode(&pending)?;
+    let (change, _) = params::decode(&pending)?;
     emit!(ParamsCancelled {
         group: a.group.key(),
         underlying: pending.underlying,

@@ -1,9 +1,11 @@
 //! `params_queue`: the admin queues a parameter change (any direction; one that raises risk can
 //! only take effect this way). It gets its own `PendingChange` account at the group's next
-//! sequence number, due after the group's timelock, and is checked now as it will be on apply.
+//! sequence number, due after the group's timelock (longer by any withdrawal pause), with the
+//! values it replaces, and is checked now as it will be on apply.
 
 use anchor_lang::prelude::*;
 
+use crate::engine::governance;
 use crate::engine::params::{self, ParamChange};
 use crate::error::XmError;
 use crate::events::ParamsQueued;
@@ -55,18 +57,17 @@ pub fn handler(ctx: Context<ParamsQueue>, args: ParamsQueueArgs) -> Result<()> {
     let index = underlying.as_ref().map_or(GROUP_WIDE, |u| u.index);
 
     let mut pending = a.pending.load_init()?;
-    let mut out: &mut [u8] = &mut pending.change;
-    args.change.serialize(&mut out).map_err(|_| error!(XmError::InvalidPendingChange))?;
-    let len = CHANGE_BYTES - out.len();
+    pending.change_len = encode(&args.change, &mut pending.change)?;
+    pending.old_len = encode(&old, &mut pending.old)?;
     pending.version = PENDING_CHANGE_VERSION;
     pending.bump = ctx.bumps.pending;
     pending.underlying = index;
-    pending.change_len = len as u16;
     pending.group = a.group.key();
     pending.payer = a.admin.key();
     pending.seq = args.seq;
     pending.queued_ts = now;
     pending.effective_ts = effective_ts;
+    pending.paused_secs_at_queue = governance::withdrawals_paused_secs_at(&group, now);
     group.change_seq = group.change_seq.checked_add(1).ok_or(XmError::MathOverflow)?;
 
     emit!(ParamsQueued {
@@ -80,4 +81,11 @@ pub fn handler(ctx: Context<ParamsQueue>, args: ParamsQueueArgs) -> Result<()> {
         effective_ts,
     });
     Ok(())
+}
+
+/// Writes the Borsh encoding of `change` into `out`; its length.
+fn encode(change: &ParamChange, out: &mut [u8; CHANGE_BYTES]) -> Result<u16> {
+    let mut rest: &mut [u8] = out;
+    change.serialize(&mut rest).map_err(|_| error!(XmError::InvalidPendingChange))?;
+    Ok((CHANGE_BYTES - rest.len()) as u16)
 }

@@ -29,7 +29,8 @@ pub fn handler(ctx: Context<ParamsSet>, args: ParamsSetArgs) -> Result<()> {
     let mut group = ctx.accounts.group.load_mut()?;
     let mut underlying = ctx.accounts.underlying.as_ref().map(|u| u.load_mut()).transpose()?;
     let old = params::current(&args.change, &group, underlying.as_deref(), now)?;
-    if params::direction(&old, &args.change)? == Direction::Riskier {
+    let quote = underlying.as_ref().is_some_and(|u| u.is_quote());
+    if params::direction(&old, &args.change, quote)? == Direction::Riskier {
         return err!(XmError::ChangeNeedsTimelock);
     }
     params::apply(&args.change, &mut group, underlying.as_deref_mut(), now)?;

@@ -10,7 +10,6 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::governance::{self, pause};
 use crate::engine::perp;
 use crate::error::XmError;
 use crate::events::FeesSettled;
@@ -39,7 +38,6 @@ pub struct PerpSettleFees<'info> {
 }
 
 pub fn handler<'info>(ctx: Context<'info, PerpSettleFees<'info>>) -> Result<()> {
-    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::CRANKS)?;
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let quote = a.group.load()?.quote_terms();

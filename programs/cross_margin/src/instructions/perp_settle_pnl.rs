@@ -12,7 +12,6 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::governance::{self, pause};
 use crate::engine::lending::Funding;
 use crate::engine::perp;
 use crate::error::XmError;
@@ -43,7 +42,6 @@ pub struct PerpSettlePnl<'info> {
 }
 
 pub fn handler<'info>(ctx: Context<'info, PerpSettlePnl<'info>>) -> Result<()> {
-    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::CRANKS)?;
     let a = &ctx.accounts;
     require_keys_neq!(a.winner.key(), a.loser.key(), XmError::SelfSettlement);
     let now = Clock::get()?.unix_timestamp;

@@ -5,7 +5,6 @@
 
 use anchor_lang::prelude::*;
 
-use crate::engine::governance::{self, pause};
 use crate::engine::vol_index;
 use crate::error::XmError;
 use crate::events::PriceSampled;
@@ -23,7 +22,6 @@ pub struct RiskSamplePrice<'info> {
 }
 
 pub fn handler(ctx: Context<RiskSamplePrice>) -> Result<()> {
-    governance::check_not_paused(&*ctx.accounts.group.load()?, pause::CRANKS)?;
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
     let mut u = a.underlying.load_mut()?;

@@ -63,9 +63,15 @@ pub struct Group {
     /// risk-reducing trades, liquidations and bankruptcy settlement have none).
     pub paused: u16,
     pub _pad1: [u8; 6],
+    /// Unix time (seconds) withdrawals were paused, 0 while they are not.
+    pub withdrawals_paused_since: i64,
+    /// Seconds withdrawals have been paused since the group was created, pauses still running
+    /// excluded (`engine::governance::withdrawals_paused_secs_at` adds the running one). Queued
+    /// changes wait for every one of them: a timelock only counts while users can leave.
+    pub withdrawals_paused_secs: u64,
     /// Reserved for future fields; zero. (Fees accrue per underlying, `Underlying::fees_accrued`,
     /// so that no trade writes the group.)
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 112],
 }
 
 /// The insurance fund of a group: quote tokens in its own vault (PDA `["insurance", group]`),
@@ -92,7 +98,7 @@ impl InsuranceFund {
 
 assert_layout!(LiquidationParams, 8);
 assert_layout!(InsuranceFund, 16);
-assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 32 * 2 + 8 + 8 + 128);
+assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 32 * 2 + 8 + 8 + 16 + 112);
 
 impl Group {
     /// Account size including the 8-byte discriminator.

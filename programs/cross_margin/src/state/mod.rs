@@ -49,9 +49,10 @@ mod layout_tests {
                 offset_of!(Group, guardian),
                 offset_of!(Group, change_seq),
                 offset_of!(Group, paused),
+                offset_of!(Group, withdrawals_paused_since),
                 offset_of!(Group, reserved)
             ),
-            (8, 72, 144, 160, 192, 224, 232, 240)
+            (8, 72, 144, 160, 192, 224, 232, 240, 256)
         );
         assert_eq!(
             (
@@ -97,16 +98,18 @@ mod layout_tests {
             (232, 240, 248, 312, 313, 3_080, 64)
         );
         assert_eq!((Group::SPACE, Underlying::SPACE, MarginAccount::SPACE), (376, 9_544, 3_344));
-        assert_eq!(PendingChange::SPACE, 232);
+        assert_eq!(PendingChange::SPACE, 336);
         assert_eq!(
             (
                 offset_of!(PendingChange, group),
                 offset_of!(PendingChange, payer),
                 offset_of!(PendingChange, effective_ts),
+                offset_of!(PendingChange, paused_secs_at_queue),
                 offset_of!(PendingChange, change),
+                offset_of!(PendingChange, old),
                 offset_of!(PendingChange, reserved)
             ),
-            (8, 40, 88, 96, 192)
+            (8, 40, 88, 96, 104, 200, 296)
         );
     }
 }

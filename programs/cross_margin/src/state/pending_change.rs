@@ -16,6 +16,10 @@ pub const CHANGE_BYTES: usize = 96;
 /// `PendingChange::underlying` of a group-wide change (timelock, guardian, liquidation, insurance).
 pub const GROUP_WIDE: u16 = u16::MAX;
 
+/// How long a due change stays appliable: 14 days after it is due. Later it has expired and can
+/// only be cancelled (a change nobody applied for two weeks is not what users expect any more).
+pub const APPLY_WINDOW_SECS: i64 = 14 * 86_400;
+
 /// PDA `["pending", group, seq (u64 LE)]`, `seq` the group's `change_seq` when it was queued, so
 /// every change has an account of its own that no later change can reuse.
 #[account(zero_copy)]
@@ -29,7 +33,8 @@ pub struct PendingChange {
     pub underlying: u16,
     /// Bytes of `change` in use.
     pub change_len: u16,
-    pub _pad: [u8; 2],
+    /// Bytes of `old` in use.
+    pub old_len: u16,
     /// Group the change is for.
     pub group: Pubkey,
     /// Who paid the rent (the admin that queued it); it goes back there on apply or cancel.
@@ -38,17 +43,25 @@ pub struct PendingChange {
     pub seq: u64,
     /// Unix time (seconds) it was queued.
     pub queued_ts: i64,
-    /// Unix time (seconds) from which anyone may apply it: `queued_ts` plus the group's timelock
-    /// when it was queued. Fixed at queueing; nothing changes it.
+    /// Unix time (seconds) from which it may be applied if withdrawals are never paused
+    /// meanwhile: `queued_ts` plus the group's timelock when it was queued. Every second
+    /// withdrawals are paused after queueing moves the real due time on by a second
+    /// (`engine::governance::due_at`).
     pub effective_ts: i64,
+    /// The group's `withdrawals_paused_secs_at` when the change was queued.
+    pub paused_secs_at_queue: u64,
     /// The change: the Borsh encoding of an `engine::params::ParamChange` (the new values of
     /// one parameter set), zero-padded.
     pub change: [u8; CHANGE_BYTES],
+    /// The values the change replaces, as they were when it was queued (Borsh, zero-padded): it
+    /// applies only while they are still the values in effect, so a queued change can never undo
+    /// a later one.
+    pub old: [u8; CHANGE_BYTES],
     /// Reserved for future fields; zero.
     pub reserved: [u8; 32],
 }
 
-assert_layout!(PendingChange, 8 + 32 * 2 + 8 * 3 + CHANGE_BYTES + 32);
+assert_layout!(PendingChange, 8 + 32 * 2 + 8 * 4 + CHANGE_BYTES * 2 + 32);
 
 impl PendingChange {
     /// Account size including the 8-byte discriminator.
@@ -57,5 +70,10 @@ impl PendingChange {
     /// The encoded change.
     pub fn change_bytes(&self) -> &[u8] {
         &self.change[..usize::from(self.change_len).min(CHANGE_BYTES)]
+    }
+
+    /// The encoded values it replaces.
+    pub fn old_bytes(&self) -> &[u8] {
+        &self.old[..usize::from(self.old_len).min(CHANGE_BYTES)]
     }
 }
