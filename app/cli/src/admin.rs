@@ -8,9 +8,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use cross_margin::engine::governance::pause;
+use cross_margin::engine::governance::{self, pause};
 use cross_margin::engine::params::{self, Direction, ParamChange};
-use cross_margin::state::{Group, Underlying};
+use cross_margin::state::{Group, Underlying, APPLY_WINDOW_SECS};
 use xmargin_client::admin::{self, Pending};
 use xmargin_client::chain::Chain;
 use xmargin_client::crowd::CrowdMarket;
@@ -242,11 +242,9 @@ fn show(t: &mut Target) -> Result<(), String> {
     println!("  guardian       {}", key(g.guardian));
     println!("  timelock       {} s", g.risk_timelock_secs);
     println!("  paused         {}", pause_names(g.paused));
-    if g.paused & pause::WITHDRAWALS != 0 {
-        println!(
-            "  (withdrawals paused since {}: no queued change comes due)",
-            g.withdrawals_paused_since
-        );
+    println!("  reduce-only    {} underlyings", g.reduce_only_count);
+    if governance::exits_blocked(&g) {
+        println!("  exits blocked since {}: no queued change comes due", g.exits_blocked_since);
     }
     let mut queued =
         discover::pending_changes(&mut *t.chain, &t.group).map_err(|e| e.to_string())?;
@@ -256,8 +254,23 @@ fn show(t: &mut Target) -> Result<(), String> {
         let p = Pending::of(&state).map_err(|e| e.to_string())?;
         let target = p.underlying.map_or("group".to_string(), |i| format!("underlying {i}"));
         let due = p.due_at(&g, now);
-        let when =
-            if due <= now { "due now".to_string() } else { format!("due in {} s", due - now) };
+        let u = p
+            .underlying
+            .map(|i| fetch::<Underlying>(&mut *t.chain, &pda::underlying(&t.group, i)))
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let version = u.as_ref().map_or(g.params_version, |u| u.params_version);
+        let in_effect =
+            params::current(&p.change, &g, u.as_ref(), now).map_err(|e| e.to_string())?;
+        let when = if version != p.account.params_version || in_effect != p.old {
+            "stale: its target changed since it was queued; cancel it".to_string()
+        } else if now > due + APPLY_WINDOW_SECS {
+            "expired; cancel it".to_string()
+        } else if due <= now {
+            "due now".to_string()
+        } else {
+            format!("due in {} s", due - now)
+        };
         println!("  #{} {target}: {:?}", p.seq, p.change);
         println!("     replacing {:?}", p.old);
         println!("     queued at {}, due at {due} ({when})", p.queued_ts);

@@ -17,8 +17,9 @@
 //! - **Positions** ([`position_settlements`], after discovery): `option_settle_positions` for the
 //!   accounts holding positions in settled series, [`POSITION_BATCH`] accounts a transaction.
 //! - **Queued parameter changes** ([`changes_due`], first of all): `params_apply` of every change
-//!   of the group whose effective time has come, so the markets are cranked under the parameters
-//!   in effect.
+//!   of the group that is due (its effective time moved on by any blocked exits) and not expired,
+//!   so the markets are cranked under the parameters in effect. A stale one is refused in
+//!   simulation (logged) until the admin or guardian cancels it.
 
 use cross_margin::engine::governance;
 use cross_margin::engine::vol_index::MIN_SAMPLE_SECS;
@@ -146,7 +147,7 @@ pub fn position_settlements(
 }
 
 /// `params_apply` of every change in `pending` that is due at `now` in `group` (at `group_key`)
-/// and not expired (`engine::governance::due_at`: withdrawal pauses move due times on), oldest
+/// and not expired (`engine::governance::due_at`: blocked exits move due times on), oldest
 /// first, each with the underlying it is about (`GROUP_WIDE` for a change of the group).
 pub fn changes_due(
     group_key: &Pubkey,

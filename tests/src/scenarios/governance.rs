@@ -330,13 +330,13 @@ fn every_parameter_set(w: &mut World) {
         (
             sol,
             ParamChange::Chain(ChainTerms {
-                cache_max_age_secs: chain.cache_max_age_secs / 2,
+                max_series_open_interest: chain.max_series_open_interest / 2,
                 ..chain
             }),
             safer,
         ),
         (sol, ParamChange::VolAuthority(authority), riskier),
-        (sol, ParamChange::VolAuthority(Pubkey::default()), safer),
+        (sol, ParamChange::VolAuthority(Pubkey::default()), riskier),
         // A range floor moves the scenario points: either way. A short-option minimum is a
         // charge on a fixed loss: higher is safer.
         (sol, ParamChange::Risk(RiskParams { range_floor_bps: [2_800, 1_400], ..risk }), riskier),

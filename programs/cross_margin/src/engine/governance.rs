@@ -7,8 +7,9 @@
 //! - **Guardian** (optional, set through the timelock, removed at once): can only make things
 //!   safer: set pause bits, make an underlying reduce-only, cancel queued changes. It can never
 //!   clear a bit, lift reduce-only, or change a parameter.
-//! - **Pause bits** ([`pause`]): each stops one class of instruction. While withdrawals are
-//!   paused no queued change comes due ([`due_at`]): a timelock only runs while users can leave.
+//! - **Pause bits** ([`pause`]): each stops one class of instruction. While exits are blocked
+//!   (withdrawals or trading paused, or any underlying reduce-only) no queued change comes due
+//!   ([`due_at`]): a timelock only runs while users can leave.
 //!   Never paused, by design:
 //!   deposits, trades that shrink both sides' positions, liquidations, bankruptcy settlement and
 //!   resolution, expiry settlement of options, P&L and fee settlement, the risk-cache crank, the
@@ -77,34 +78,57 @@ pub fn check_pause_change(role: Role, old: u16, new: u16) -> Result<()> {
     Ok(())
 }
 
-/// Seconds withdrawals have been paused in `group` up to `now`, the pause running now included.
-pub fn withdrawals_paused_secs_at(group: &Group, now: i64) -> u64 {
-    let running = if group.paused & pause::WITHDRAWALS != 0 {
-        u64::try_from(now.saturating_sub(group.withdrawals_paused_since)).unwrap_or(0)
+/// Pause bits that block an exit: withdrawals, and trading (then a position only shrinks against
+/// a counterparty that also shrinks).
+pub const EXIT_BLOCKING: u16 = pause::WITHDRAWALS | pause::TRADING;
+
+/// Whether exits are blocked in `group`: an [`EXIT_BLOCKING`] bit set or an underlying reduce-only.
+pub fn exits_blocked(group: &Group) -> bool {
+    group.paused & EXIT_BLOCKING != 0 || group.reduce_only_count > 0
+}
+
+/// Seconds exits have been blocked in `group` up to `now`, the stretch running now included.
+pub fn exits_blocked_secs_at(group: &Group, now: i64) -> u64 {
+    let running = if exits_blocked(group) {
+        u64::try_from(now.saturating_sub(group.exits_blocked_since)).unwrap_or(0)
     } else {
         0
     };
-    group.withdrawals_paused_secs.saturating_add(running)
+    group.exits_blocked_secs.saturating_add(running)
 }
 
-/// Writes a new pause mask at `now`, starting or stopping the withdrawal-pause clock.
+/// Applies `change` (of the pause bits or the reduce-only count) to `group` at `now`, keeping the
+/// exit clock: the running stretch is booked first, and a new one starts now if exits stay or
+/// become blocked.
+fn restrict(group: &mut Group, now: i64, change: impl FnOnce(&mut Group)) {
+    group.exits_blocked_secs = exits_blocked_secs_at(group, now);
+    change(group);
+    group.exits_blocked_since = if exits_blocked(group) { now } else { 0 };
+}
+
+/// Writes a new pause mask at `now`.
 pub fn set_paused(group: &mut Group, new: u16, now: i64) {
-    let (was, is) = (group.paused & pause::WITHDRAWALS != 0, new & pause::WITHDRAWALS != 0);
-    if was && !is {
-        group.withdrawals_paused_secs = withdrawals_paused_secs_at(group, now);
-        group.withdrawals_paused_since = 0;
-    } else if is && !was {
-        group.withdrawals_paused_since = now;
-    }
-    group.paused = new;
+    restrict(group, now, |g| g.paused = new);
 }
 
-/// When a queued change is due: its `effective_ts` moved on by every second withdrawals have been
-/// paused since it was queued (up to `now`), so a timelock only runs while users can leave.
+/// Counts an underlying's reduce-only flag going from `old` to `new` at `now`.
+pub fn set_reduce_only(group: &mut Group, old: bool, new: bool, now: i64) -> Result<()> {
+    let count = match (old, new) {
+        (false, true) => group.reduce_only_count.checked_add(1),
+        (true, false) => group.reduce_only_count.checked_sub(1),
+        _ => Some(group.reduce_only_count),
+    };
+    let count = count.ok_or(XmError::MathOverflow)?;
+    restrict(group, now, |g| g.reduce_only_count = count);
+    Ok(())
+}
+
+/// When a queued change is due: its `effective_ts` moved on by every second exits have been
+/// blocked since it was queued (up to `now`), so a timelock only runs while users can leave. (A
+/// change already due when exits become blocked stays appliable: cancel it, pausing does not.)
 pub fn due_at(group: &Group, pending: &PendingChange, now: i64) -> i64 {
-    let paused =
-        withdrawals_paused_secs_at(group, now).saturating_sub(pending.paused_secs_at_queue);
-    pending.effective_ts.saturating_add(i64::try_from(paused).unwrap_or(i64::MAX))
+    let blocked = exits_blocked_secs_at(group, now).saturating_sub(pending.blocked_secs_at_queue);
+    pending.effective_ts.saturating_add(i64::try_from(blocked).unwrap_or(i64::MAX))
 }
 
 /// Checks that a queued change may be applied at `now`: due, and within [`APPLY_WINDOW_SECS`]
@@ -182,29 +206,37 @@ mod tests {
     }
 
     #[test]
-    fn a_withdrawal_pause_stops_the_timelock() {
+    fn blocked_exits_stop_the_timelock() {
         use bytemuck::Zeroable;
         let mut g = Group::zeroed();
         let mut p = PendingChange::zeroed();
-        (p.queued_ts, p.effective_ts, p.paused_secs_at_queue) = (1_000, 2_000, 0);
+        (p.queued_ts, p.effective_ts, p.blocked_secs_at_queue) = (1_000, 2_000, 0);
         assert_eq!(due_at(&g, &p, 1_500), 2_000);
         set_paused(&mut g, pause::WITHDRAWALS, 1_500);
-        // While paused the due time moves with the clock: never due.
+        // While exits are blocked the due time moves with the clock: never due.
         assert_eq!(due_at(&g, &p, 1_900), 2_400);
         assert_eq!(due_at(&g, &p, 5_000), 5_500);
         assert!(check_due(&g, &p, 5_000).is_err());
-        // Other bits do not stop it; lifting the pause fixes the delay at its length.
-        set_paused(&mut g, pause::WITHDRAWALS | pause::TRADING, 1_700);
-        set_paused(&mut g, pause::TRADING, 1_800);
-        assert_eq!((g.withdrawals_paused_secs, g.withdrawals_paused_since), (300, 0));
+        // Trading paused blocks too, and so does a reduce-only underlying; a pause of listing or
+        // cranks does not. Booked across every change of the restrictions.
+        set_paused(&mut g, pause::TRADING, 1_600);
+        set_reduce_only(&mut g, false, true, 1_700).unwrap();
+        set_paused(&mut g, pause::LISTING | pause::CRANKS, 1_750);
+        set_reduce_only(&mut g, true, false, 1_800).unwrap();
+        assert_eq!((g.exits_blocked_secs, g.exits_blocked_since, g.reduce_only_count), (300, 0, 0));
         assert_eq!(due_at(&g, &p, 9_000), 2_300);
         assert!(check_due(&g, &p, 2_299).is_err());
         assert!(check_due(&g, &p, 2_300).is_ok());
         assert!(check_due(&g, &p, 2_300 + APPLY_WINDOW_SECS).is_ok());
         assert!(check_due(&g, &p, 2_301 + APPLY_WINDOW_SECS).is_err(), "expired");
-        // A change queued after a pause does not count it.
-        p.paused_secs_at_queue = 300;
+        // A pause and its lifting in one slot adds nothing; a change queued after a stretch
+        // does not count it.
+        set_paused(&mut g, pause::WITHDRAWALS, 3_000);
+        set_paused(&mut g, 0, 3_000);
+        assert_eq!(g.exits_blocked_secs, 300);
+        p.blocked_secs_at_queue = 300;
         assert_eq!(due_at(&g, &p, 9_000), 2_000);
+        assert!(set_reduce_only(&mut g, true, false, 9_000).is_err(), "count below zero");
     }
 
     #[test]

@@ -10,27 +10,31 @@
 //! - **Higher is safer**: haircuts, the insurance share of fees, the timelock, the risk model's
 //!   charges on a fixed loss (short-option minimum, the delta, gross and vega add-ons, the gap
 //!   weight).
-//! - **Lower is safer**: an asset's deposit cap, open-interest caps, price bands, cache freshness
-//!   bounds, add-on thresholds; fees, rates and the funding cap (raising what users pay is queued
-//!   so they can see it coming).
+//! - **Lower is safer**: an asset's deposit cap, open-interest caps, price bands, add-on
+//!   thresholds; fees, rates and the funding cap (raising what users pay is queued so they can see
+//!   it coming).
 //! - **Queued either way**: what moves the scenario points (range multiplier and floor, vol
 //!   shocks and their floors, gap size and gap vol: a wider grid can miss a book's worst point,
 //!   so a requirement can fall), the margin horizon, the liquidation incentive and its ramp
 //!   (lower leaves keepers unpaid, higher takes more from the liquidated), the oracle bounds (a
-//!   tighter bound can make every price invalid and stop liquidations), the quote asset's deposit
-//!   cap (a lower one stops top-ups in quote), the borrowing limit (a lower one stops winners from
-//!   being paid), the rate model's kink, the risk-free rate and the settlement stage spacing.
-//! - **Keys** (guardian, vol authority): removing one (setting `Pubkey::default()`) is safer; any
-//!   new key is queued.
+//!   tighter bound can make every price invalid and stop liquidations), the chain's freshness
+//!   bounds and its vol authority (tighter bounds, or no authority, make option positions
+//!   unvaluable: holders could neither withdraw nor cut risk, and liquidations would need every
+//!   series refreshed in the same transaction), the quote asset's deposit cap (a lower one stops
+//!   top-ups in quote), the borrowing limit (a lower one stops winners from being paid), the rate
+//!   model's kink, the risk-free rate and the settlement stage spacing.
+//! - **Guardian key**: removing it (setting `Pubkey::default()`) is safer; a new key is queued.
 //!
 //! Invariants (tested below):
 //! - A change is `Riskier` if any one of its fields is; [`direction`] of the current values is
 //!   `Same`.
 //! - [`apply`] validates the whole resulting parameter set first, with the same checks as
 //!   listing, and writes nothing when it fails; it returns the values it replaced.
-//! - A queued change carries absolute values, the values it replaces and its own due time, fixed
-//!   when queued: it applies only while those values are still in effect (`params_apply`), so it
-//!   never undoes a later change, and no later change can reuse its account or time.
+//! - [`apply`] increments its target's `params_version`. A queued change carries absolute values,
+//!   the values it replaces, its target's version and its own due time, fixed when queued: it
+//!   applies only if nothing was applied to its target since and those values are still in
+//!   effect (`params_apply`), so it never undoes a later change, and no later change can reuse
+//!   its account or time.
 
 use anchor_lang::prelude::*;
 
@@ -179,16 +183,15 @@ pub fn direction(old: &ParamChange, new: &ParamChange, quote: bool) -> Result<Di
         (C::Chain(o), C::Chain(n)) => all(&[
             lower_safer(o.fee_bps, n.fee_bps),
             lower_safer(o.band_bps, n.band_bps),
-            lower_safer(o.max_vol_age_secs, n.max_vol_age_secs),
-            lower_safer(o.cache_max_age_secs, n.cache_max_age_secs),
-            lower_safer(o.cache_max_drift_bps, n.cache_max_drift_bps),
+            either_way(o.max_vol_age_secs, n.max_vol_age_secs),
+            either_way(o.cache_max_age_secs, n.cache_max_age_secs),
+            either_way(o.cache_max_drift_bps, n.cache_max_drift_bps),
             either_way(o.settle_window_secs, n.settle_window_secs),
             either_way(o.rate, n.rate),
             lower_safer(o.max_series_open_interest, n.max_series_open_interest),
         ]),
-        (C::VolAuthority(o), C::VolAuthority(n)) | (C::Guardian(o), C::Guardian(n)) => {
-            key_rule(*o, *n)
-        }
+        (C::VolAuthority(o), C::VolAuthority(n)) => either_way(o, n),
+        (C::Guardian(o), C::Guardian(n)) => key_rule(*o, *n),
         (C::Risk(o), C::Risk(n)) => risk_direction(o, n),
         (C::QuotePool(o), C::QuotePool(n)) => all(&[
             lower_safer(o.base_rate_bps, n.base_rate_bps),
@@ -358,16 +361,19 @@ pub fn apply(
                 require!(u.options.listed == 1, XmError::ChainNotListed);
                 u.options.vol_authority = *key;
             }
-            C::Risk(p) => {
+            // A new epoch only when something changes: no free way to stale every entry.
+            C::Risk(p) if u.risk_params != *p => {
                 u.risk_params = *p;
                 let index = u.risk.vol_index;
                 set_vol_index(u, index)?;
             }
+            C::Risk(_) => {}
             C::QuotePool(p) => lending::set_model(u, p, now)?,
             C::Liquidation(_) | C::InsuranceShare(_) | C::Timelock(_) | C::Guardian(_) => {
                 return err!(XmError::ChangeTargetMismatch)
             }
         }
+        u.params_version = u.params_version.wrapping_add(1);
         return Ok(old);
     }
     match change {
@@ -377,6 +383,7 @@ pub fn apply(
         C::Guardian(key) => group.guardian = *key,
         _ => return err!(XmError::ChangeTargetMismatch),
     }
+    group.params_version = group.params_version.wrapping_add(1);
     Ok(old)
 }
 

@@ -113,9 +113,9 @@ fn fields() -> Vec<(&'static str, Is, Bump, Rule)> {
         }),
         field!("chain fee", Chain, Lower, |t, by| step(&mut t.fee_bps, by)),
         field!("chain band", Chain, Lower, |t, by| step(&mut t.band_bps, by)),
-        field!("vol age", Chain, Lower, |t, by| step(&mut t.max_vol_age_secs, by)),
-        field!("cache age", Chain, Lower, |t, by| step(&mut t.cache_max_age_secs, by)),
-        field!("cache drift", Chain, Lower, |t, by| step(&mut t.cache_max_drift_bps, by)),
+        field!("vol age", Chain, Either, |t, by| step(&mut t.max_vol_age_secs, by)),
+        field!("cache age", Chain, Either, |t, by| step(&mut t.cache_max_age_secs, by)),
+        field!("cache drift", Chain, Either, |t, by| step(&mut t.cache_max_drift_bps, by)),
         field!("settle window", Chain, Either, |t, by| step(&mut t.settle_window_secs, by)),
         field!("rate", Chain, Either, |t, by| t.rate += by),
         field!("series oi cap", Chain, Lower, |t, by| {
@@ -259,14 +259,19 @@ fn a_change_is_riskier_when_any_field_is() {
 }
 
 #[test]
-fn keys_are_removed_at_once_and_added_through_the_timelock() {
+fn keys_wait_except_a_guardian_removed() {
+    // A guardian only restricts: removing it is safe. A chain without a vol authority (or with
+    // a new one) can freeze its holders: queued either way.
     let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
-    for kind in [ParamChange::Guardian, ParamChange::VolAuthority] {
-        let d = |o, n| direction(&kind(o), &kind(n), false).unwrap();
-        assert_eq!(d(a, Pubkey::default()), Direction::Safer);
-        assert_eq!(d(Pubkey::default(), a), Direction::Riskier);
-        assert_eq!(d(a, b), Direction::Riskier);
-        assert_eq!(d(a, a), Direction::Same);
+    let guardian = |o, n| direction(&ParamChange::Guardian(o), &ParamChange::Guardian(n), false);
+    let vols =
+        |o, n| direction(&ParamChange::VolAuthority(o), &ParamChange::VolAuthority(n), false);
+    assert_eq!(guardian(a, Pubkey::default()).unwrap(), Direction::Safer);
+    assert_eq!(vols(a, Pubkey::default()).unwrap(), Direction::Riskier);
+    for d in [guardian, vols] {
+        assert_eq!(d(Pubkey::default(), a).unwrap(), Direction::Riskier);
+        assert_eq!(d(a, b).unwrap(), Direction::Riskier);
+        assert_eq!(d(a, a).unwrap(), Direction::Same);
     }
 }
 

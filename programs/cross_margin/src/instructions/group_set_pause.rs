@@ -1,6 +1,6 @@
 //! `group_set_pause`: the admin sets the group's pause bits (`engine::governance::pause`); the
-//! guardian may only add bits. Applies at once. While withdrawals are paused, no queued change
-//! comes due (`engine::governance::due_at`).
+//! guardian may only add bits. Applies at once. While withdrawals or trading are paused, no queued
+//! change comes due (`engine::governance::due_at`).
 
 use anchor_lang::prelude::*;
 

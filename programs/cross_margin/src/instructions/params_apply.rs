@@ -1,7 +1,7 @@
 //! `params_apply`: anyone applies a queued change once it is due (`effective_ts`, moved on by any
-//! withdrawal pause since it was queued) and within 14 days of that, while the values it replaces
-//! are still those in effect. The change is validated again; its account is closed and the rent
-//! returned to whoever paid it.
+//! time exits were blocked since it was queued) and within 14 days of that, if nothing was applied
+//! to its target since and the values it replaces are still those in effect. The change is
+//! validated again; its account is closed and the rent returned to whoever paid it.
 
 use anchor_lang::prelude::*;
 
@@ -34,16 +34,21 @@ pub struct ParamsApply<'info> {
 pub fn handler(ctx: Context<ParamsApply>) -> Result<()> {
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let (seq, change, queued_old) = {
+    let (seq, change, queued_old, version) = {
         let pending = a.pending.load()?;
         governance::check_due(&*a.group.load()?, &pending, now)?;
-        decode(&pending, a.underlying.as_ref())?
+        let (seq, change, old) = decode(&pending, a.underlying.as_ref())?;
+        (seq, change, old, pending.params_version)
     };
     let mut group = a.group.load_mut()?;
     let mut underlying = a.underlying.as_ref().map(|u| u.load_mut()).transpose()?;
-    // Only while the values it replaces are those it was queued against: a queued change never
-    // undoes a later one.
-    if params::current(&change, &group, underlying.as_deref(), now)? != queued_old {
+    // Only if nothing was applied to its target since it was queued (a stale change stays stale
+    // even if the values come back), and the values it replaces are still in effect: a queued
+    // change never undoes a later one.
+    let target_version = underlying.as_ref().map_or(group.params_version, |u| u.params_version);
+    if target_version != version
+        || params::current(&change, &group, underlying.as_deref(), now)? != queued_old
+    {
         return err!(XmError::ChangeStale);
     }
     let old = params::apply(&change, &mut group, underlying.as_deref_mut(), now)?;

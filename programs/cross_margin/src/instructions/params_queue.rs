@@ -1,7 +1,7 @@
 //! `params_queue`: the admin queues a parameter change (any direction; one that raises risk can
 //! only take effect this way). It gets its own `PendingChange` account at the group's next
-//! sequence number, due after the group's timelock (longer by any withdrawal pause), with the
-//! values it replaces, and is checked now as it will be on apply.
+//! sequence number, due after the group's timelock (longer by any time exits are blocked), with
+//! the values it replaces and its target's version, and is checked now as it will be on apply.
 
 use anchor_lang::prelude::*;
 
@@ -67,7 +67,8 @@ pub fn handler(ctx: Context<ParamsQueue>, args: ParamsQueueArgs) -> Result<()> {
     pending.seq = args.seq;
     pending.queued_ts = now;
     pending.effective_ts = effective_ts;
-    pending.paused_secs_at_queue = governance::withdrawals_paused_secs_at(&group, now);
+    pending.blocked_secs_at_queue = governance::exits_blocked_secs_at(&group, now);
+    pending.params_version = underlying.as_ref().map_or(group.params_version, |u| u.params_version);
     group.change_seq = group.change_seq.checked_add(1).ok_or(XmError::MathOverflow)?;
 
     emit!(ParamsQueued {

@@ -1,6 +1,7 @@
 //! `underlying_set_reduce_only`: the admin sets or lifts an underlying's reduce-only flag; the
 //! guardian may only set it. Applies at once: from then on a trade on the underlying's
-//! perpetual or options must shrink both sides' positions.
+//! perpetual or options must shrink both sides' positions, and the group's exit clock stops (no
+//! queued change comes due while any underlying is reduce-only).
 
 use anchor_lang::prelude::*;
 
@@ -18,6 +19,7 @@ pub struct UnderlyingSetReduceOnlyArgs {
 pub struct UnderlyingSetReduceOnly<'info> {
     /// The group's admin or guardian.
     pub signer: Signer<'info>,
+    #[account(mut)]
     pub group: AccountLoader<'info, Group>,
     #[account(mut, has_one = group @ XmError::WrongGroup)]
     pub underlying: AccountLoader<'info, Underlying>,
@@ -27,10 +29,13 @@ pub fn handler(
     ctx: Context<UnderlyingSetReduceOnly>,
     args: UnderlyingSetReduceOnlyArgs,
 ) -> Result<()> {
-    let role = governance::role(&*ctx.accounts.group.load()?, &ctx.accounts.signer.key())?;
+    let mut group = ctx.accounts.group.load_mut()?;
+    let role = governance::role(&group, &ctx.accounts.signer.key())?;
     let mut underlying = ctx.accounts.underlying.load_mut()?;
     let old = underlying.reduce_only != 0;
     governance::check_reduce_only_change(role, old, args.reduce_only)?;
+    let now = Clock::get()?.unix_timestamp;
+    governance::set_reduce_only(&mut group, old, args.reduce_only, now)?;
     underlying.reduce_only = u8::from(args.reduce_only);
     emit!(ReduceOnlySet {
         group: ctx.accounts.group.key(),

@@ -62,16 +62,23 @@ pub struct Group {
     /// Paused instruction classes, a bitmask of `engine::governance::pause` bits (deposits,
     /// risk-reducing trades, liquidations and bankruptcy settlement have none).
     pub paused: u16,
-    pub _pad1: [u8; 6],
-    /// Unix time (seconds) withdrawals were paused, 0 while they are not.
-    pub withdrawals_paused_since: i64,
-    /// Seconds withdrawals have been paused since the group was created, pauses still running
-    /// excluded (`engine::governance::withdrawals_paused_secs_at` adds the running one). Queued
-    /// changes wait for every one of them: a timelock only counts while users can leave.
-    pub withdrawals_paused_secs: u64,
+    /// Underlyings of the group that are reduce-only now.
+    pub reduce_only_count: u16,
+    pub _pad1: [u8; 4],
+    /// Unix time (seconds) exits became blocked (withdrawals or trading paused, or an underlying
+    /// reduce-only), or the last change of those while they stay blocked; 0 while they are not.
+    pub exits_blocked_since: i64,
+    /// Seconds exits were blocked before `exits_blocked_since`
+    /// (`engine::governance::exits_blocked_secs_at` adds the running stretch). Queued changes
+    /// wait for every one of them: a timelock only counts while users can leave.
+    pub exits_blocked_secs: u64,
+    /// Incremented by every parameter change applied to the group's own sets; a queued group
+    /// change applies only at the count it was queued at.
+    pub params_version: u32,
+    pub _pad2: [u8; 4],
     /// Reserved for future fields; zero. (Fees accrue per underlying, `Underlying::fees_accrued`,
     /// so that no trade writes the group.)
-    pub reserved: [u8; 112],
+    pub reserved: [u8; 104],
 }
 
 /// The insurance fund of a group: quote tokens in its own vault (PDA `["insurance", group]`),
@@ -98,7 +105,7 @@ impl InsuranceFund {
 
 assert_layout!(LiquidationParams, 8);
 assert_layout!(InsuranceFund, 16);
-assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 32 * 2 + 8 + 8 + 16 + 112);
+assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 32 * 2 + 8 + 8 + 16 + 8 + 104);
 
 impl Group {
     /// Account size including the 8-byte discriminator.

@@ -49,10 +49,11 @@ mod layout_tests {
                 offset_of!(Group, guardian),
                 offset_of!(Group, change_seq),
                 offset_of!(Group, paused),
-                offset_of!(Group, withdrawals_paused_since),
+                offset_of!(Group, exits_blocked_since),
+                offset_of!(Group, params_version),
                 offset_of!(Group, reserved)
             ),
-            (8, 72, 144, 160, 192, 224, 232, 240, 256)
+            (8, 72, 144, 160, 192, 224, 232, 240, 256, 264)
         );
         assert_eq!(
             (
@@ -91,11 +92,11 @@ mod layout_tests {
                 offset_of!(Underlying, fees_collected),
                 offset_of!(Underlying, lending),
                 offset_of!(Underlying, reduce_only),
-                offset_of!(Underlying, reserved),
+                offset_of!(Underlying, params_version),
                 offset_of!(MarginAccount, quote_index_snapshot),
                 offset_of!(OptionSeries, cache),
             ),
-            (232, 240, 248, 312, 313, 3_080, 64)
+            (232, 240, 248, 312, 316, 3_080, 64)
         );
         assert_eq!((Group::SPACE, Underlying::SPACE, MarginAccount::SPACE), (376, 9_544, 3_344));
         assert_eq!(PendingChange::SPACE, 336);
@@ -104,12 +105,13 @@ mod layout_tests {
                 offset_of!(PendingChange, group),
                 offset_of!(PendingChange, payer),
                 offset_of!(PendingChange, effective_ts),
-                offset_of!(PendingChange, paused_secs_at_queue),
+                offset_of!(PendingChange, blocked_secs_at_queue),
                 offset_of!(PendingChange, change),
                 offset_of!(PendingChange, old),
+                offset_of!(PendingChange, params_version),
                 offset_of!(PendingChange, reserved)
             ),
-            (8, 40, 88, 96, 104, 200, 296)
+            (8, 40, 88, 96, 104, 200, 296, 300)
         );
     }
 }

@@ -43,13 +43,13 @@ pub struct PendingChange {
     pub seq: u64,
     /// Unix time (seconds) it was queued.
     pub queued_ts: i64,
-    /// Unix time (seconds) from which it may be applied if withdrawals are never paused
-    /// meanwhile: `queued_ts` plus the group's timelock when it was queued. Every second
-    /// withdrawals are paused after queueing moves the real due time on by a second
-    /// (`engine::governance::due_at`).
+    /// Unix time (seconds) from which it may be applied if exits are never blocked meanwhile:
+    /// `queued_ts` plus the group's timelock when it was queued. Every second exits are blocked
+    /// after queueing (withdrawals or trading paused, an underlying reduce-only) moves the real
+    /// due time on by a second (`engine::governance::due_at`).
     pub effective_ts: i64,
-    /// The group's `withdrawals_paused_secs_at` when the change was queued.
-    pub paused_secs_at_queue: u64,
+    /// The group's `exits_blocked_secs_at` when the change was queued.
+    pub blocked_secs_at_queue: u64,
     /// The change: the Borsh encoding of an `engine::params::ParamChange` (the new values of
     /// one parameter set), zero-padded.
     pub change: [u8; CHANGE_BYTES],
@@ -57,11 +57,14 @@ pub struct PendingChange {
     /// applies only while they are still the values in effect, so a queued change can never undo
     /// a later one.
     pub old: [u8; CHANGE_BYTES],
+    /// The target's `params_version` when the change was queued: any change applied to the
+    /// target since makes it stale for good.
+    pub params_version: u32,
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 28],
 }
 
-assert_layout!(PendingChange, 8 + 32 * 2 + 8 * 4 + CHANGE_BYTES * 2 + 32);
+assert_layout!(PendingChange, 8 + 32 * 2 + 8 * 4 + CHANGE_BYTES * 2 + 4 + 28);
 
 impl PendingChange {
     /// Account size including the 8-byte discriminator.

@@ -70,8 +70,10 @@ pub struct Underlying {
     /// 1 when the underlying is reduce-only (`underlying_set_reduce_only`): a trade on its
     /// perpetual or options must shrink both sides' positions.
     pub reduce_only: u8,
-    /// Reserved for future fields; zero.
-    pub reserved: [u8; 7],
+    pub _pad_ro: [u8; 3],
+    /// Incremented by every parameter change applied to the underlying; a queued change of it
+    /// applies only at the count it was queued at.
+    pub params_version: u32,
     /// Scenario grid of the underlying (every book on it is stressed with these moves).
     pub risk: RiskState,
     /// The underlying's perpetual future.
