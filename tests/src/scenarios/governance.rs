@@ -395,16 +395,7 @@ fn every_parameter_set(w: &mut World) {
 fn keeper_applies_due_changes(w: &mut World) {
     let sol = listed_sol(w);
     let kate = super::perps::funded(w, "kate", 1_000);
-    let keeper = xmargin_keeper::Keeper {
-        group: w.group,
-        wallet: kate.wallet.insecure_clone(),
-        account: kate.account,
-        min_incentive: 0,
-        compute_unit_limit: 1_400_000,
-        priority_micro_lamports: 0,
-        funding_interval_secs: 3_600,
-        dry_run: false,
-    };
+    let keeper = super::keeper::keeper(w, &kate);
     let cap = w.underlying(sol).collateral.deposit_cap;
     let lower = collateral(1_500, 800, cap);
     expect::ok(queue(w, Some(sol), lower));

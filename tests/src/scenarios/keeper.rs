@@ -94,7 +94,8 @@ fn settles_a_bankruptcy(w: &mut World) {
     assert_eq!((again.steps_landed, again.settlements_landed), (0, 0), "{again:?}");
 }
 
-fn keeper(w: &World, t: &Trader) -> Keeper {
+/// The keeper of `w`'s group, signing as `t` through `t`'s margin account.
+pub fn keeper(w: &World, t: &Trader) -> Keeper {
     Keeper {
         group: w.group,
         wallet: t.wallet.insecure_clone(),
