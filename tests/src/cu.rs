@@ -31,6 +31,12 @@ pub const CASES: &[(&str, Option<u64>)] = &[
     ("health_32_options", None),
     ("health_64_options", None),
     ("health_128_options", None),
+    ("venue_fill_via_cpi", Some(450_000)),
+    ("rfq_health_check_after_fill", None),
+    ("rfq_quote_fill_full_portfolio", None),
+    ("health_check_cpi", Some(200_000)),
+    ("rfq_account_check_full_portfolio", None),
+    ("health_check_full_portfolio", None),
 ];
 
 /// `target/cu-report.json`.

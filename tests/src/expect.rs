@@ -8,6 +8,14 @@ pub fn xm_error(result: Result<TxReport, TxFailure>, expected: XmError) {
     code(result, anchor_lang::error::ERROR_CODE_OFFSET + expected as u32, &format!("{expected:?}"));
 }
 
+/// The transaction failed with the example RFQ venue's error `expected`.
+pub fn rfq_error(
+    result: Result<TxReport, TxFailure>,
+    expected: xmargin_client::rfq_venue::error::RfqError,
+) {
+    code(result, anchor_lang::error::ERROR_CODE_OFFSET + expected as u32, &format!("{expected:?}"));
+}
+
 /// The transaction failed with Anchor's framework error `expected`.
 pub fn anchor_error(result: Result<TxReport, TxFailure>, expected: anchor_lang::error::ErrorCode) {
     code(result, expected as u32, &format!("{expected:?}"));

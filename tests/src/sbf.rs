@@ -13,9 +13,9 @@ use xmargin_client::chain::{
 };
 use xmargin_client::{Instruction, Keypair, Pubkey};
 
-/// Where `scripts/sbf-build` puts the program.
-pub fn program_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/cross_margin.so")
+/// Where `scripts/sbf-build` puts the program `name`.
+pub fn program_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../target/deploy/{name}.so"))
 }
 
 pub struct SbfChain {
@@ -25,13 +25,18 @@ pub struct SbfChain {
 }
 
 impl SbfChain {
-    /// Loads the built program; panics with the fix if it has not been built.
+    /// Loads the built programs (the cross-margin program and the example RFQ venue); panics with
+    /// the fix if they have not been built.
     pub fn start(unix_timestamp: i64) -> SbfChain {
-        let path = program_path();
-        let program = std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}; build it with scripts/sbf-build", path.display()));
         let mut svm = LiteSVM::new();
-        svm.add_program(cross_margin::ID, &program).expect("load cross_margin.so");
+        let rfq = xmargin_client::rfq::PROGRAM_ID;
+        for (id, name) in [(cross_margin::ID, "cross_margin"), (rfq, "rfq_venue")] {
+            let path = program_path(name);
+            let program = std::fs::read(&path).unwrap_or_else(|e| {
+                panic!("{}: {e}; build it with scripts/sbf-build", path.display())
+            });
+            svm.add_program(id, &program).unwrap_or_else(|e| panic!("load {name}.so: {e:?}"));
+        }
         let mut chain = SbfChain { svm, sent: HashSet::new() };
         chain.set_time(unix_timestamp);
         chain

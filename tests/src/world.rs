@@ -556,6 +556,25 @@ impl World {
         self.cu.push((case.to_string(), report.compute_units));
     }
 
+    /// Records as a compute-unit case what `program`'s `nth` invocation in the transaction
+    /// consumed (a CPI's own cost, its callee's part of the total), read from the runtime's
+    /// `Program <id> consumed <n> of <m> compute units` lines; 0 on a backend that writes none.
+    pub fn record_invocation_cu(
+        &mut self,
+        case: &str,
+        report: &TxReport,
+        program: &Pubkey,
+        nth: usize,
+    ) {
+        let prefix = format!("Program {program} consumed ");
+        let units = report
+            .logs
+            .iter()
+            .filter_map(|l| l.strip_prefix(&prefix)?.split(' ').next()?.parse::<u64>().ok())
+            .nth(nth);
+        self.cu.push((case.to_string(), units.unwrap_or(0)));
+    }
+
     /// Prints a figure of the scenario and keeps it for the run's summary.
     pub fn report(&mut self, line: String) {
         println!("  {line}");

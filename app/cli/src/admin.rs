@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 use cross_margin::engine::governance::{self, pause};
-use cross_margin::engine::params::{self, Direction, ParamChange};
-use cross_margin::state::{Group, Underlying, APPLY_WINDOW_SECS};
+use cross_margin::engine::params::{self, Direction, ParamChange, Target};
+use cross_margin::state::{Group, Underlying, Venue, APPLY_WINDOW_SECS};
 use xmargin_client::admin::{self, Pending};
 use xmargin_client::chain::Chain;
 use xmargin_client::crowd::CrowdMarket;
@@ -52,6 +52,9 @@ enum AdminCommand {
         /// The underlying it is about (none for the group's parameter sets; 0 for quote-pool).
         #[arg(long)]
         underlying: Option<u16>,
+        /// The venue program it is about (`venue` changes).
+        #[arg(long)]
+        venue: Option<Pubkey>,
         /// A field's new value (repeatable): `--set init_haircut_bps=1500`, pairs as
         /// `--set range_floor_bps=2800,1400`, keys as `--set key=PUBKEY` (or `none`).
         #[arg(long = "set", value_parser = parse_assignment)]
@@ -89,7 +92,7 @@ enum OnOff {
 }
 
 /// Where the commands run, and who signs.
-struct Target {
+struct Session {
     chain: Box<dyn Chain>,
     signer: Keypair,
     group: Pubkey,
@@ -105,12 +108,12 @@ pub fn run(args: &AdminArgs) -> Result<(), String> {
     show(&mut t)
 }
 
-fn connect(args: &AdminArgs) -> Result<Target, String> {
+fn connect(args: &AdminArgs) -> Result<Session, String> {
     let Some(url) = &args.url else {
         let mut chain = EmbeddedChain::start(DEMO_START);
         let market = CrowdMarket::stand_up(&mut chain, DEMO_START, 0).map_err(|e| e.to_string())?;
         let signer = market.admin.insecure_clone();
-        let mut t = Target { chain: Box::new(chain), signer, group: market.group };
+        let mut t = Session { chain: Box::new(chain), signer, group: market.group };
         let timelock = admin::params_set(
             &t.signer.pubkey(),
             &t.group,
@@ -126,28 +129,33 @@ fn connect(args: &AdminArgs) -> Result<Target, String> {
     let group = args.group.ok_or("--group is required with --url")?;
     let mut chain = RpcChain::connect(url).map_err(|e| e.to_string())?;
     fetch::<Group>(&mut chain, &group).map_err(|e| format!("group {group} at {url}: {e}"))?;
-    Ok(Target { chain: Box::new(chain), signer, group })
+    Ok(Session { chain: Box::new(chain), signer, group })
 }
 
 /// The instruction a command sends (none for `show`).
-fn instruction(t: &mut Target, command: &AdminCommand) -> Result<Option<Instruction>, String> {
+fn instruction(t: &mut Session, command: &AdminCommand) -> Result<Option<Instruction>, String> {
     let me = t.signer.pubkey();
     let group = t.group;
     Ok(Some(match command {
         AdminCommand::Show => return Ok(None),
-        AdminCommand::Propose { kind, underlying, set } => {
+        AdminCommand::Propose { kind, underlying, venue, set } => {
             let g: Group = fetch(&mut *t.chain, &group).map_err(|e| e.to_string())?;
             let u = underlying
                 .map(|i| fetch::<Underlying>(&mut *t.chain, &pda::underlying(&group, i)))
                 .transpose()
                 .map_err(|e| e.to_string())?;
+            let v = venue
+                .map(|p| fetch::<Venue>(&mut *t.chain, &pda::venue(&group, &p)))
+                .transpose()
+                .map_err(|e| format!("venue {venue:?}: {e}"))?;
             let now = t.chain.now();
-            let mut change = params::current(&kind.template(), &g, u.as_ref(), now)
-                .map_err(|e| format!("{kind:?} {underlying:?}: {e}"))?;
+            let on = Target::of(u.as_ref(), v.as_ref()).map_err(|e| e.to_string())?;
+            let mut change = params::current(&kind.template(*venue), &g, on, now)
+                .map_err(|e| format!("{kind:?} {underlying:?} {venue:?}: {e}"))?;
             for (field, value) in set {
                 assign(&mut change, field, value)?;
             }
-            let (p, ix) = admin::propose(&me, &group, &g, u.as_ref(), change, now)
+            let (p, ix) = admin::propose(&me, &group, &g, on, change, now)
                 .map_err(|e| format!("the program would refuse it: {e}"))?;
             println!("in effect: {:?}", p.old);
             println!("proposed:  {change:?}");
@@ -165,7 +173,7 @@ fn instruction(t: &mut Target, command: &AdminCommand) -> Result<Option<Instruct
         }
         AdminCommand::Apply { seq } => {
             let p = pending(t, *seq)?;
-            admin::params_apply(&group, p.underlying, *seq, &p.payer)
+            admin::params_apply_pending(&group, &p)
         }
         AdminCommand::Cancel { seq } => {
             let p = pending(t, *seq)?;
@@ -189,7 +197,7 @@ fn instruction(t: &mut Target, command: &AdminCommand) -> Result<Option<Instruct
 }
 
 /// Queued change `seq` of the target's group.
-fn pending(t: &mut Target, seq: u64) -> Result<Pending, String> {
+fn pending(t: &mut Session, seq: u64) -> Result<Pending, String> {
     let key = pda::pending_change(&t.group, seq);
     let state = fetch(&mut *t.chain, &key).map_err(|_| format!("no queued change {seq}"))?;
     Pending::of(&state).map_err(|e| e.to_string())
@@ -232,7 +240,7 @@ fn pause_names(mask: u16) -> String {
     }
 }
 
-fn show(t: &mut Target) -> Result<(), String> {
+fn show(t: &mut Session) -> Result<(), String> {
     let g: Group = fetch(&mut *t.chain, &t.group).map_err(|e| e.to_string())?;
     let now = t.chain.now();
     let key = |k: Pubkey| if k == Pubkey::default() { "none".to_string() } else { k.to_string() };
@@ -252,16 +260,27 @@ fn show(t: &mut Target) -> Result<(), String> {
     println!("queued changes: {}", queued.len());
     for (_, state) in queued {
         let p = Pending::of(&state).map_err(|e| e.to_string())?;
-        let target = p.underlying.map_or("group".to_string(), |i| format!("underlying {i}"));
+        let target = match (p.underlying, &p.change) {
+            (Some(i), _) => format!("underlying {i}"),
+            (None, ParamChange::Venue(v)) => format!("venue {}", v.program),
+            (None, _) => "group".to_string(),
+        };
         let due = p.due_at(&g, now);
         let u = p
             .underlying
             .map(|i| fetch::<Underlying>(&mut *t.chain, &pda::underlying(&t.group, i)))
             .transpose()
             .map_err(|e| e.to_string())?;
-        let version = u.as_ref().map_or(g.params_version, |u| u.params_version);
-        let in_effect =
-            params::current(&p.change, &g, u.as_ref(), now).map_err(|e| e.to_string())?;
+        let venue = match &p.change {
+            ParamChange::Venue(v) => Some(
+                fetch::<Venue>(&mut *t.chain, &pda::venue(&t.group, &v.program))
+                    .map_err(|e| e.to_string())?,
+            ),
+            _ => None,
+        };
+        let on = Target::of(u.as_ref(), venue.as_ref()).map_err(|e| e.to_string())?;
+        let version = on.params_version(&g);
+        let in_effect = params::current(&p.change, &g, on, now).map_err(|e| e.to_string())?;
         let when = if version != p.account.params_version || in_effect != p.old {
             "stale: its target changed since it was queued; cancel it".to_string()
         } else if now > due + APPLY_WINDOW_SECS {
@@ -300,6 +319,7 @@ mod tests {
         let lower = AdminCommand::Propose {
             kind: Kind::Collateral,
             underlying: Some(1),
+            venue: None,
             set: vec![
                 ("init_haircut_bps".into(), "800".into()),
                 ("maint_haircut_bps".into(), "400".into()),
@@ -317,6 +337,7 @@ mod tests {
         let higher = AdminCommand::Propose {
             kind: Kind::Timelock,
             underlying: None,
+            venue: None,
             set: vec![("secs".into(), "172800".into())],
         };
         let ix = instruction(&mut t, &higher).unwrap().unwrap();

@@ -9,6 +9,7 @@ use cross_margin::engine::options::ChainTerms;
 use cross_margin::engine::params::{CollateralTerms, OracleBounds, ParamChange};
 use cross_margin::engine::perp::PerpTerms;
 use cross_margin::engine::underlying::default_risk_params;
+use cross_margin::engine::venue::VenueTerms;
 use xmargin_client::Pubkey;
 
 /// The parameter sets a change can name.
@@ -25,11 +26,13 @@ pub enum Kind {
     InsuranceShare,
     Timelock,
     Guardian,
+    Venue,
 }
 
 impl Kind {
-    /// A change of this kind (any values): `engine::params::current` reads the ones in effect.
-    pub fn template(self) -> ParamChange {
+    /// A change of this kind (any values; a venue's names `venue`): `engine::params::current`
+    /// reads the ones in effect.
+    pub fn template(self, venue: Option<Pubkey>) -> ParamChange {
         use ParamChange as C;
         let none = Pubkey::default();
         match self {
@@ -62,6 +65,11 @@ impl Kind {
             Kind::InsuranceShare => C::InsuranceShare(0),
             Kind::Timelock => C::Timelock(0),
             Kind::Guardian => C::Guardian(none),
+            Kind::Venue => C::Venue(VenueTerms {
+                program: venue.unwrap_or_default(),
+                approved: false,
+                max_fee_bps: 0,
+            }),
         }
     }
 }
@@ -168,6 +176,11 @@ pub fn assign(change: &mut ParamChange, field: &str, value: &str) -> Result<(), 
             "secs" => *secs = num(f, value)?,
             _ => return unknown(f, "secs"),
         },
+        C::Venue(t) => match f {
+            "approved" => t.approved = value.parse().map_err(|_| format!("{f}: true or false"))?,
+            "max_fee_bps" => t.max_fee_bps = num(f, value)?,
+            _ => return unknown(f, "approved, max_fee_bps"),
+        },
     }
     Ok(())
 }
@@ -182,16 +195,16 @@ mod tests {
 
     #[test]
     fn fields_are_assigned_by_name() {
-        let mut c = Kind::Collateral.template();
+        let mut c = Kind::Collateral.template(None);
         assign(&mut c, "init_haircut_bps", "1_500").unwrap();
         assign(&mut c, "deposit_cap", "1000000").unwrap();
         let ParamChange::Collateral(t) = c else { unreachable!() };
         assert_eq!((t.init_haircut_bps, t.deposit_cap), (1_500, 1_000_000));
-        let mut r = Kind::Risk.template();
+        let mut r = Kind::Risk.template(None);
         assign(&mut r, "range_floor_bps", "2800,1400").unwrap();
         let ParamChange::Risk(p) = r else { unreachable!() };
         assert_eq!(p.range_floor_bps, [2_800, 1_400]);
-        let mut g = Kind::Guardian.template();
+        let mut g = Kind::Guardian.template(None);
         let k = Pubkey::new_unique();
         assign(&mut g, "key", &k.to_string()).unwrap();
         assert_eq!(g, ParamChange::Guardian(k));
@@ -201,11 +214,11 @@ mod tests {
 
     #[test]
     fn bad_input_is_named() {
-        let mut c = Kind::Collateral.template();
+        let mut c = Kind::Collateral.template(None);
         assert!(assign(&mut c, "haircut", "1").unwrap_err().contains("no field `haircut`"));
         assert!(assign(&mut c, "deposit_cap", "-1").unwrap_err().contains("not a valid number"));
         assert!(assign(&mut c, "init_haircut_bps", "70000").is_err(), "beyond u16");
-        let mut r = Kind::Risk.template();
+        let mut r = Kind::Risk.template(None);
         assert!(assign(&mut r, "gap_thirds", "6").unwrap_err().contains("init,maint"));
         assert!(parse_assignment("fee_bps").is_err());
     }

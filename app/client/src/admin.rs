@@ -5,21 +5,29 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::system_program;
 use cross_margin::engine::governance;
-use cross_margin::engine::params::{self, Direction, ParamChange};
+use cross_margin::engine::params::{self, Direction, ParamChange, Target};
 use cross_margin::instructions::{
     GroupProposeAdminArgs, GroupSetPauseArgs, ParamsQueueArgs, ParamsSetArgs,
     UnderlyingSetReduceOnlyArgs,
 };
-use cross_margin::state::{Group, PendingChange, Underlying, GROUP_WIDE};
+use cross_margin::state::{Group, PendingChange, GROUP_WIDE, VENUE_TARGET};
 use cross_margin::{accounts as acc, instruction as data};
 use solana_instruction::Instruction;
 
 use crate::ix::build;
 use crate::pda::{self, pending_change};
 
-/// The underlying account a change names (`None` for a change of the group).
+/// The underlying account a change names (`None` for a change of the group or a venue).
 fn target(group: &Pubkey, underlying: Option<u16>) -> Option<Pubkey> {
     underlying.map(|index| pda::underlying(group, index))
+}
+
+/// The venue account a change names: its program's, for a venue change.
+fn venue_of(group: &Pubkey, change: &ParamChange) -> Option<Pubkey> {
+    match change {
+        ParamChange::Venue(t) => Some(pda::venue(group, &t.program)),
+        _ => None,
+    }
 }
 
 /// `params_set`: applies `change` at once (refused if it raises risk).
@@ -30,7 +38,12 @@ pub fn params_set(
     change: ParamChange,
 ) -> Instruction {
     build(
-        acc::ParamsSet { admin: *admin, group: *group, underlying: target(group, underlying) },
+        acc::ParamsSet {
+            admin: *admin,
+            group: *group,
+            underlying: target(group, underlying),
+            venue: venue_of(group, &change),
+        },
         data::ParamsSet { args: ParamsSetArgs { change } },
     )
 }
@@ -48,6 +61,7 @@ pub fn params_queue(
             admin: *admin,
             group: *group,
             underlying: target(group, underlying),
+            venue: venue_of(group, &change),
             pending: pending_change(group, seq),
             system_program: system_program::ID,
         },
@@ -55,7 +69,8 @@ pub fn params_queue(
     )
 }
 
-/// `params_apply` of queued change `seq` (anyone; `payer` gets the rent back).
+/// `params_apply` of queued change `seq` of the group or of an underlying (anyone; `payer` gets
+/// the rent back). [`params_apply_pending`] covers every kind.
 pub fn params_apply(
     group: &Pubkey,
     underlying: Option<u16>,
@@ -66,8 +81,23 @@ pub fn params_apply(
         acc::ParamsApply {
             group: *group,
             underlying: target(group, underlying),
+            venue: None,
             pending: pending_change(group, seq),
             payer: *payer,
+        },
+        data::ParamsApply {},
+    )
+}
+
+/// `params_apply` of the queued change `pending` holds, naming the target it was queued for.
+pub fn params_apply_pending(group: &Pubkey, pending: &Pending) -> Instruction {
+    build(
+        acc::ParamsApply {
+            group: *group,
+            underlying: target(group, pending.underlying),
+            venue: venue_of(group, &pending.change),
+            pending: pending_change(group, pending.seq),
+            payer: pending.payer,
         },
         data::ParamsApply {},
     )
@@ -133,32 +163,38 @@ pub struct Proposal {
     pub direction: Direction,
 }
 
-/// Judges `change` against the group and underlying as they are at `now` (the program's own
-/// `engine::params::current` and `direction`), and checks it as the program will.
-pub fn judge(
+/// Judges `change` against the group and its target (an underlying, a venue, or none for the
+/// group) as they are at `now` (the program's own `engine::params::current` and `direction`),
+/// and checks it as the program will.
+pub fn judge<'a>(
     change: &ParamChange,
     group: &Group,
-    underlying: Option<&Underlying>,
+    target: impl Into<Target<'a>>,
     now: i64,
 ) -> anchor_lang::Result<Proposal> {
-    params::validate(change, underlying)?;
-    let old = params::current(change, group, underlying, now)?;
-    let quote = underlying.is_some_and(|u| u.is_quote());
+    let target = target.into();
+    params::validate(change, target)?;
+    let old = params::current(change, group, target, now)?;
+    let quote = matches!(target, Target::Underlying(u) if u.is_quote());
     Ok(Proposal { old, direction: params::direction(&old, change, quote)? })
 }
 
 /// The instruction that proposes `change`: `params_set` when it raises no risk, else
 /// `params_queue` at the group's next sequence number.
-pub fn propose(
+pub fn propose<'a>(
     admin: &Pubkey,
     group_key: &Pubkey,
     group: &Group,
-    underlying: Option<&Underlying>,
+    target: impl Into<Target<'a>>,
     change: ParamChange,
     now: i64,
 ) -> anchor_lang::Result<(Proposal, Instruction)> {
-    let proposal = judge(&change, group, underlying, now)?;
-    let index = underlying.map(|u| u.index);
+    let target = target.into();
+    let proposal = judge(&change, group, target, now)?;
+    let index = match target {
+        Target::Underlying(u) => Some(u.index),
+        _ => None,
+    };
     let ix = if proposal.direction == Direction::Riskier {
         params_queue(admin, group_key, index, group.change_seq, change)
     } else {
@@ -171,7 +207,8 @@ pub fn propose(
 #[derive(Clone, Debug)]
 pub struct Pending {
     pub seq: u64,
-    /// Index of its underlying; `None` for a change of the group.
+    /// Index of its underlying; `None` for a change of the group or a venue (`change` names
+    /// the venue's program).
     pub underlying: Option<u16>,
     pub change: ParamChange,
     /// The values it replaces, as they were when it was queued (it applies only while they are
@@ -191,7 +228,8 @@ impl Pending {
         let (change, old) = params::decode(account)?;
         Ok(Pending {
             seq: account.seq,
-            underlying: (account.underlying != GROUP_WIDE).then_some(account.underlying),
+            underlying: (![GROUP_WIDE, VENUE_TARGET].contains(&account.underlying))
+                .then_some(account.underlying),
             change,
             old,
             queued_ts: account.queued_ts,

@@ -34,6 +34,17 @@ fn process_instruction(
     cross_margin::log::in_transaction(|| cross_margin::entry(program_id, accounts, data))
 }
 
+/// The example RFQ venue's native entrypoint (see [`process_instruction`]).
+fn process_rfq_instruction(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
+    // SAFETY: as in `process_instruction`.
+    let accounts: &[AccountInfo] = unsafe { core::mem::transmute(accounts) };
+    rfq_venue::entry(program_id, accounts, data)
+}
+
 /// Runs `f`, capturing what it writes to file descriptor 1. Natively, the program's `msg!` lines
 /// are plain `println!`s rather than transaction logs; this puts them back in the logs (as on SBF)
 /// and keeps them out of the caller's output. Under libtest's own capture nothing reaches the
@@ -66,7 +77,8 @@ fn capture_stdout<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
     (out, text.lines().map(str::to_string).collect())
 }
 
-/// solana-program-test with the cross-margin program (native) and the SPL token program.
+/// solana-program-test with the cross-margin program and the example RFQ venue (both native) and
+/// the SPL token program.
 pub struct EmbeddedChain {
     runtime: tokio::runtime::Runtime,
     context: ProgramTestContext,
@@ -99,6 +111,7 @@ impl EmbeddedChain {
         // With `prefer_bpf(false)` and a processor, `add_program` registers the native builtin even
         // when a `cross_margin.so` is lying around.
         program_test.add_program("cross_margin", cross_margin::ID, processor!(process_instruction));
+        program_test.add_program("rfq_venue", rfq_venue::ID, processor!(process_rfq_instruction));
         let context = runtime.block_on(program_test.start_with_context());
         let mut chain = EmbeddedChain {
             runtime,

@@ -13,6 +13,8 @@
 //!   [`genesis`] records them for a local validator's start;
 //! - [`sandbox`]: standing up markets on a local chain (demo and tests);
 //! - [`crowd`]: a market with a crowd of varied accounts (the crash simulation, the keeper's demo);
+//! - [`venue`]: venue registration, approvals and fills, and the health views; [`rfq`]: the
+//!   example RFQ venue's builders;
 //! - [`wallet`]: keypair files.
 
 pub mod accounts;
@@ -29,13 +31,16 @@ pub mod health;
 pub mod ix;
 pub mod liquidation;
 pub mod pda;
+pub mod rfq;
 #[cfg(feature = "rpc")]
 pub mod rpc;
 pub mod sandbox;
+pub mod venue;
 pub mod wallet;
 
 pub use anchor_lang::prelude::Pubkey;
 pub use cross_margin;
+pub use rfq_venue;
 pub use solana_instruction::{AccountMeta, Instruction};
 pub use solana_keypair::Keypair;
 pub use solana_signer::Signer;

@@ -103,7 +103,7 @@ impl Snapshot {
                 underlyings.append(&mut one);
             }
         }
-        Ok(Snapshot { params: g.liquidation, quote: g.quote_terms(), now, underlyings })
+        Ok(Snapshot { params: *g.liquidation, quote: g.quote_terms(), now, underlyings })
     }
 
     /// `account`'s health as a liquidation step judges it (stale option inputs valued
@@ -142,7 +142,7 @@ impl Liquidation {
         Ok(Liquidation {
             liquidatee: (*liquidatee, l),
             liquidator: (*liquidator, k),
-            params: group.liquidation,
+            params: *group.liquidation,
             quote: group.quote_terms(),
             now,
             underlyings,

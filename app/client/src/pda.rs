@@ -3,6 +3,7 @@
 use anchor_lang::prelude::Pubkey;
 use cross_margin::state::{
     GROUP_SEED, INSURANCE_SEED, MARGIN_SEED, PENDING_SEED, UNDERLYING_SEED, VAULT_SEED,
+    VENUE_AUTHORITY_SEED, VENUE_SEED,
 };
 use cross_margin::ID;
 
@@ -38,4 +39,14 @@ pub fn margin_account(group: &Pubkey, owner: &Pubkey, account_num: u32) -> Pubke
 /// `["pending", group, seq]`: the account of the group's queued change `seq`.
 pub fn pending_change(group: &Pubkey, seq: u64) -> Pubkey {
     Pubkey::find_program_address(&[PENDING_SEED, group.as_ref(), &seq.to_le_bytes()], &ID).0
+}
+
+/// `["venue", group, program]`: the group's account of a venue program.
+pub fn venue(group: &Pubkey, program: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VENUE_SEED, group.as_ref(), program.as_ref()], &ID).0
+}
+
+/// The venue program's PDA `["xmargin-venue", group]` that signs its fills.
+pub fn venue_authority(group: &Pubkey, program: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[VENUE_AUTHORITY_SEED, group.as_ref()], program).0
 }

@@ -24,7 +24,7 @@
 use cross_margin::engine::governance;
 use cross_margin::engine::vol_index::MIN_SAMPLE_SECS;
 use cross_margin::state::{
-    Group, MarginAccount, PendingChange, SeriesStatus, Underlying, APPLY_WINDOW_SECS, GROUP_WIDE,
+    Group, MarginAccount, PendingChange, SeriesStatus, Underlying, APPLY_WINDOW_SECS,
 };
 use xmargin_client::xmargin_risk::cache::{CacheLimits, LAST_DAY_SECS};
 use xmargin_client::{admin, ix, Instruction, Pubkey};
@@ -148,7 +148,8 @@ pub fn position_settlements(
 
 /// `params_apply` of every change in `pending` that is due at `now` in `group` (at `group_key`)
 /// and not expired (`engine::governance::due_at`: blocked exits move due times on), oldest
-/// first, each with the underlying it is about (`GROUP_WIDE` for a change of the group).
+/// first, each with its `PendingChange::underlying` (`GROUP_WIDE` for the group, `VENUE_TARGET`
+/// for a venue).
 pub fn changes_due(
     group_key: &Pubkey,
     group: &Group,
@@ -162,10 +163,11 @@ pub fn changes_due(
     let mut due: Vec<&PendingChange> = pending.iter().map(|(_, p)| p).filter(appliable).collect();
     due.sort_by_key(|p| p.seq);
     due.into_iter()
-        .map(|p| {
-            let index = (p.underlying != GROUP_WIDE).then_some(p.underlying);
-            let apply = admin::params_apply(group_key, index, p.seq, &p.payer);
-            (p.underlying, Crank::ApplyChange(p.seq), apply)
+        .filter_map(|p| {
+            // An account that does not decode is refused on-chain as well: skip it.
+            let pending = admin::Pending::of(p).ok()?;
+            let apply = admin::params_apply_pending(group_key, &pending);
+            Some((p.underlying, Crank::ApplyChange(p.seq), apply))
         })
         .collect()
 }

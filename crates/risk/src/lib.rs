@@ -18,7 +18,8 @@
 //! - [`portfolio`]: equity and init/maint health; whole portfolios valued from scratch;
 //! - [`health`]: collateral health (v1) from an account-reader trait;
 //! - [`interest`]: the utilization-based rate and borrow index of owed quote;
-//! - [`realized`]: the realized-volatility average that floors the volatility index.
+//! - [`realized`]: the realized-volatility average that floors the volatility index;
+//! - [`estimate`]: first-order estimates for readers (an account's liquidation price).
 
 #![forbid(unsafe_code)]
 
@@ -27,6 +28,7 @@ pub mod book;
 pub mod cache;
 pub mod decimal;
 pub mod error;
+pub mod estimate;
 pub mod fixed;
 pub mod health;
 pub mod interest;

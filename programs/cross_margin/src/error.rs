@@ -235,6 +235,27 @@ pub enum XmError {
     ChangeStale,
     #[msg("the queued change expired (not applied within 14 days of being due): cancel it")]
     ChangeExpired,
+    // --- venues --------------------------------------------------------------------------------
+    #[msg("venue parameters out of range (fee cap <= 100 bps)")]
+    InvalidVenueParams,
+    #[msg("the group does not approve this venue (approval waits out the timelock)")]
+    VenueNotApproved,
+    #[msg("the account's owner has not approved this venue (account_set_venue)")]
+    VenueNotApprovedByAccount,
+    #[msg(
+        "the signer is not the venue's authority (its program's PDA [\"xmargin-venue\", group])"
+    )]
+    VenueAuthorityMismatch,
+    #[msg("the fee account is not the venue's")]
+    VenueFeeAccountMismatch,
+    #[msg("the venue's fee account cannot be a side of the fill")]
+    VenueFeeAccountIsSide,
+    #[msg("the venue fee is above the venue's cap (max_fee_bps of the notional)")]
+    VenueFeeTooHigh,
+    #[msg("the account approves the maximum number of venues: revoke one first")]
+    VenueSlotsFull,
+    #[msg("a health view threshold is not met")]
+    HealthBelowThreshold,
 }
 
 /// The program error for an oracle fault.
@@ -377,6 +398,15 @@ mod tests {
             (XmError::InvalidPendingChange, 6100),
             (XmError::ChangeStale, 6101),
             (XmError::ChangeExpired, 6102),
+            (XmError::InvalidVenueParams, 6103),
+            (XmError::VenueNotApproved, 6104),
+            (XmError::VenueNotApprovedByAccount, 6105),
+            (XmError::VenueAuthorityMismatch, 6106),
+            (XmError::VenueFeeAccountMismatch, 6107),
+            (XmError::VenueFeeAccountIsSide, 6108),
+            (XmError::VenueFeeTooHigh, 6109),
+            (XmError::VenueSlotsFull, 6110),
+            (XmError::HealthBelowThreshold, 6111),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

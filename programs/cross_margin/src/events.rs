@@ -9,6 +9,7 @@ use crate::engine::params::ParamChange;
 use crate::engine::perp::PerpParams;
 use crate::engine::portfolio::HealthSummary;
 use crate::engine::trade::Instrument;
+use crate::engine::venue::FeePayer;
 
 #[event]
 pub struct GroupCreated {
@@ -332,7 +333,8 @@ pub struct InsuranceSwept {
 #[event]
 pub struct ParamsChanged {
     pub group: Pubkey,
-    /// Index of the underlying changed, `state::GROUP_WIDE` for a change of the group.
+    /// Index of the underlying changed, `state::GROUP_WIDE` for a change of the group,
+    /// `state::VENUE_TARGET` for a venue's (the change names its program).
     pub underlying: u16,
     /// Sequence number of the queued change applied; none for a change applied at once.
     pub seq: Option<u64>,
@@ -400,4 +402,46 @@ pub struct ReduceOnlySet {
     pub signer: Pubkey,
     pub old: bool,
     pub new: bool,
+}
+
+/// A venue was registered (unapproved until a `ParamChange::Venue` applies).
+#[event]
+pub struct VenueAdded {
+    pub group: Pubkey,
+    pub venue: Pubkey,
+    pub program: Pubkey,
+    /// The program's PDA that signs its fills.
+    pub authority: Pubkey,
+    pub fee_account: Pubkey,
+    pub max_fee_bps: u16,
+}
+
+/// A margin account's owner approved or revoked a venue.
+#[event]
+pub struct VenueApprovalSet {
+    pub group: Pubkey,
+    pub account: Pubkey,
+    pub venue: Pubkey,
+    pub approved: bool,
+}
+
+/// A venue booked a fill (`Traded`, emitted just before, has the positions and health).
+#[event]
+pub struct VenueFilled {
+    pub group: Pubkey,
+    pub venue: Pubkey,
+    pub program: Pubkey,
+    pub underlying: u16,
+    pub buyer: Pubkey,
+    pub seller: Pubkey,
+    /// The keys the venue vouched for (each its account's owner or delegate).
+    pub buyer_authority: Pubkey,
+    pub seller_authority: Pubkey,
+    pub quantity: i64,
+    /// Price per contract, qn.
+    pub price: i64,
+    /// The venue's fee, qn, paid by `fee_payer` to `fee_account`.
+    pub venue_fee: u64,
+    pub fee_payer: FeePayer,
+    pub fee_account: Pubkey,
 }

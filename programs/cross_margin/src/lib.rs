@@ -22,6 +22,7 @@ pub mod log;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod fill;
 pub mod health_accounts;
 pub mod instructions;
 pub mod oracle;
@@ -180,6 +181,24 @@ pub mod cross_margin {
         instructions::health_refresh::handler(ctx)
     }
 
+    /// Anyone (integrators, by CPI): a margin account's health from its health accounts (return
+    /// data, versioned); fails with `HealthBelowThreshold` below `min_init` or `min_maint`.
+    /// Read-only.
+    pub fn health_check<'info>(
+        ctx: Context<'info, HealthCheck<'info>>,
+        args: HealthCheckArgs,
+    ) -> Result<engine::views::HealthView> {
+        instructions::health_check::handler(ctx, args)
+    }
+
+    /// Anyone: a margin account's health and, per underlying, its requirement, scan loss, worst
+    /// scenario, net delta and estimated liquidation price (return data, versioned). Read-only.
+    pub fn account_view<'info>(
+        ctx: Context<'info, AccountViewAccounts<'info>>,
+    ) -> Result<engine::views::AccountView> {
+        instructions::account_view::handler(ctx)
+    }
+
     /// Trader (owner): closes an empty margin account, returning its rent.
     pub fn account_close(ctx: Context<AccountClose>) -> Result<()> {
         instructions::account_close::handler(ctx)
@@ -251,6 +270,30 @@ pub mod cross_margin {
         args: UnderlyingSetReduceOnlyArgs,
     ) -> Result<()> {
         instructions::underlying_set_reduce_only::handler(ctx, args)
+    }
+
+    /// Admin: registers a venue program (unapproved: approving it is a change queued behind the
+    /// timelock) with its fee account and fee cap.
+    pub fn venue_add(ctx: Context<VenueAdd>, args: VenueAddArgs) -> Result<()> {
+        instructions::venue_add::handler(ctx, args)
+    }
+
+    /// Trader (owner): approves a venue to book fills into the account, or revokes it.
+    pub fn account_set_venue(
+        ctx: Context<AccountSetVenue>,
+        args: AccountSetVenueArgs,
+    ) -> Result<()> {
+        instructions::account_set_venue::handler(ctx, args)
+    }
+
+    /// Approved venue (CPI, signed by its PDA `["xmargin-venue", group]`): books a fill between
+    /// two accounts that approved it, on the word of each side's owner or delegate, under
+    /// `trade_execute`'s rules, with the venue's fee. Remaining accounts: as `trade_execute`.
+    pub fn venue_fill<'info>(
+        ctx: Context<'info, VenueFill<'info>>,
+        args: VenueFillArgs,
+    ) -> Result<()> {
+        instructions::venue_fill::handler(ctx, args)
     }
 
     /// Anyone: pays `amount` quote tokens into the insurance fund.

@@ -45,6 +45,8 @@ const ACTIONS: &[(&str, u64)] = &[
     ("health_refresh", 2),
     ("account_close", 1),
     ("governance", 3),
+    ("venue_approval", 2),
+    ("venue_fill", 5),
 ];
 
 impl Fuzz {
@@ -83,11 +85,13 @@ impl Fuzz {
             "insurance_deposit" => self.insurance_deposit(),
             "health_refresh" => self.health_refresh(),
             "account_close" => self.account_close(),
+            "venue_approval" => self.venue_approval(),
+            "venue_fill" => self.venue_fill(),
             _ => self.governance(),
         }
     }
 
-    fn actor(&mut self) -> usize {
+    pub(crate) fn actor(&mut self) -> usize {
         self.rng.between(0, self.actors.len() as u64 - 1) as usize
     }
 
@@ -495,12 +499,12 @@ impl Fuzz {
         }
     }
 
-    fn random_trader(&mut self) -> Trader {
+    pub(crate) fn random_trader(&mut self) -> Trader {
         let i = self.actor();
         self.trader(i)
     }
 
-    fn trader(&self, i: usize) -> Trader {
+    pub(crate) fn trader(&self, i: usize) -> Trader {
         let t = &self.actors[i];
         Trader { label: t.label.clone(), wallet: t.wallet.insecure_clone(), account: t.account }
     }

@@ -1,7 +1,8 @@
 //! Invariant fuzzing on the native backend: random sequences of every instruction, valid and
 //! invalid, by many actors (owners, delegates, strangers, the keeper, the admin), with price and
-//! time moves, crank calls and governance (pause bits, reduce-only, parameter changes set or
-//! queued and applied, strangers' attempts), over the crowd market (`xmargin_client::crowd`).
+//! time moves, crank calls, governance (pause bits, reduce-only, parameter changes set or queued
+//! and applied, strangers' attempts) and venue fills through the example RFQ venue (approvals,
+//! quotes by makers and by strangers, fills), over the crowd market (`xmargin_client::crowd`).
 //! After every step:
 //!
 //! 1. **conservation** (`World::check_conservation`, after every transaction): every vault holds
@@ -19,6 +20,7 @@
 //! --seed S --steps N` replays it.
 
 mod actions;
+mod venue;
 
 use std::collections::BTreeMap;
 
@@ -106,7 +108,10 @@ impl Fuzz {
         };
         let start_prices = (0..market.markets.len() as u16).map(|i| market.price(i)).collect();
         let rng = Rng::new(seed);
-        Fuzz { w, market, actors, keeper, rng, seed, start_prices, stats: Stats::default() }
+        let mut fuzz =
+            Fuzz { w, market, actors, keeper, rng, seed, start_prices, stats: Stats::default() };
+        fuzz.set_up_venue();
+        fuzz
     }
 
     /// Runs `steps` random steps, checking every invariant after each.
@@ -173,7 +178,7 @@ impl Fuzz {
 
     /// Tops a fee payer's wallet up below 0.1 SOL (a million steps pay more fees than any
     /// starting balance; an operator refills the keeper's wallet the same way).
-    fn top_up(&mut self, payer: &Pubkey) {
+    pub(crate) fn top_up(&mut self, payer: &Pubkey) {
         let lamports = self.w.chain.account(payer).map_or(0, |a| a.lamports);
         if lamports < 100_000_000 {
             self.w.chain.airdrop(payer, 10_000_000_000);
@@ -213,9 +218,11 @@ impl Fuzz {
     pub fn summary(&self) -> String {
         let s = &self.stats;
         let errors: Vec<String> = s.by_error.iter().map(|(n, c)| format!("{n} {c}")).collect();
+        let venue = s.by_action.get("venue_fill").copied().unwrap_or_default();
         format!(
             "fuzz seed {}: {} steps, {} transactions ({} landed, {} refused, every refusal a named \
-             error), {} keeper ticks, {} liquidation steps, {} bankruptcies; refusals: {}",
+             error), {} keeper ticks, {} liquidation steps, {} bankruptcies, {} venue fills landed \
+             ({} refused); refusals: {}",
             self.seed,
             s.steps,
             s.transactions,
@@ -224,6 +231,8 @@ impl Fuzz {
             s.keeper_ticks,
             s.liquidations,
             s.bankruptcies,
+            venue.0,
+            venue.1,
             errors.join(", ")
         )
     }

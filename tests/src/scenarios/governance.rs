@@ -298,11 +298,11 @@ fn every_parameter_set(w: &mut World) {
     expect::ok(set(w, None, ParamChange::Timelock(DAY)));
     let sol = Some(m.sol);
     let u = w.underlying(m.sol);
-    let risk = u.risk_params;
+    let risk = *u.risk_params;
     let perp = PerpTerms::current(&u.perp);
     let chain = ChainTerms::current(&u.options);
     let pool = QuotePoolParams::current(&w.underlying(0));
-    let liquidation = w.group_state().liquidation;
+    let liquidation = *w.group_state().liquidation;
     let authority = Pubkey::new_unique();
     let (cap, age, conf) = (u.collateral.deposit_cap, u.oracle.max_age_secs, u.oracle.max_conf_bps);
     let (riskier, safer) = (Direction::Riskier, Direction::Safer);

@@ -23,6 +23,8 @@ pub mod reference;
 pub mod risk_engine;
 pub mod setup;
 pub mod trade_rule;
+pub mod venues;
+pub mod views;
 pub mod vol_index;
 
 use crate::Scenario;
@@ -49,6 +51,8 @@ pub fn all() -> Vec<Scenario> {
         discovery::SCENARIOS,
         governance::SCENARIOS,
         pause::SCENARIOS,
+        venues::SCENARIOS,
+        views::SCENARIOS,
         keeper::SCENARIOS,
         crash::SCENARIOS,
         cu_cases::SCENARIOS,

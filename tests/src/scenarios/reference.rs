@@ -102,7 +102,7 @@ pub fn reference_markets(w: &mut World) -> Vec<RefMarket> {
 /// Two minutes after the valuation every price has moved, 1.5% up on even markets and 1.5% down
 /// on odd ones (inside every entry's drift bound: 1.8% for the 30-day series at 80%), with a 0.05% confidence interval: health then carries every cache entry (its delta,
 /// gamma and theta terms) as it does between two refreshes, not only at the valuation price.
-fn markets_move(w: &mut World, markets: &[RefMarket]) {
+pub fn markets_move(w: &mut World, markets: &[RefMarket]) {
     let now = w.now() + 120;
     w.set_time(now);
     for (i, m) in markets.iter().enumerate() {
@@ -135,7 +135,7 @@ fn buy_option(
 
 /// Alice's reference portfolio against Bob: per underlying a perpetual of 2 contracts (long on
 /// even markets) and one contract of each reference series (long when market + series is even).
-fn reference_portfolio(w: &mut World, markets: &[RefMarket]) -> (Trader, Trader) {
+pub fn reference_portfolio(w: &mut World, markets: &[RefMarket]) -> (Trader, Trader) {
     let alice = collateralized(w, "alice", 100_000, markets);
     let bob = collateralized(w, "bob", 1_000_000, markets);
     for (i, m) in markets.iter().enumerate() {

@@ -26,13 +26,13 @@ use crate::state::{Group, PendingChange, APPLY_WINDOW_SECS};
 
 /// Pause bits of `Group::paused`. Positions are part of the layout: append only.
 pub mod pause {
-    /// `trade_execute` (and venue fills) only shrink positions ([`super::check_reducing`]).
+    /// `trade_execute` and `venue_fill` only shrink positions ([`super::check_reducing`]).
     pub const TRADING: u16 = 1 << 0;
     /// `collateral_withdraw`.
     pub const WITHDRAWALS: u16 = 1 << 1;
     /// `underlying_add`, `perp_list`, `option_list`, `option_series_add`.
     pub const LISTING: u16 = 1 << 2;
-    /// Fills booked by approved venues (the venue interface checks it).
+    /// `venue_fill` only shrinks positions ([`super::fill_reduce_only`]).
     pub const VENUE_FILLS: u16 = 1 << 3;
     /// `perp_update_funding`: health counts funding up to now whether or not it is booked, so
     /// stopping it moves no value. The other cranks are never paused: liquidating an account
@@ -161,6 +161,11 @@ pub fn check_reduce_only_change(role: Role, old: bool, new: bool) -> Result<()> 
 /// reduce-only.
 pub fn reduce_only(group: &Group, underlying_reduce_only: u8) -> bool {
     group.paused & pause::TRADING != 0 || underlying_reduce_only != 0
+}
+
+/// Whether a venue fill must shrink both sides: as [`reduce_only`], or venue fills paused.
+pub fn fill_reduce_only(group: &Group, underlying_reduce_only: u8) -> bool {
+    reduce_only(group, underlying_reduce_only) || group.paused & pause::VENUE_FILLS != 0
 }
 
 /// Checks that every side of a fill ends closer to zero without crossing it.

@@ -41,17 +41,17 @@ use crate::state::{MarginAccount, SeriesStatus, Underlying, QUOTE_INDEX};
 /// Basis points in one.
 const BPS: u64 = 10_000;
 
-/// The group's liquidation parameters.
-#[zero_copy]
-#[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq, Eq)]
-pub struct LiquidationParams {
-    /// The incentive when an account is flagged, basis points of the maint requirement a step
-    /// releases.
-    pub incentive_start_bps: u16,
-    /// The incentive's cap, basis points (`< 10,000`, so every step raises maint health).
-    pub incentive_max_bps: u16,
-    /// Seconds from the flag to the cap (the incentive rises linearly in between).
-    pub incentive_ramp_secs: u32,
+crate::twin_params! {
+    /// The group's liquidation parameters.
+    pub struct LiquidationParams / StoredLiquidationParams {
+        /// The incentive when an account is flagged, basis points of the maint requirement a
+        /// step releases.
+        pub incentive_start_bps: u16,
+        /// The incentive's cap, basis points (`< 10,000`, so every step raises maint health).
+        pub incentive_max_bps: u16,
+        /// Seconds from the flag to the cap (the incentive rises linearly in between).
+        pub incentive_ramp_secs: u32,
+    }
 }
 
 impl LiquidationParams {

@@ -14,4 +14,6 @@ pub mod portfolio;
 pub mod trade;
 pub mod underlying;
 pub mod valuation;
+pub mod venue;
+pub mod views;
 pub mod vol_index;

@@ -24,6 +24,8 @@
 //!   top-ups in quote), the borrowing limit (a lower one stops winners from being paid), the rate
 //!   model's kink, the risk-free rate and the settlement stage spacing.
 //! - **Guardian key**: removing it (setting `Pubkey::default()`) is safer; a new key is queued.
+//! - **Venues**: removing a venue's approval and lowering its fee cap are safer; approving it
+//!   and raising its cap are queued.
 //!
 //! Invariants (tested below):
 //! - A change is `Riskier` if any one of its fields is; [`direction`] of the current values is
@@ -43,8 +45,11 @@ use crate::engine::liquidation::LiquidationParams;
 use crate::engine::options::ChainTerms;
 use crate::engine::perp::PerpTerms;
 use crate::engine::underlying::{set_vol_index, validate_haircuts, validate_risk_params};
+use crate::engine::venue::VenueTerms;
 use crate::error::XmError;
-use crate::state::{Group, PendingChange, RiskParams, Underlying, FULL_HAIRCUT_BPS};
+use crate::state::{
+    Group, PendingChange, RiskParams, Underlying, Venue, FULL_HAIRCUT_BPS, GROUP_WIDE, VENUE_TARGET,
+};
 
 /// Collateral terms of an underlying.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +72,7 @@ pub struct OracleBounds {
 }
 
 /// The new values of one parameter set. The first six and `QuotePool` are about one underlying
-/// (`QuotePool` the quote asset's), the last four about the group.
+/// (`QuotePool` the quote asset's), the next four about the group, `Venue` about one venue.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamChange {
     /// Haircuts and deposit cap (the quote asset's haircuts stay 0).
@@ -94,6 +99,89 @@ pub enum ParamChange {
     Timelock(u32),
     /// The guardian (`Pubkey::default()`: none).
     Guardian(Pubkey),
+    /// A venue's approval and fee cap (the venue account of `VenueTerms::program`).
+    Venue(VenueTerms),
+}
+
+/// What a change is about, read-only: the group, one underlying or one venue.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    Group,
+    Underlying(&'a Underlying),
+    Venue(&'a Venue),
+}
+
+impl<'a> From<Option<&'a Underlying>> for Target<'a> {
+    fn from(underlying: Option<&'a Underlying>) -> Target<'a> {
+        underlying.map_or(Target::Group, Target::Underlying)
+    }
+}
+
+impl<'a> Target<'a> {
+    /// The target an instruction names: an underlying, a venue, or neither (the group); not both.
+    pub fn of(underlying: Option<&'a Underlying>, venue: Option<&'a Venue>) -> Result<Target<'a>> {
+        match (underlying, venue) {
+            (None, None) => Ok(Target::Group),
+            (Some(u), None) => Ok(Target::Underlying(u)),
+            (None, Some(v)) => Ok(Target::Venue(v)),
+            (Some(_), Some(_)) => err!(XmError::ChangeTargetMismatch),
+        }
+    }
+
+    /// The target's `params_version` (the group's for a group change).
+    pub fn params_version(&self, group: &Group) -> u32 {
+        match self {
+            Target::Group => group.params_version,
+            Target::Underlying(u) => u.params_version,
+            Target::Venue(v) => v.params_version,
+        }
+    }
+
+    /// `PendingChange::underlying` of a change of this target.
+    pub fn code(&self) -> u16 {
+        match self {
+            Target::Group => GROUP_WIDE,
+            Target::Underlying(u) => u.index,
+            Target::Venue(_) => VENUE_TARGET,
+        }
+    }
+}
+
+/// What a change writes.
+pub enum TargetMut<'a> {
+    Group,
+    Underlying(&'a mut Underlying),
+    Venue(&'a mut Venue),
+}
+
+impl<'a> From<Option<&'a mut Underlying>> for TargetMut<'a> {
+    fn from(underlying: Option<&'a mut Underlying>) -> TargetMut<'a> {
+        underlying.map_or(TargetMut::Group, TargetMut::Underlying)
+    }
+}
+
+impl<'a> TargetMut<'a> {
+    /// [`Target::of`], writable.
+    pub fn of(
+        underlying: Option<&'a mut Underlying>,
+        venue: Option<&'a mut Venue>,
+    ) -> Result<TargetMut<'a>> {
+        match (underlying, venue) {
+            (None, None) => Ok(TargetMut::Group),
+            (Some(u), None) => Ok(TargetMut::Underlying(u)),
+            (None, Some(v)) => Ok(TargetMut::Venue(v)),
+            (Some(_), Some(_)) => err!(XmError::ChangeTargetMismatch),
+        }
+    }
+
+    /// The same target, read-only.
+    pub fn as_ref(&self) -> Target<'_> {
+        match self {
+            TargetMut::Group => Target::Group,
+            TargetMut::Underlying(u) => Target::Underlying(u),
+            TargetMut::Venue(v) => Target::Venue(v),
+        }
+    }
 }
 
 /// Which way a change moves the protocol's risk. Ordered: a set of fields takes the greatest.
@@ -108,7 +196,7 @@ pub enum Direction {
 }
 
 impl ParamChange {
-    /// Whether the change is about an underlying (else the group).
+    /// Whether the change is about an underlying (else the group or a venue).
     pub fn targets_underlying(&self) -> bool {
         !matches!(
             self,
@@ -116,6 +204,7 @@ impl ParamChange {
                 | ParamChange::InsuranceShare(_)
                 | ParamChange::Timelock(_)
                 | ParamChange::Guardian(_)
+                | ParamChange::Venue(_)
         )
     }
 }
@@ -203,6 +292,9 @@ pub fn direction(old: &ParamChange, new: &ParamChange, quote: bool) -> Result<Di
         (C::Liquidation(o), C::Liquidation(n)) => either_way(o, n),
         (C::InsuranceShare(o), C::InsuranceShare(n)) => higher_safer(o, n),
         (C::Timelock(o), C::Timelock(n)) => higher_safer(o, n),
+        (C::Venue(o), C::Venue(n)) if o.program == n.program => {
+            all(&[lower_safer(o.approved, n.approved), lower_safer(o.max_fee_bps, n.max_fee_bps)])
+        }
         _ => return err!(XmError::ChangeTargetMismatch),
     })
 }
@@ -229,33 +321,39 @@ fn risk_direction(o: &RiskParams, n: &RiskParams) -> Direction {
     ])
 }
 
-/// Checks that `underlying` is what `change` is about: one for an underlying's change (the quote
-/// asset for `QuotePool`; never the quote asset for its oracle, markets or risk model), none for
-/// the group's.
-pub fn check_target(change: &ParamChange, underlying: Option<&Underlying>) -> Result<()> {
-    let ok = match (change.targets_underlying(), underlying) {
-        (false, None) => true,
-        (true, Some(u)) => match change {
+/// Checks that `target` is what `change` is about: an underlying for an underlying's change (the
+/// quote asset for `QuotePool`; never the quote asset for its oracle, markets or risk model), the
+/// venue of its program for a venue's, the group for the group's.
+pub fn check_target(change: &ParamChange, target: Target) -> Result<()> {
+    let ok = match (change, target) {
+        (ParamChange::Venue(t), Target::Venue(v)) => t.program == v.program,
+        (ParamChange::Venue(_), _) | (_, Target::Venue(_)) => false,
+        (c, Target::Group) => !c.targets_underlying(),
+        (c, Target::Underlying(u)) => match c {
+            _ if !c.targets_underlying() => false,
             ParamChange::QuotePool(_) => u.is_quote(),
             ParamChange::Collateral(_) => true,
             _ => !u.is_quote(),
         },
-        _ => false,
     };
     require!(ok, XmError::ChangeTargetMismatch);
     Ok(())
 }
 
 /// The values in effect at `now` of the parameter set `like` changes.
-pub fn current(
+pub fn current<'a>(
     like: &ParamChange,
     group: &Group,
-    underlying: Option<&Underlying>,
+    target: impl Into<Target<'a>>,
     now: i64,
 ) -> Result<ParamChange> {
     use ParamChange as C;
-    check_target(like, underlying)?;
-    if let Some(u) = underlying {
+    let target = target.into();
+    check_target(like, target)?;
+    if let Target::Venue(v) = target {
+        return Ok(C::Venue(VenueTerms::current(v)));
+    }
+    if let Target::Underlying(u) = target {
         return Ok(match like {
             C::Collateral(_) => {
                 let h = u.collateral.haircuts_at(now);
@@ -272,15 +370,17 @@ pub fn current(
             C::Perp(_) => C::Perp(PerpTerms::current(&u.perp)),
             C::Chain(_) => C::Chain(ChainTerms::current(&u.options)),
             C::VolAuthority(_) => C::VolAuthority(u.options.vol_authority),
-            C::Risk(_) => C::Risk(u.risk_params),
+            C::Risk(_) => C::Risk(*u.risk_params),
             C::QuotePool(_) => C::QuotePool(QuotePoolParams::current(u)),
-            C::Liquidation(_) | C::InsuranceShare(_) | C::Timelock(_) | C::Guardian(_) => {
-                return err!(XmError::ChangeTargetMismatch)
-            }
+            C::Liquidation(_)
+            | C::InsuranceShare(_)
+            | C::Timelock(_)
+            | C::Guardian(_)
+            | C::Venue(_) => return err!(XmError::ChangeTargetMismatch),
         });
     }
     Ok(match like {
-        C::Liquidation(_) => C::Liquidation(group.liquidation),
+        C::Liquidation(_) => C::Liquidation(*group.liquidation),
         C::InsuranceShare(_) => C::InsuranceShare(group.insurance.fee_share_bps),
         C::Timelock(_) => C::Timelock(group.risk_timelock_secs),
         C::Guardian(_) => C::Guardian(group.guardian),
@@ -291,9 +391,14 @@ pub fn current(
 /// Checks `change` on its own: the ranges listing checks (haircuts ordered and within 100%, a
 /// quote asset's at 0; oracle bounds; market terms of a listed market; the risk model; the rate
 /// model; the liquidation incentive; a share within 100%).
-pub fn validate(change: &ParamChange, underlying: Option<&Underlying>) -> Result<()> {
+pub fn validate<'a>(change: &ParamChange, target: impl Into<Target<'a>>) -> Result<()> {
     use ParamChange as C;
-    check_target(change, underlying)?;
+    let target = target.into();
+    check_target(change, target)?;
+    let underlying = match target {
+        Target::Underlying(u) => Some(u),
+        _ => None,
+    };
     match change {
         C::Collateral(t) => {
             validate_haircuts(t.init_haircut_bps, t.maint_haircut_bps)?;
@@ -322,6 +427,7 @@ pub fn validate(change: &ParamChange, underlying: Option<&Underlying>) -> Result
         C::QuotePool(p) => p.validate()?,
         C::Liquidation(p) => p.validate()?,
         C::InsuranceShare(bps) => require!(*bps <= 10_000, XmError::InvalidInsuranceParams),
+        C::Venue(t) => t.validate()?,
         C::Timelock(_) | C::Guardian(_) => {}
     }
     Ok(())
@@ -331,16 +437,23 @@ pub fn validate(change: &ParamChange, underlying: Option<&Underlying>) -> Result
 /// change replaces whatever haircuts the listing had scheduled (`CollateralParams::pending_*`);
 /// a risk-model change re-derives the grid and starts a volatility epoch; a rate-model change
 /// accrues interest at the old model first.
-pub fn apply(
+pub fn apply<'a>(
     change: &ParamChange,
     group: &mut Group,
-    underlying: Option<&mut Underlying>,
+    target: impl Into<TargetMut<'a>>,
     now: i64,
 ) -> Result<ParamChange> {
     use ParamChange as C;
-    let old = current(change, group, underlying.as_deref(), now)?;
-    validate(change, underlying.as_deref())?;
-    if let Some(u) = underlying {
+    let target = target.into();
+    let old = current(change, group, target.as_ref(), now)?;
+    validate(change, target.as_ref())?;
+    if let TargetMut::Venue(v) = target {
+        let C::Venue(t) = change else { return err!(XmError::ChangeTargetMismatch) };
+        t.write(v)?;
+        v.params_version = v.params_version.wrapping_add(1);
+        return Ok(old);
+    }
+    if let TargetMut::Underlying(u) = target {
         match change {
             C::Collateral(t) => {
                 let c = &mut u.collateral;
@@ -362,22 +475,24 @@ pub fn apply(
                 u.options.vol_authority = *key;
             }
             // A new epoch only when something changes: no free way to stale every entry.
-            C::Risk(p) if u.risk_params != *p => {
-                u.risk_params = *p;
+            C::Risk(p) if *u.risk_params != *p => {
+                u.risk_params = (*p).into();
                 let index = u.risk.vol_index;
                 set_vol_index(u, index)?;
             }
             C::Risk(_) => {}
             C::QuotePool(p) => lending::set_model(u, p, now)?,
-            C::Liquidation(_) | C::InsuranceShare(_) | C::Timelock(_) | C::Guardian(_) => {
-                return err!(XmError::ChangeTargetMismatch)
-            }
+            C::Liquidation(_)
+            | C::InsuranceShare(_)
+            | C::Timelock(_)
+            | C::Guardian(_)
+            | C::Venue(_) => return err!(XmError::ChangeTargetMismatch),
         }
         u.params_version = u.params_version.wrapping_add(1);
         return Ok(old);
     }
     match change {
-        C::Liquidation(p) => group.liquidation = *p,
+        C::Liquidation(p) => group.liquidation = (*p).into(),
         C::InsuranceShare(bps) => group.insurance.fee_share_bps = *bps,
         C::Timelock(secs) => group.risk_timelock_secs = *secs,
         C::Guardian(key) => group.guardian = *key,
@@ -395,6 +510,6 @@ pub fn decode(pending: &PendingChange) -> Result<(ParamChange, ParamChange)> {
     Ok((read(pending.change_bytes())?, read(pending.old_bytes())?))
 }
 
+// In `params/tests.rs` (no `#[path]`: anchor's IDL build resolves modules by file name only).
 #[cfg(test)]
-#[path = "params_tests.rs"]
 mod tests;

@@ -292,21 +292,7 @@ pub fn book_health(
     quote_decimals: u8,
     now: i64,
 ) -> Result<[i128; 2]> {
-    let index = risk.index();
-    let mut book = Book::new(Valuation::Fresh);
-    let mut collateral = Health::default();
-    let mut value = 0i128;
-    for c in account.active_collateral().filter(|c| c.underlying == index) {
-        book.add_collateral(c.balance, risk, quote_decimals, &mut collateral)?;
-    }
-    for p in account.perps.iter().filter(|p| p.underlying == index) {
-        value += book.add_perp(p, risk, quote_decimals, now)?;
-    }
-    for o in account.options.iter().filter(|o| o.underlying == index) {
-        book.add_option(o, risk, quote_decimals, now)?;
-    }
-    let options = book.exposure.option_value.checked_add(book.settled_value);
-    value = options.and_then(|v| v.checked_add(value)).ok_or(XmError::MathOverflow)?;
+    let (book, collateral, value) = book_of(account, risk, quote_decimals, now)?;
     let mut requirement = [0i128; 2];
     if book.touched {
         book.add_requirements(risk, &mut requirement)?;
@@ -317,6 +303,34 @@ pub fn book_health(
         v.ok_or_else(|| error!(XmError::MathOverflow))
     };
     Ok([level(0, collateral.init)?, level(1, collateral.maint)?])
+}
+
+/// One underlying's book of `account` from fresh inputs, as [`book_health`] values it: the book,
+/// its collateral (after haircuts) and the value of its market and option positions, qn.
+pub(crate) fn book_of(
+    account: &MarginAccount,
+    risk: &UnderlyingRisk,
+    quote_decimals: u8,
+    now: i64,
+) -> Result<(Book, Health, i128)> {
+    let index = risk.index();
+    let mut book = Book::new(Valuation::Fresh);
+    let mut collateral = Health::default();
+    let mut value = 0i128;
+    for c in account.active_collateral().filter(|c| c.underlying == index) {
+        book.add_collateral(c.balance, risk, quote_decimals, &mut collateral)?;
+    }
+    for p in account.perps.iter().filter(|p| p.underlying == index) {
+        value = value
+            .checked_add(book.add_perp(p, risk, quote_decimals, now)?)
+            .ok_or(XmError::MathOverflow)?;
+    }
+    for o in account.options.iter().filter(|o| o.underlying == index) {
+        book.add_option(o, risk, quote_decimals, now)?;
+    }
+    let options = book.exposure.option_value.checked_add(book.settled_value);
+    value = options.and_then(|v| v.checked_add(value)).ok_or(XmError::MathOverflow)?;
+    Ok((book, collateral, value))
 }
 
 /// No slot (the end of a group).

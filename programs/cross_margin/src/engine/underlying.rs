@@ -74,7 +74,7 @@ pub fn initialize(u: &mut Underlying, init: UnderlyingInit) -> Result<()> {
     u.vault = init.vault;
     u.name = init.name;
     u.oracle = init.oracle;
-    u.risk_params = init.risk;
+    u.risk_params = init.risk.into();
     let c = &mut u.collateral;
     c.deposit_cap = init.deposit_cap;
     c.total_deposits = 0;

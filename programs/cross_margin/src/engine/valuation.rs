@@ -17,7 +17,7 @@
 //! against a lenient figure.
 
 use anchor_lang::prelude::*;
-use xmargin_risk::book::{Exposure, Stress};
+use xmargin_risk::book::{BookMargin, Exposure, Stress};
 use xmargin_risk::health::{value_holding, CollateralInput, Health};
 use xmargin_risk::margin::Level;
 use xmargin_risk::portfolio::to_native;
@@ -27,7 +27,7 @@ use crate::engine::options::settlement_value;
 use crate::engine::portfolio::{contract_prices, ContractPrices, UnderlyingRisk};
 use crate::engine::{option_positions, perp};
 use crate::error::{risk_error, XmError};
-use crate::state::{OptionPosition, OptionSeries, PerpPosition, SeriesStatus};
+use crate::state::{OptionPosition, OptionSeries, PerpPosition, SeriesStatus, Underlying};
 
 /// How live option positions are valued (see the module doc).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -219,19 +219,31 @@ impl Book {
     #[inline(never)]
     pub fn add_requirements(&self, risk: &UnderlyingRisk, sums: &mut [i128; 2]) -> Result<()> {
         let u = risk.underlying;
-        let [init, maint] = [Level::Init, Level::Maint].map(|level| Stress {
-            moves: match level {
-                Level::Init => &u.risk.init_moves,
-                Level::Maint => &u.risk.maint_moves,
-            },
-            gap_weight_bps: u.risk_params.gap_weight_bps[level as usize],
-            charges: crate::engine::underlying::charges(&u.risk_params, level),
-        });
+        let [init, maint] = [Level::Init, Level::Maint].map(|level| stress(u, level));
         let requirements = self.exposure.requirements([&init, &maint]).map_err(risk_error)?;
         for (sum, r) in sums.iter_mut().zip(requirements) {
             let r = r.checked_add(self.stale_requirement);
             *sum = r.and_then(|r| sum.checked_add(r)).ok_or(XmError::MathOverflow)?;
         }
         Ok(())
+    }
+
+    /// The book's margin at `level` in detail (per-scenario P&L, scan loss, worst scenario, net
+    /// delta), for readers: the same stress as [`Book::add_requirements`].
+    pub fn margin(&self, risk: &UnderlyingRisk, level: Level) -> Result<BookMargin> {
+        let stress = stress(risk.underlying, level);
+        self.exposure.margin(risk.index(), level, &stress).map_err(risk_error)
+    }
+}
+
+/// The stress of `u`'s grid at `level`.
+fn stress(u: &Underlying, level: Level) -> Stress<'_> {
+    Stress {
+        moves: match level {
+            Level::Init => &u.risk.init_moves,
+            Level::Maint => &u.risk.maint_moves,
+        },
+        gap_weight_bps: u.risk_params.gap_weight_bps[level as usize],
+        charges: crate::engine::underlying::charges(&u.risk_params, level),
     }
 }

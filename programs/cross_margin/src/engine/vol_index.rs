@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn samples_are_prints_at_least_five_minutes_apart() {
         let mut u = Underlying::zeroed();
-        u.risk_params = crate::engine::underlying::default_risk_params(6);
+        u.risk_params = crate::engine::underlying::default_risk_params(6).into();
         let price = |p: i64| Fixed::from_int(p);
         sample(&mut u, price(150), 1_000).unwrap();
         // However late the clock, the same print (same publish time) is not a new sample.

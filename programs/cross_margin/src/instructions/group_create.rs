@@ -123,7 +123,7 @@ pub fn handler(ctx: Context<GroupCreate>, args: GroupCreateArgs) -> Result<()> {
     group.quote_decimals = decimals;
     group.risk_timelock_secs = args.risk_timelock_secs;
     args.liquidation.validate()?;
-    group.liquidation = args.liquidation;
+    group.liquidation = args.liquidation.into();
     require!(args.insurance_fee_share_bps <= 10_000, XmError::InvalidInsuranceParams);
     group.quote_deposit_index = quote_deposit_index;
     group.insurance = InsuranceFund {

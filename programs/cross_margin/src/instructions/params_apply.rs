@@ -6,19 +6,22 @@
 use anchor_lang::prelude::*;
 
 use crate::engine::governance;
-use crate::engine::params::{self, ParamChange};
+use crate::engine::params::{self, Target, TargetMut};
 use crate::error::XmError;
 use crate::events::ParamsChanged;
-use crate::state::{Group, PendingChange, Underlying, GROUP_WIDE};
+use crate::state::{Group, PendingChange, Underlying, Venue};
 
 #[derive(Accounts)]
 pub struct ParamsApply<'info> {
     #[account(mut)]
     pub group: AccountLoader<'info, Group>,
     /// The underlying the change is about (its `PendingChange::underlying`); none for a change
-    /// of the group.
+    /// of the group or a venue.
     #[account(mut, has_one = group @ XmError::WrongGroup)]
     pub underlying: Option<AccountLoader<'info, Underlying>>,
+    /// The venue the change is about; none for any other change.
+    #[account(mut, has_one = group @ XmError::WrongGroup)]
+    pub venue: Option<AccountLoader<'info, Venue>>,
     #[account(
         mut,
         has_one = group @ XmError::WrongGroup,
@@ -34,42 +37,36 @@ pub struct ParamsApply<'info> {
 pub fn handler(ctx: Context<ParamsApply>) -> Result<()> {
     let a = &ctx.accounts;
     let now = Clock::get()?.unix_timestamp;
-    let (seq, change, queued_old, version) = {
+    let (seq, change, queued_old, version, code) = {
         let pending = a.pending.load()?;
         governance::check_due(&*a.group.load()?, &pending, now)?;
-        let (seq, change, old) = decode(&pending, a.underlying.as_ref())?;
-        (seq, change, old, pending.params_version)
+        let (change, old) = params::decode(&pending)?;
+        (pending.seq, change, old, pending.params_version, pending.underlying)
     };
     let mut group = a.group.load_mut()?;
     let mut underlying = a.underlying.as_ref().map(|u| u.load_mut()).transpose()?;
-    // Only if nothing was applied to its target since it was queued (a stale change stays stale
-    // even if the values come back), and the values it replaces are still in effect: a queued
-    // change never undoes a later one.
-    let target_version = underlying.as_ref().map_or(group.params_version, |u| u.params_version);
-    if target_version != version
-        || params::current(&change, &group, underlying.as_deref(), now)? != queued_old
+    let mut venue = a.venue.as_ref().map(|v| v.load_mut()).transpose()?;
     {
-        return err!(XmError::ChangeStale);
+        // The target it was queued for (`current` checks a venue's program against the change).
+        let target = Target::of(underlying.as_deref(), venue.as_deref())?;
+        require!(target.code() == code, XmError::ChangeTargetMismatch);
+        // Only if nothing was applied to its target since it was queued (a stale change stays
+        // stale even if the values come back), and the values it replaces are still in effect:
+        // a queued change never undoes a later one.
+        if target.params_version(&group) != version
+            || params::current(&change, &group, target, now)? != queued_old
+        {
+            return err!(XmError::ChangeStale);
+        }
     }
-    let old = params::apply(&change, &mut group, underlying.as_deref_mut(), now)?;
+    let target = TargetMut::of(underlying.as_deref_mut(), venue.as_deref_mut())?;
+    let old = params::apply(&change, &mut group, target, now)?;
     emit!(ParamsChanged {
         group: a.group.key(),
-        underlying: underlying.as_ref().map_or(GROUP_WIDE, |u| u.index),
+        underlying: code,
         seq: Some(seq),
         old,
-        new: change,
+        new: change
     });
     Ok(())
-}
-
-/// The sequence number, change and replaced values a pending account holds, checked against the
-/// underlying passed (the one it was queued for, or none for a group change).
-fn decode(
-    pending: &PendingChange,
-    underlying: Option<&AccountLoader<Underlying>>,
-) -> Result<(u64, ParamChange, ParamChange)> {
-    let (change, old) = params::decode(pending)?;
-    let index = underlying.map(|u| u.load().map(|u| u.index)).transpose()?;
-    require!(index.unwrap_or(GROUP_WIDE) == pending.underlying, XmError::ChangeTargetMismatch);
-    Ok((pending.seq, change, old))
 }

@@ -6,12 +6,11 @@
 use anchor_lang::prelude::*;
 
 use crate::engine::governance;
-use crate::engine::params::{self, ParamChange};
+use crate::engine::params::{self, ParamChange, Target};
 use crate::error::XmError;
 use crate::events::ParamsQueued;
 use crate::state::{
-    Group, PendingChange, Underlying, CHANGE_BYTES, GROUP_WIDE, PENDING_CHANGE_VERSION,
-    PENDING_SEED,
+    Group, PendingChange, Underlying, Venue, CHANGE_BYTES, PENDING_CHANGE_VERSION, PENDING_SEED,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -30,9 +29,12 @@ pub struct ParamsQueue<'info> {
     pub admin: Signer<'info>,
     #[account(mut, has_one = admin @ XmError::NotGroupAdmin)]
     pub group: AccountLoader<'info, Group>,
-    /// The underlying the change is about; none for a change of the group.
+    /// The underlying the change is about; none for a change of the group or a venue.
     #[account(has_one = group @ XmError::WrongGroup)]
     pub underlying: Option<AccountLoader<'info, Underlying>>,
+    /// The venue the change is about; none for any other change.
+    #[account(has_one = group @ XmError::WrongGroup)]
+    pub venue: Option<AccountLoader<'info, Venue>>,
     #[account(
         init,
         payer = admin,
@@ -50,11 +52,13 @@ pub fn handler(ctx: Context<ParamsQueue>, args: ParamsQueueArgs) -> Result<()> {
     let mut group = a.group.load_mut()?;
     require_eq!(args.seq, group.change_seq, XmError::ChangeSeqMismatch);
     let underlying = a.underlying.as_ref().map(|u| u.load()).transpose()?;
-    params::validate(&args.change, underlying.as_deref())?;
-    let old = params::current(&args.change, &group, underlying.as_deref(), now)?;
+    let venue = a.venue.as_ref().map(|v| v.load()).transpose()?;
+    let target = Target::of(underlying.as_deref(), venue.as_deref())?;
+    params::validate(&args.change, target)?;
+    let old = params::current(&args.change, &group, target, now)?;
     let effective_ts =
         now.checked_add(i64::from(group.risk_timelock_secs)).ok_or(XmError::MathOverflow)?;
-    let index = underlying.as_ref().map_or(GROUP_WIDE, |u| u.index);
+    let index = target.code();
 
     let mut pending = a.pending.load_init()?;
     pending.change_len = encode(&args.change, &mut pending.change)?;
@@ -68,7 +72,7 @@ pub fn handler(ctx: Context<ParamsQueue>, args: ParamsQueueArgs) -> Result<()> {
     pending.queued_ts = now;
     pending.effective_ts = effective_ts;
     pending.blocked_secs_at_queue = governance::exits_blocked_secs_at(&group, now);
-    pending.params_version = underlying.as_ref().map_or(group.params_version, |u| u.params_version);
+    pending.params_version = target.params_version(&group);
     group.change_seq = group.change_seq.checked_add(1).ok_or(XmError::MathOverflow)?;
 
     emit!(ParamsQueued {

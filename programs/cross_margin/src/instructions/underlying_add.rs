@@ -9,8 +9,8 @@ use crate::engine::underlying::{initialize, UnderlyingInit};
 use crate::error::XmError;
 use crate::events::UnderlyingAdded;
 use crate::state::{
-    Group, OracleParams, RiskParams, Underlying, UnderlyingKind, EMPTY_SLOT, UNDERLYING_SEED,
-    VAULT_SEED,
+    Group, OracleParams, RiskParams, Underlying, UnderlyingKind, UNDERLYING_SEED, VAULT_SEED,
+    VENUE_TARGET,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -77,7 +77,8 @@ pub fn handler(ctx: Context<UnderlyingAdd>, args: UnderlyingAddArgs) -> Result<(
     let accounts = &ctx.accounts;
     let mut group = accounts.group.load_mut()?;
     require_eq!(args.index, group.underlying_count, XmError::UnderlyingIndexMismatch);
-    require_neq!(args.index, EMPTY_SLOT, XmError::TooManyUnderlyings);
+    // The last two indices are markers (an empty slot; a venue's pending change).
+    require!(args.index < VENUE_TARGET, XmError::TooManyUnderlyings);
     // New collateral starts at a 100% haircut; the requested haircuts are a risk-raising change.
     let effective_ts = Clock::get()?
         .unix_timestamp

@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::assert_layout;
-pub use crate::engine::liquidation::LiquidationParams;
+pub use crate::engine::liquidation::{LiquidationParams, StoredLiquidationParams};
 use crate::engine::portfolio::QuoteTerms;
 
 pub const GROUP_SEED: &[u8] = b"group";
@@ -35,7 +35,7 @@ pub struct Group {
     /// weight) takes effect.
     pub risk_timelock_secs: u32,
     /// How liquidations pay their liquidators (the Dutch auction of `engine::liquidation`).
-    pub liquidation: LiquidationParams,
+    pub liquidation: StoredLiquidationParams,
     /// The insurance fund: its vault's balance and what it receives of the fees.
     pub insurance: InsuranceFund,
     /// The quote pool's deposit index (`QuoteLending::deposit_index`, always equal; precision:
@@ -104,6 +104,7 @@ impl InsuranceFund {
 }
 
 assert_layout!(LiquidationParams, 8);
+assert_layout!(StoredLiquidationParams, 8);
 assert_layout!(InsuranceFund, 16);
 assert_layout!(Group, 8 + 32 * 3 + 8 + 8 + 16 + 8 + 16 + 32 * 2 + 8 + 8 + 16 + 8 + 104);
 

@@ -23,6 +23,9 @@ pub const MAX_OPTIONS: usize = 128;
 /// and no underlying in common, 2 x 12 x 2 health accounts, the quote underlying and up to 15
 /// named accounts make 64.
 pub const MAX_ACCOUNT_UNDERLYINGS: usize = 12;
+/// Venues an account may approve at once (`account_set_venue`): an order book, an RFQ venue, a
+/// vault and one more. Revoking one frees its slot.
+pub const MAX_ACCOUNT_VENUES: usize = 4;
 
 /// PDA `["margin", group, owner, account_num (u32 LE)]`.
 #[account(zero_copy)]
@@ -61,8 +64,11 @@ pub struct MarginAccount {
     /// The quote pool's deposit index when a positive quote balance was last booked (precision:
     /// 2^-40; 0 reads as 1.0); the balance is worth `balance * deposit_index / this` now.
     pub quote_deposit_snapshot: u64,
+    /// Venue accounts (`state::Venue`) the owner approved to book fills into this account
+    /// (`venue_fill`); `Pubkey::default()` is a free slot.
+    pub venues: [Pubkey; MAX_ACCOUNT_VENUES],
     /// Reserved for future fields; zero.
-    pub reserved: [u8; 232],
+    pub reserved: [u8; 104],
 }
 
 /// Health figures in native quote units (precision: 10^quote_decimals per quote unit), rounded down.
@@ -135,7 +141,14 @@ assert_layout!(PerpPosition, 40);
 assert_layout!(OptionPosition, 16);
 assert_layout!(
     MarginAccount,
-    8 + 32 * 3 + 32 + 16 * MAX_COLLATERAL + 40 * MAX_PERPS + 16 * MAX_OPTIONS + 24 + 232
+    8 + 32 * 3
+        + 32
+        + 16 * MAX_COLLATERAL
+        + 40 * MAX_PERPS
+        + 16 * MAX_OPTIONS
+        + 24
+        + 32 * MAX_ACCOUNT_VENUES
+        + 104
 );
 
 impl MarginAccount {
@@ -174,6 +187,11 @@ impl MarginAccount {
     /// Non-empty collateral slots, in slot order.
     pub fn active_collateral(&self) -> impl Iterator<Item = &CollateralPosition> {
         self.collateral.iter().filter(|c| c.underlying != EMPTY_SLOT)
+    }
+
+    /// Whether the owner approved the venue account `venue`.
+    pub fn approves_venue(&self, venue: &Pubkey) -> bool {
+        *venue != Pubkey::default() && self.venues.contains(venue)
     }
 
     /// Whether any slot of the account (collateral, market or option) is on `underlying`.

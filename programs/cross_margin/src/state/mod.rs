@@ -8,12 +8,14 @@ pub mod margin_account;
 pub mod options;
 pub mod pending_change;
 pub mod underlying;
+pub mod venue;
 
 pub use group::*;
 pub use margin_account::*;
 pub use options::*;
 pub use pending_change::*;
 pub use underlying::*;
+pub use venue::*;
 
 use anchor_lang::prelude::*;
 
@@ -29,6 +31,70 @@ macro_rules! assert_layout {
     ($ty:ty, $size:expr) => {
         const _: () = assert!(core::mem::size_of::<$ty>() == $size);
         const _: () = assert!(core::mem::align_of::<$ty>() <= 8);
+    };
+}
+
+/// Defines a parameter set twice from one field list: `$wire` (Borsh: instruction arguments,
+/// events, queued changes) and `$stored` (zero-copy, inside accounts), with the same `repr(C)`
+/// layout (no implicit padding, so the Borsh encoding is the stored bytes), converted both ways,
+/// `$stored` dereferencing to `$wire`. Two types because an IDL gives each type one
+/// serialization, and a client generated from it (`declare_program!`) needs a zero-copy type
+/// inside accounts and a Borsh one in arguments. Field types are single tokens (`u16`,
+/// `[u16; 2]`): anchor's IDL build cannot read a type passed as a `ty` fragment.
+#[macro_export]
+macro_rules! twin_params {
+    (
+        $(#[$meta:meta])*
+        pub struct $wire:ident / $stored:ident {
+            $($(#[$field_meta:meta])* pub $field:ident: $ty:tt,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            AnchorSerialize,
+            AnchorDeserialize,
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            bytemuck::Pod,
+            bytemuck::Zeroable,
+        )]
+        #[repr(C)]
+        pub struct $wire {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        $(#[$meta])*
+        ///
+        /// The stored (zero-copy) form; it dereferences to the Borsh form.
+        #[zero_copy]
+        #[derive(Debug, PartialEq, Eq)]
+        pub struct $stored {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        const _: () = assert!(core::mem::size_of::<$wire>() == core::mem::size_of::<$stored>());
+
+        impl From<$wire> for $stored {
+            fn from(wire: $wire) -> $stored {
+                bytemuck::cast(wire)
+            }
+        }
+
+        impl From<$stored> for $wire {
+            fn from(stored: $stored) -> $wire {
+                bytemuck::cast(stored)
+            }
+        }
+
+        impl core::ops::Deref for $stored {
+            type Target = $wire;
+            fn deref(&self) -> &$wire {
+                bytemuck::cast_ref(self)
+            }
+        }
     };
 }
 
@@ -82,9 +148,10 @@ mod layout_tests {
                 offset_of!(MarginAccount, perps),
                 offset_of!(MarginAccount, options),
                 offset_of!(MarginAccount, liquidation_since),
+                offset_of!(MarginAccount, venues),
                 offset_of!(MarginAccount, reserved)
             ),
-            (392, 1032, 3088, 3104)
+            (392, 1032, 3088, 3104, 3232)
         );
         assert_eq!(
             (
@@ -99,7 +166,19 @@ mod layout_tests {
             (232, 240, 248, 312, 316, 3_080, 64)
         );
         assert_eq!((Group::SPACE, Underlying::SPACE, MarginAccount::SPACE), (376, 9_544, 3_344));
-        assert_eq!(PendingChange::SPACE, 336);
+        assert_eq!((PendingChange::SPACE, Venue::SPACE), (336, 224));
+        assert_eq!(
+            (
+                offset_of!(Venue, max_fee_bps),
+                offset_of!(Venue, group),
+                offset_of!(Venue, program),
+                offset_of!(Venue, authority),
+                offset_of!(Venue, fee_account),
+                offset_of!(Venue, params_version),
+                offset_of!(Venue, reserved)
+            ),
+            (4, 8, 40, 72, 104, 136, 144)
+        );
         assert_eq!(
             (
                 offset_of!(PendingChange, group),

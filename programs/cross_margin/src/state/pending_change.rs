@@ -16,6 +16,10 @@ pub const CHANGE_BYTES: usize = 96;
 /// `PendingChange::underlying` of a group-wide change (timelock, guardian, liquidation, insurance).
 pub const GROUP_WIDE: u16 = u16::MAX;
 
+/// `PendingChange::underlying` of a venue's change (`ParamChange::Venue` names the venue's
+/// program, hence its account).
+pub const VENUE_TARGET: u16 = u16::MAX - 1;
+
 /// How long a due change stays appliable: 14 days after it is due. Later it has expired and can
 /// only be cancelled (a change nobody applied for two weeks is not what users expect any more).
 pub const APPLY_WINDOW_SECS: i64 = 14 * 86_400;
@@ -29,7 +33,8 @@ pub struct PendingChange {
     pub version: u8,
     /// Bump of this PDA.
     pub bump: u8,
-    /// Index of the underlying the change is about, [`GROUP_WIDE`] for a change of the group.
+    /// Index of the underlying the change is about, [`GROUP_WIDE`] for a change of the group,
+    /// [`VENUE_TARGET`] for a venue's.
     pub underlying: u16,
     /// Bytes of `change` in use.
     pub change_len: u16,

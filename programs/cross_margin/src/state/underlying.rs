@@ -83,51 +83,51 @@ pub struct Underlying {
     /// What the volatility index in effect is made of (`engine::vol_index`).
     pub vol: VolInputs,
     /// The underlying's risk parameters, set at listing (`engine::underlying::risk_params`).
-    pub risk_params: RiskParams,
+    pub risk_params: StoredRiskParams,
     /// Reserved for future fields; zero.
     pub reserved_tail: [u8; TAIL_RESERVED_BYTES],
 }
 
-/// One underlying's risk parameters (`xmargin_risk::margin::UnderlyingParams` in integers), set
-/// at listing and validated there (`engine::underlying::validate_risk_params`). Pairs are (init,
-/// maint); init's are at least maint's.
-#[zero_copy]
-#[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq, Eq)]
-pub struct RiskParams {
-    /// Scan range as a multiple of `v sqrt(horizon)` (precision: 1e2, so 300 = 3.00).
-    pub range_multiplier_x100: [u16; 2],
-    /// Least scan range (precision: 1e4 bps = 100% of the price).
-    pub range_floor_bps: [u16; 2],
-    /// Vol shock at the 30-day tenor as a share of the series' vol (precision: 1e4 bps = 100%).
-    pub vol_shock_ratio_bps: [u16; 2],
-    /// Least vol shock, vol points (precision: 1e4, so 500 = 5 points).
-    pub vol_shock_floor_bps: [u16; 2],
-    /// Short-option minimum per written contract (precision: 1e4 bps of its notional).
-    pub short_option_min_bps: [u16; 2],
-    /// Delta add-on (precision: 1e4 bps of the net delta notional above its threshold).
-    pub concentration_bps: [u16; 2],
-    /// Margin horizon, seconds (options are aged by it in every scenario).
-    pub horizon_secs: u32,
-    /// Gap move in thirds of the scan range (4-12: beyond the range, up to four ranges).
-    pub gap_thirds: [u8; 2],
-    pub _pad: [u8; 2],
-    /// Net delta notional above which the delta add-on applies, native quote units.
-    pub concentration_threshold: u64,
-    /// Weight of the gap scenarios (precision: 1e4 bps; 1,000 to `30,000 / gap_thirds`, so a
-    /// linear book never binds on a gap).
-    pub gap_weight_bps: [u16; 2],
-    /// Gap vol shock: vols rise to at least `s (1 + gap_vol)` (precision: 1e4 bps = +100%).
-    pub gap_vol_bps: [u16; 2],
-    /// Gross add-on (precision: 1e4 bps of the gross notional above its threshold).
-    pub gross_concentration_bps: [u16; 2],
-    /// Vega add-on (precision: 1e4 bps of the net vega above its threshold).
-    pub vega_concentration_bps: [u16; 2],
-    /// Gross notional (every balance, perpetual and option contract at the price, unsigned)
-    /// above which the gross add-on applies, native quote units.
-    pub gross_threshold: u64,
-    /// Net vega (the options' vol-up less vol-down P&L at an unchanged price, unsigned) above
-    /// which the vega add-on applies, native quote units.
-    pub vega_threshold: u64,
+crate::twin_params! {
+    /// One underlying's risk parameters (`xmargin_risk::margin::UnderlyingParams` in integers), set
+    /// at listing and validated there (`engine::underlying::validate_risk_params`). Pairs are (init,
+    /// maint); init's are at least maint's.
+    pub struct RiskParams / StoredRiskParams {
+        /// Scan range as a multiple of `v sqrt(horizon)` (precision: 1e2, so 300 = 3.00).
+        pub range_multiplier_x100: [u16; 2],
+        /// Least scan range (precision: 1e4 bps = 100% of the price).
+        pub range_floor_bps: [u16; 2],
+        /// Vol shock at the 30-day tenor as a share of the series' vol (precision: 1e4 bps = 100%).
+        pub vol_shock_ratio_bps: [u16; 2],
+        /// Least vol shock, vol points (precision: 1e4, so 500 = 5 points).
+        pub vol_shock_floor_bps: [u16; 2],
+        /// Short-option minimum per written contract (precision: 1e4 bps of its notional).
+        pub short_option_min_bps: [u16; 2],
+        /// Delta add-on (precision: 1e4 bps of the net delta notional above its threshold).
+        pub concentration_bps: [u16; 2],
+        /// Margin horizon, seconds (options are aged by it in every scenario).
+        pub horizon_secs: u32,
+        /// Gap move in thirds of the scan range (4-12: beyond the range, up to four ranges).
+        pub gap_thirds: [u8; 2],
+        pub _pad: [u8; 2],
+        /// Net delta notional above which the delta add-on applies, native quote units.
+        pub concentration_threshold: u64,
+        /// Weight of the gap scenarios (precision: 1e4 bps; 1,000 to `30,000 / gap_thirds`, so a
+        /// linear book never binds on a gap).
+        pub gap_weight_bps: [u16; 2],
+        /// Gap vol shock: vols rise to at least `s (1 + gap_vol)` (precision: 1e4 bps = +100%).
+        pub gap_vol_bps: [u16; 2],
+        /// Gross add-on (precision: 1e4 bps of the gross notional above its threshold).
+        pub gross_concentration_bps: [u16; 2],
+        /// Vega add-on (precision: 1e4 bps of the net vega above its threshold).
+        pub vega_concentration_bps: [u16; 2],
+        /// Gross notional (every balance, perpetual and option contract at the price, unsigned)
+        /// above which the gross add-on applies, native quote units.
+        pub gross_threshold: u64,
+        /// Net vega (the options' vol-up less vol-down P&L at an unchanged price, unsigned) above
+        /// which the vega add-on applies, native quote units.
+        pub vega_threshold: u64,
+    }
 }
 
 /// The inputs of the volatility index in effect (`risk.vol_index`): `max(applied, realized,

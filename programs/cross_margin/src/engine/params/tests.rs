@@ -11,7 +11,7 @@ const NOW: i64 = 1_000_000;
 
 fn group() -> Group {
     let mut g = Group::zeroed();
-    g.liquidation = LiquidationParams::DEFAULT;
+    g.liquidation = LiquidationParams::DEFAULT.into();
     g.insurance.fee_share_bps = 5_000;
     g.risk_timelock_secs = 86_400;
     g
@@ -22,7 +22,7 @@ fn underlyings() -> (Box<Underlying>, Box<Underlying>) {
     let mut asset: Box<Underlying> = bytemuck::allocation::zeroed_box();
     asset.index = 1;
     asset.kind = crate::state::UnderlyingKind::Asset as u8;
-    asset.risk_params = default_risk_params(6);
+    asset.risk_params = default_risk_params(6).into();
     set_vol_index(&mut asset, 0).unwrap();
     let c = &mut asset.collateral;
     (c.init_haircut_bps, c.maint_haircut_bps) = (2_000, 1_000);
@@ -174,12 +174,12 @@ fn templates() -> Vec<ParamChange> {
         ParamChange::Perp(PerpTerms::current(&asset.perp)),
         ParamChange::Chain(ChainTerms::current(&asset.options)),
         ParamChange::VolAuthority(Pubkey::default()),
-        ParamChange::Risk(asset.risk_params),
+        ParamChange::Risk(*asset.risk_params),
     ] {
-        all.push(current(&like, &g, Some(&asset), NOW).unwrap());
+        all.push(current(&like, &g, Some(&*asset), NOW).unwrap());
     }
     all.push(
-        current(&ParamChange::QuotePool(QuotePoolParams::DEFAULT), &g, Some(&quote), NOW).unwrap(),
+        current(&ParamChange::QuotePool(QuotePoolParams::DEFAULT), &g, Some(&*quote), NOW).unwrap(),
     );
     for like in [
         ParamChange::Liquidation(LiquidationParams::DEFAULT),
@@ -309,7 +309,7 @@ fn apply_writes_what_current_reads_back() {
     let (mut asset, mut quote) = underlyings();
     let mut g = group();
     let epoch = asset.risk.vol_epoch;
-    let mut risk = asset.risk_params;
+    let mut risk = *asset.risk_params;
     risk.range_floor_bps = [3_000, 1_500];
     let changes = [
         ParamChange::Collateral(CollateralTerms {
@@ -322,14 +322,14 @@ fn apply_writes_what_current_reads_back() {
         ParamChange::VolAuthority(Pubkey::new_unique()),
     ];
     for change in changes {
-        let old = current(&change, &g, Some(&asset), NOW).unwrap();
-        assert_eq!(apply(&change, &mut g, Some(&mut asset), NOW).unwrap(), old);
-        assert_eq!(current(&change, &g, Some(&asset), NOW).unwrap(), change);
+        let old = current(&change, &g, Some(&*asset), NOW).unwrap();
+        assert_eq!(apply(&change, &mut g, Some(&mut *asset), NOW).unwrap(), old);
+        assert_eq!(current(&change, &g, Some(&*asset), NOW).unwrap(), change);
     }
     assert_eq!(asset.risk.vol_epoch, epoch.wrapping_add(1), "a new risk model stales the cache");
     let pool = ParamChange::QuotePool(QuotePoolParams { max_utilization_bps: 8_500, ..pool() });
-    apply(&pool, &mut g, Some(&mut quote), NOW + 10).unwrap();
-    assert_eq!(current(&pool, &g, Some(&quote), NOW).unwrap(), pool);
+    apply(&pool, &mut g, Some(&mut *quote), NOW + 10).unwrap();
+    assert_eq!(current(&pool, &g, Some(&*quote), NOW).unwrap(), pool);
     assert_eq!(quote.lending.last_accrual_ts, NOW + 10, "accrued at the old model first");
     for change in [
         ParamChange::Timelock(3_600),
@@ -344,7 +344,7 @@ fn apply_writes_what_current_reads_back() {
 #[test]
 fn an_invalid_change_writes_nothing() {
     let (asset, quote) = underlyings();
-    let bad_risk = ParamChange::Risk(RiskParams { horizon_secs: 60, ..asset.risk_params });
+    let bad_risk = ParamChange::Risk(RiskParams { horizon_secs: 60, ..*asset.risk_params });
     let invalid = [
         (
             ParamChange::Collateral(CollateralTerms {
@@ -385,7 +385,7 @@ fn an_invalid_change_writes_nothing() {
         let target = if on_quote { &mut quote } else { &mut asset };
         let before = bytemuck::bytes_of(&**target).to_vec();
         let mut g = group();
-        assert!(apply(&change, &mut g, Some(target), NOW).is_err(), "{change:?}");
+        assert!(apply(&change, &mut g, Some(&mut **target), NOW).is_err(), "{change:?}");
         assert_eq!(bytemuck::bytes_of(&**target), &before[..], "{change:?} wrote");
         assert_eq!(bytemuck::bytes_of(&g), bytemuck::bytes_of(&group()));
     }
@@ -405,11 +405,11 @@ fn every_change_names_its_target() {
     let mut g = group();
     let oracle = ParamChange::Oracle(OracleBounds { max_age_secs: 30, max_conf_bps: 100 });
     let pool = ParamChange::QuotePool(QuotePoolParams::DEFAULT);
-    assert!(apply(&ParamChange::Timelock(1), &mut g, Some(&mut asset), NOW).is_err());
+    assert!(apply(&ParamChange::Timelock(1), &mut g, Some(&mut *asset), NOW).is_err());
     assert!(apply(&oracle, &mut g, None, NOW).is_err());
-    assert!(apply(&oracle, &mut g, Some(&mut quote), NOW).is_err());
-    assert!(apply(&pool, &mut g, Some(&mut asset), NOW).is_err());
-    assert!(apply(&pool, &mut g, Some(&mut quote), NOW).is_ok());
+    assert!(apply(&oracle, &mut g, Some(&mut *quote), NOW).is_err());
+    assert!(apply(&pool, &mut g, Some(&mut *asset), NOW).is_err());
+    assert!(apply(&pool, &mut g, Some(&mut *quote), NOW).is_ok());
 }
 
 #[test]
@@ -428,7 +428,7 @@ fn a_collateral_change_replaces_the_listing_schedule() {
         maint_haircut_bps: 0,
         deposit_cap: 0,
     });
-    let now = current(&like, &g, Some(&asset), NOW).unwrap();
+    let now = current(&like, &g, Some(&*asset), NOW).unwrap();
     let ParamChange::Collateral(mut terms) = now else { unreachable!() };
     assert_eq!(
         (terms.init_haircut_bps, terms.maint_haircut_bps),
@@ -443,7 +443,7 @@ fn a_collateral_change_replaces_the_listing_schedule() {
     terms.deposit_cap -= 1;
     let cap = ParamChange::Collateral(terms);
     assert_eq!(direction(&now, &cap, false).unwrap(), Direction::Safer);
-    apply(&cap, &mut g, Some(&mut asset), NOW).unwrap();
+    apply(&cap, &mut g, Some(&mut *asset), NOW).unwrap();
     let h = asset.collateral.haircuts_at(NOW + 2 * 86_400);
     assert_eq!((h.init_bps, h.maint_bps), (FULL_HAIRCUT_BPS, FULL_HAIRCUT_BPS));
 }
