@@ -22,18 +22,15 @@ fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instructi
     Instruction { program_id: ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
-/// `["config", group]`.
-pub fn config(group: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(&[CONFIG_SEED, group.as_ref()], &ID).0
+/// `["config", group, operator]`.
+pub fn config(group: &Pubkey, operator: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[CONFIG_SEED, group.as_ref(), operator.as_ref()], &ID).0
 }
 
-/// `["quote", maker_account, quote_id]`.
-pub fn quote(maker_account: &Pubkey, quote_id: u64) -> Pubkey {
-    Pubkey::find_program_address(
-        &[QUOTE_SEED, maker_account.as_ref(), &quote_id.to_le_bytes()],
-        &ID,
-    )
-    .0
+/// `["quote", maker_account, maker, quote_id]`: `maker` the key that signed it.
+pub fn quote(maker_account: &Pubkey, maker: &Pubkey, quote_id: u64) -> Pubkey {
+    let seeds = [QUOTE_SEED, maker_account.as_ref(), maker.as_ref(), &quote_id.to_le_bytes()];
+    Pubkey::find_program_address(&seeds, &ID).0
 }
 
 /// The instrument as the venue's IDL-declared types spell it.
@@ -49,16 +46,25 @@ pub fn config_init(operator: &Pubkey, group: &Pubkey, taker_fee_bps: u16) -> Ins
     build(
         acc::ConfigInit {
             operator: *operator,
-            config: config(group),
+            config: config(group, operator),
             system_program: system_program::ID,
         },
         data::ConfigInit { args: ConfigInitArgs { group: *group, taker_fee_bps } },
     )
 }
 
-/// A quote as the maker posts it.
+/// `config_set_fee`: the operator's new taker fee in `group`.
+pub fn config_set_fee(operator: &Pubkey, group: &Pubkey, taker_fee_bps: u16) -> Instruction {
+    build(
+        acc::ConfigSetFee { operator: *operator, config: config(group, operator) },
+        data::ConfigSetFee { taker_fee_bps },
+    )
+}
+
+/// A quote as the maker posts it, on the venue config of `operator`.
 #[derive(Clone, Copy, Debug)]
 pub struct QuoteTerms {
+    pub operator: Pubkey,
     pub quote_id: u64,
     pub underlying: u16,
     pub instrument: Instrument,
@@ -78,15 +84,15 @@ pub fn quote_post(
     build(
         acc::QuotePost {
             maker: *maker,
-            config: config(group),
-            quote: quote(maker_account, terms.quote_id),
+            config: config(group, &terms.operator),
+            underlying: pda::underlying(group, terms.underlying),
+            quote: quote(maker_account, maker, terms.quote_id),
             system_program: system_program::ID,
         },
         data::QuotePost {
             args: QuotePostArgs {
                 quote_id: terms.quote_id,
                 maker_account: *maker_account,
-                underlying: terms.underlying,
                 instrument: idl_instrument(terms.instrument),
                 side: terms.side,
                 quantity: terms.quantity,
@@ -129,8 +135,8 @@ pub fn quote_fill(
     let mut ix = build(
         acc::QuoteFill {
             taker: *taker,
-            config: config(&group),
-            quote: quote(&maker_account.key, terms.quote_id),
+            config: config(&group, &terms.operator),
+            quote: quote(&maker_account.key, maker, terms.quote_id),
             maker: *maker,
             maker_account: maker_account.key,
             taker_account: taker_account.key,
@@ -156,10 +162,20 @@ pub fn quote_fill(
     ix
 }
 
-/// `quote_cancel` by the maker.
-pub fn quote_cancel(maker: &Pubkey, maker_account: &Pubkey, quote_id: u64) -> Instruction {
+/// `quote_cancel` by `signer` (the quote's signer `maker`, or the maker account's owner).
+pub fn quote_cancel(
+    signer: &Pubkey,
+    maker: &Pubkey,
+    maker_account: &Pubkey,
+    quote_id: u64,
+) -> Instruction {
     build(
-        acc::QuoteCancel { maker: *maker, quote: quote(maker_account, quote_id) },
+        acc::QuoteCancel {
+            signer: *signer,
+            quote: quote(maker_account, maker, quote_id),
+            maker: *maker,
+            maker_account: *maker_account,
+        },
         data::QuoteCancel {},
     )
 }

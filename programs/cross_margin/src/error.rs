@@ -256,6 +256,10 @@ pub enum XmError {
     VenueSlotsFull,
     #[msg("a health view threshold is not met")]
     HealthBelowThreshold,
+    #[msg("a side that ends below init pays no venue fee (only the group's fee is allowed then)")]
+    VenueFeeBelowInit,
+    #[msg("a side authorized by the account's delegate pays no venue fee")]
+    VenueFeeFromDelegatedSide,
 }
 
 /// The program error for an oracle fault.
@@ -407,6 +411,8 @@ mod tests {
             (XmError::VenueFeeTooHigh, 6109),
             (XmError::VenueSlotsFull, 6110),
             (XmError::HealthBelowThreshold, 6111),
+            (XmError::VenueFeeBelowInit, 6112),
+            (XmError::VenueFeeFromDelegatedSide, 6113),
         ];
         for (error, code) in pinned {
             assert_eq!(anchor_lang::error::ERROR_CODE_OFFSET + error as u32, code, "{error:?}");

@@ -64,6 +64,10 @@ pub fn book(
     let before = [copy(a.buyer)?, copy(a.seller)?];
     if let Some(v) = &venue {
         venue::check_fee(v.venue, v.fee, args.quantity, args.price)?;
+        // A delegate trades at value or better: a venue's fee would move value out anyway.
+        if v.fee > 0 && delegated[v.payer.side()] {
+            return err!(XmError::VenueFeeFromDelegatedSide);
+        }
     }
     let (index, outcome) = {
         let mut u = a.underlying.load_mut()?;
@@ -79,6 +83,13 @@ pub fn book(
         (u.index, outcome)
     };
     let health = check_health(a, &before, index, &outcome, quote, now)?;
+    // The health rule's second branch lets a side below init pay the group's fee only: a venue's
+    // fee from it would be value out of an account that may already owe more than it holds.
+    if let Some(v) = venue.as_ref().filter(|v| v.fee > 0) {
+        if health[v.payer.side()].1.is_some() {
+            return err!(XmError::VenueFeeBelowInit);
+        }
+    }
     emit!(Traded {
         underlying: index,
         instrument: args.instrument,

@@ -18,4 +18,10 @@ pub enum RfqError {
     BadAccountSplit,
     #[msg("arithmetic overflow")]
     MathOverflow,
+    #[msg("the underlying is not the quote's (or not of the venue's group)")]
+    WrongUnderlying,
+    #[msg("the option series slot now holds another series than the one quoted")]
+    SeriesChanged,
+    #[msg("only the quote's signer or the maker account's owner may cancel it")]
+    NotQuoteOwner,
 }

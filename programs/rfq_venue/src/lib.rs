@@ -36,9 +36,14 @@ declare_program!(cross_margin);
 pub mod rfq_venue {
     use super::*;
 
-    /// Operator: creates the venue's configuration for a cross-margin group (its taker fee).
+    /// Operator: creates its configuration for a cross-margin group (its taker fee).
     pub fn config_init(ctx: Context<ConfigInit>, args: ConfigInitArgs) -> Result<()> {
         instructions::config_init::handler(ctx, args)
+    }
+
+    /// Operator: changes its taker fee.
+    pub fn config_set_fee(ctx: Context<ConfigSetFee>, taker_fee_bps: u16) -> Result<()> {
+        instructions::config_set_fee::handler(ctx, taker_fee_bps)
     }
 
     /// Maker (owner or delegate of its margin account): posts a quote.
@@ -65,7 +70,7 @@ pub mod rfq_venue {
         instructions::account_check::handler(ctx, args)
     }
 
-    /// Maker: withdraws a quote, returning its rent.
+    /// The quote's signer or the maker account's owner: withdraws a quote, returning its rent.
     pub fn quote_cancel(ctx: Context<QuoteCancel>) -> Result<()> {
         instructions::quote_cancel::handler(ctx)
     }

@@ -12,6 +12,11 @@ use xmargin_client::{admin, venue, Keypair, Signer};
 
 use super::{Fuzz, Signed};
 
+/// The venue's operator (its config's key).
+fn operator() -> Keypair {
+    xmargin_client::sandbox::keypair("rfq-operator")
+}
+
 /// The venue's taker fee and the group's cap on it, basis points.
 const TAKER_FEE_BPS: u16 = 10;
 const FEE_CAP_BPS: u16 = 20;
@@ -34,7 +39,7 @@ impl Fuzz {
         let pending = crate::scenarios::governance::pending(&mut self.w, seq).expect("queued");
         let apply = admin::params_apply_pending(&group, &pending);
         self.w.send(&[apply], &admin_wallet, &[]).expect("venue approval");
-        let operator = Keypair::new();
+        let operator = operator();
         self.w.chain.airdrop(&operator.pubkey(), 1_000_000_000);
         let config = rfq::config_init(&operator.pubkey(), &group, TAKER_FEE_BPS);
         self.w.send(&[config], &operator, &[]).expect("rfq config");
@@ -92,6 +97,7 @@ impl Fuzz {
         let offset = self.rng.between(0, 400) as i64 - 200;
         let quantity = self.rng.between(1, 4) as i64;
         let terms = QuoteTerms {
+            operator: operator().pubkey(),
             quote_id: self.stats.steps,
             underlying: index,
             instrument: Instrument::Perp,

@@ -23,7 +23,7 @@ use xmargin_client::{pda, Keypair, Pubkey, Signer};
 
 use super::governance::{listed_sol, pending, queue, set, DAY};
 use super::perps::{funded, per_contract, SOL_PERP};
-use crate::world::{Trader, World, USDC};
+use crate::world::{keypair, Trader, World, E8, USDC};
 use crate::{events, expect, Scenario};
 
 pub const SCENARIOS: &[Scenario] = &[
@@ -31,6 +31,8 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario { name: "venue_fill_books_both_sides", run: fill_books_both_sides },
     Scenario { name: "venue_fill_refusals", run: fill_refusals },
     Scenario { name: "venue_fill_paused_only_shrinks", run: paused_only_shrinks },
+    Scenario { name: "venue_fee_never_from_below_init_or_delegate", run: fee_limits },
+    Scenario { name: "venue_rfq_quote_is_what_the_maker_posted", run: quote_is_what_was_posted },
 ];
 
 /// The RFQ venue's taker fee and the group's cap on it, basis points.
@@ -83,12 +85,12 @@ pub fn approve_venue(w: &mut World) {
 pub fn approved(w: &mut World) -> RfqMarket {
     let m = registered(w);
     approve_venue(w);
-    w.set_price(m.sol, 150 * crate::world::E8, 0);
+    w.set_price(m.sol, 150 * E8, 0);
     m
 }
 
 fn operator() -> Keypair {
-    crate::world::keypair("rfq-operator")
+    keypair("rfq-operator")
 }
 
 fn venue_state(w: &mut World) -> Venue {
@@ -118,6 +120,7 @@ pub fn set_approval(w: &mut World, trader: &Trader, approved: bool) -> Result<Tx
 /// An ask of `quantity` SOL perpetuals at `dollars` each, good for an hour.
 pub fn ask(w: &mut World, sol: u16, quote_id: u64, quantity: i64, dollars: i64) -> QuoteTerms {
     QuoteTerms {
+        operator: operator().pubkey(),
         quote_id,
         underlying: sol,
         instrument: Instrument::Perp,
@@ -208,7 +211,7 @@ fn approval_waits_out_timelock(w: &mut World) {
     expect::xm_error(apply_queued(w, seq), XmError::ChangeNotDue);
     let now = w.now();
     w.set_time(now + i64::from(DAY));
-    w.set_price(sol, 150 * crate::world::E8, 0);
+    w.set_price(sol, 150 * E8, 0);
     expect::ok(apply_queued(w, seq));
     assert_eq!(venue_state(w).approved, 1);
     let terms = ask(w, sol, 2, 2, 150);
@@ -271,7 +274,7 @@ fn fill_books_both_sides(w: &mut World) {
     assert_eq!((position(w, &taker, m.sol), position(w, &maker, m.sol)), (10, -10));
 
     // Filled: the quote is closed and a replay finds nothing.
-    assert!(w.chain.account(&rfq::quote(&maker.account, 7)).is_none());
+    assert!(w.chain.account(&rfq::quote(&maker.account, &maker_wallet.pubkey(), 7)).is_none());
     let replay = fill(w, &maker_wallet.pubkey(), &maker, &taker, &terms, 1, &m.fees.account);
     expect::anchor_error(replay, anchor_lang::error::ErrorCode::AccountNotInitialized);
     // More than is left of a live quote is refused.
@@ -351,7 +354,7 @@ fn fill_refusals(w: &mut World) {
     expect::ok(post(w, &maker_wallet, &maker, stale));
     let now = w.now();
     w.set_time(now + 11);
-    w.set_price(m.sol, 150 * crate::world::E8, 0);
+    w.set_price(m.sol, 150 * E8, 0);
     let refused = fill(w, &maker_wallet.pubkey(), &maker, &taker, &stale, 1, &fees);
     expect::rfq_error(refused, RfqError::QuoteExpired);
 
@@ -407,4 +410,85 @@ fn paused_only_shrinks(w: &mut World) {
     expect::ok(fill(w, &maker_wallet.pubkey(), &maker, &taker, &bid, 2, &m.fees.account));
     assert_eq!((position(w, &taker, m.sol), position(w, &maker, m.sol)), (1, -1));
     let _ = USDC;
+}
+
+/// The venue's fee is refused from a side its delegate authorized, and from a side that ends
+/// below init (the health rule's second branch allows the group's fee only).
+fn fee_limits(w: &mut World) {
+    let m = approved(w);
+    let (maker, taker) = pair(w);
+    let maker_wallet = maker.wallet.insecure_clone();
+    // The taker's delegate takes a quote: it would pay the venue's fee.
+    let delegate = Keypair::new();
+    w.chain.airdrop(&delegate.pubkey(), 1_000_000_000);
+    let set_delegate = xmargin_client::ix::account_set_delegate(
+        &taker.wallet.pubkey(),
+        &taker.account,
+        &delegate.pubkey(),
+    );
+    expect::ok(w.send(&[set_delegate], &taker.wallet, &[]));
+    let terms = ask(w, m.sol, 1, 1, 150);
+    expect::ok(post(w, &maker_wallet, &maker, terms));
+    let as_delegate = Trader { label: "taker".into(), wallet: delegate, account: taker.account };
+    let refused = fill(w, &maker_wallet.pubkey(), &maker, &as_delegate, &terms, 1, &m.fees.account);
+    expect::xm_error(refused, XmError::VenueFeeFromDelegatedSide);
+
+    // The taker, long 200 SOL perpetuals, falls below init as SOL falls; selling one back at
+    // the oracle price reduces its risk at value, which the rule accepts, but not with a fee.
+    let terms = ask(w, m.sol, 2, 200, 150);
+    expect::ok(post(w, &maker_wallet, &maker, terms));
+    expect::ok(fill(w, &maker_wallet.pubkey(), &maker, &taker, &terms, 200, &m.fees.account));
+    let mut dollars = 150;
+    while w.account_health(&taker.account).unwrap().init_health >= 0 && dollars > 100 {
+        dollars -= 1;
+        w.set_price(m.sol, dollars * E8, 0);
+    }
+    let h = w.account_health(&taker.account).unwrap();
+    assert!(h.init_health < 0 && h.maint_health > 0, "{h:?}");
+    let bid = QuoteTerms { side: Side::Bid, ..ask(w, m.sol, 3, 1, dollars) };
+    expect::ok(post(w, &maker_wallet, &maker, bid));
+    let refused = fill(w, &maker_wallet.pubkey(), &maker, &taker, &bid, 1, &m.fees.account);
+    expect::xm_error(refused, XmError::VenueFeeBelowInit);
+    // Without the venue's fee the clearing layer would take it; this venue still refuses
+    // takers that end below init (its own policy, by `health_check`).
+    let operator = operator();
+    expect::ok(w.send(&[rfq::config_set_fee(&operator.pubkey(), &w.group, 0)], &operator, &[]));
+    let refused = fill(w, &maker_wallet.pubkey(), &maker, &taker, &bid, 1, &m.fees.account);
+    expect::xm_error(refused, XmError::HealthBelowThreshold);
+}
+
+/// A fill is on the underlying and the series slot the maker quoted, and only the quote's
+/// signer or the maker account's owner can cancel it.
+fn quote_is_what_was_posted(w: &mut World) {
+    let m = approved(w);
+    let (maker, taker) = pair(w);
+    let maker_wallet = maker.wallet.insecure_clone();
+    let terms = ask(w, m.sol, 1, 2, 150);
+    expect::ok(post(w, &maker_wallet, &maker, terms));
+    // The taker names another underlying of the group (the quote asset's): refused.
+    let elsewhere = QuoteTerms { underlying: 0, ..terms };
+    let refused = fill(w, &maker_wallet.pubkey(), &maker, &taker, &elsewhere, 1, &m.fees.account);
+    expect::rfq_error(refused, RfqError::WrongUnderlying);
+    // Quotes are addressed by their signer too: the same id under another signer is another
+    // quote, so nobody can take a maker's addresses first.
+    let mallory = w.new_trader("mallory");
+    expect::ok(post(w, &mallory.wallet, &maker, terms));
+    // A stranger cannot cancel; the maker account's owner can cancel a quote its delegate
+    // posted.
+    let cancel =
+        rfq::quote_cancel(&taker.wallet.pubkey(), &maker_wallet.pubkey(), &maker.account, 1);
+    expect::rfq_error(w.send(&[cancel], &taker.wallet, &[]), RfqError::NotQuoteOwner);
+    let delegate = Keypair::new();
+    w.chain.airdrop(&delegate.pubkey(), 1_000_000_000);
+    let set_delegate = xmargin_client::ix::account_set_delegate(
+        &maker_wallet.pubkey(),
+        &maker.account,
+        &delegate.pubkey(),
+    );
+    expect::ok(w.send(&[set_delegate], &maker_wallet, &[]));
+    let by_delegate = ask(w, m.sol, 2, 1, 150);
+    expect::ok(post(w, &delegate, &maker, by_delegate));
+    let cancel = rfq::quote_cancel(&maker_wallet.pubkey(), &delegate.pubkey(), &maker.account, 2);
+    expect::ok(w.send(&[cancel], &maker_wallet, &[]));
+    assert!(w.chain.account(&rfq::quote(&maker.account, &delegate.pubkey(), 2)).is_none());
 }

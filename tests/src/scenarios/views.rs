@@ -113,6 +113,7 @@ fn cu_venue_full_portfolio(w: &mut World) {
     let series = REFERENCE_SERIES[0];
     let mark = w.underlying(m.index).options.series[usize::from(series)].cache.mark.max(1);
     let terms = QuoteTerms {
+        operator,
         quote_id: 1,
         underlying: m.index,
         instrument: Instrument::Option { series },

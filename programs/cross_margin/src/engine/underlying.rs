@@ -160,7 +160,9 @@ pub fn validate_risk_params(p: &RiskParams) -> Result<()> {
             && within(p.vega_concentration_bps, 100, 10_000)
             && (3_600..=7 * 86_400).contains(&p.horizon_secs)
             && (0..2).all(|l| valid_gap(p.gap_thirds[l], p.gap_weight_bps[l]))
-            && p.gap_vol_bps.iter().all(|&v| (1_000..=20_000).contains(&v)),
+            && p.gap_vol_bps.iter().all(|&v| (1_000..=20_000).contains(&v))
+            // Padding is zero: a change of padding alone would start a vol epoch for nothing.
+            && p._pad == [0; 2],
         XmError::InvalidRiskParams
     );
     // Both grids must stay within the engine's moves up to the largest index in effect (the
@@ -234,6 +236,9 @@ mod tests {
         assert!(validate_risk_params(&bad).is_err());
         bad = p;
         bad.horizon_secs = 60;
+        assert!(validate_risk_params(&bad).is_err());
+        bad = p;
+        bad._pad = [0, 1]; // padding would make a no-op change start a vol epoch
         assert!(validate_risk_params(&bad).is_err());
         // No shock, minimum or add-on may be zero.
         for zero in [

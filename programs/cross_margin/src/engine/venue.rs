@@ -15,10 +15,17 @@
 //!   `trade_execute`.
 //!
 //! The venue's own fee ([`check_fee`], [`charge`]) is at most `max_fee_bps` of the fill's cash
-//! notional (`quantity * price`: what the venue sees), paid by the side the venue names from its unsettled quote on the traded underlying
-//! to the venue's fee account's, so the market's quote stays zero-sum. It is not exempt from the
-//! health rule: a side that ends below init must not have lowered its init health by more than
-//! the group's fee, and the venue's fee counts against it.
+//! notional (`quantity * price`: what the venue sees), paid by the side the venue names from its
+//! unsettled quote on the traded underlying to the venue's fee account's, so the market's quote
+//! stays zero-sum. It counts against the payer's health like any loss, and is refused
+//! (`fill::book`) from a side that ends below init (the health rule's second branch allows only
+//! the group's fee: a venue's would be value out of an account that may already owe more than it
+//! holds) and from a side its delegate authorized (a delegate trades at value or better).
+//!
+//! The fee account takes a market slot on each underlying it earns fees on, within the
+//! account's 12 underlyings: settling its P&L (`perp_settle_pnl`, permissionless) frees them. A
+//! venue on more than 12 underlyings must keep its fee account settled (a per-venue fee
+//! accumulator is future work).
 //!
 //! While trading or venue fills are paused, or the underlying is reduce-only, a venue fill must
 //! shrink both sides (`engine::governance::fill_reduce_only`).

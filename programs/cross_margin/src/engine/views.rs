@@ -62,7 +62,8 @@ pub struct UnderlyingView {
     pub worst_scenario: u8,
     /// Estimated price (x 10^9) at which the account's maint health reaches zero if this
     /// underlying alone moves, to first order (`xmargin_risk::estimate`); every position on the
-    /// underlying shares it. `None` when no move of this price does it.
+    /// underlying shares it. `None` when no move of this price does it, or when the estimate is
+    /// beyond an `i64` (a tiny net delta against a large health).
     pub liquidation_price_e9: Option<i64>,
 }
 
@@ -132,7 +133,9 @@ pub fn account_view(
         let mut requirement = [0i128; 2];
         book.add_requirements(risk, &mut requirement)?;
         let price = risk.valid_price().map_err(risk_error)?.mid;
-        let at = liquidation_price(price, h.maint_health, margin.net_delta).map_err(risk_error)?;
+        // An estimate beyond what the fixed-point type holds (a tiny delta against a large
+        // health) is no estimate: `None`, never a failed view.
+        let at = liquidation_price(price, h.maint_health, margin.net_delta).ok().flatten();
         underlyings.push(UnderlyingView {
             underlying: index,
             price_e9: to_e9(price).map_err(risk_error)?,
@@ -141,7 +144,7 @@ pub fn account_view(
             scan_loss: narrow(margin.scan_loss)?,
             worst_scenario: u8::try_from(margin.worst)
                 .map_err(|_| error!(XmError::MathOverflow))?,
-            liquidation_price_e9: at.map(to_e9).transpose().map_err(risk_error)?,
+            liquidation_price_e9: at.and_then(|p| to_e9(p).ok()),
         });
     }
     Ok(AccountView { health, underlyings })

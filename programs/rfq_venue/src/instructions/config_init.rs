@@ -22,7 +22,7 @@ pub struct ConfigInit<'info> {
         init,
         payer = operator,
         space = 8 + Config::INIT_SPACE,
-        seeds = [CONFIG_SEED, args.group.as_ref()],
+        seeds = [CONFIG_SEED, args.group.as_ref(), operator.key().as_ref()],
         bump
     )]
     pub config: Account<'info, Config>,

@@ -8,10 +8,11 @@
 
 use anchor_lang::prelude::*;
 
+use crate::cross_margin::accounts::Underlying;
 use crate::cross_margin::{self, program::CrossMargin, types};
 use crate::error::RfqError;
 use crate::health::{checked_health, Thresholds};
-use crate::state::{Config, Quote, Side, VENUE_AUTHORITY_SEED};
+use crate::state::{generation, Config, Quote, Side, VENUE_AUTHORITY_SEED};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct QuoteFillArgs {
@@ -46,9 +47,13 @@ pub struct QuoteFill<'info> {
     pub group: UncheckedAccount<'info>,
     /// CHECK: the cross-margin venue account of this program, checked by `venue_fill`.
     pub venue: UncheckedAccount<'info>,
-    /// CHECK: the traded underlying, checked by `venue_fill`.
-    #[account(mut)]
-    pub underlying: UncheckedAccount<'info>,
+    /// The quote's underlying (of the venue's group), its series slot still the one quoted.
+    #[account(
+        mut,
+        constraint = underlying.load()?.group == config.group @ RfqError::WrongUnderlying,
+        constraint = underlying.load()?.index == quote.underlying @ RfqError::WrongUnderlying,
+    )]
+    pub underlying: AccountLoader<'info, Underlying>,
     /// CHECK: the underlying's price account, checked by `venue_fill`.
     pub oracle: UncheckedAccount<'info>,
     /// CHECK: the venue's fee account, checked by `venue_fill`.
@@ -64,6 +69,8 @@ pub fn handler<'info>(ctx: Context<'info, QuoteFill<'info>>, args: QuoteFillArgs
     require!(now <= quote.expiry_ts, RfqError::QuoteExpired);
     require!(args.quantity > 0, RfqError::ZeroFill);
     require!(args.quantity <= quote.remaining, RfqError::FillTooLarge);
+    let quoted = generation(&*a.underlying.load()?, &quote.instrument)?;
+    require_eq!(quoted, quote.generation, RfqError::SeriesChanged);
     let split = usize::from(args.fill_accounts);
     require!(split <= ctx.remaining_accounts.len(), RfqError::BadAccountSplit);
     let (fill_health, taker_health) = ctx.remaining_accounts.split_at(split);

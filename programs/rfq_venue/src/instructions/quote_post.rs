@@ -3,9 +3,10 @@
 
 use anchor_lang::prelude::*;
 
+use crate::cross_margin::accounts::Underlying;
 use crate::cross_margin::types::Instrument;
 use crate::error::RfqError;
-use crate::state::{Config, Quote, Side, QUOTE_SEED};
+use crate::state::{generation, Config, Quote, Side, QUOTE_SEED};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct QuotePostArgs {
@@ -13,8 +14,6 @@ pub struct QuotePostArgs {
     pub quote_id: u64,
     /// The maker's cross-margin account.
     pub maker_account: Pubkey,
-    /// The underlying's index in the group.
-    pub underlying: u16,
     pub instrument: Instrument,
     pub side: Side,
     /// Contracts (> 0).
@@ -32,11 +31,19 @@ pub struct QuotePost<'info> {
     #[account(mut)]
     pub maker: Signer<'info>,
     pub config: Account<'info, Config>,
+    /// The cross-margin underlying the quote is on (of the venue's group).
+    #[account(constraint = underlying.load()?.group == config.group @ RfqError::WrongUnderlying)]
+    pub underlying: AccountLoader<'info, Underlying>,
     #[account(
         init,
         payer = maker,
         space = Quote::SPACE,
-        seeds = [QUOTE_SEED, args.maker_account.as_ref(), &args.quote_id.to_le_bytes()],
+        seeds = [
+            QUOTE_SEED,
+            args.maker_account.as_ref(),
+            maker.key().as_ref(),
+            &args.quote_id.to_le_bytes()
+        ],
         bump
     )]
     pub quote: Account<'info, Quote>,
@@ -46,13 +53,18 @@ pub struct QuotePost<'info> {
 pub fn handler(ctx: Context<QuotePost>, args: QuotePostArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     require!(args.quantity > 0 && args.price > 0 && args.expiry_ts > now, RfqError::InvalidQuote);
+    let (underlying, generation) = {
+        let u = ctx.accounts.underlying.load()?;
+        (u.index, generation(&u, &args.instrument)?)
+    };
     ctx.accounts.quote.set_inner(Quote {
         config: ctx.accounts.config.key(),
         maker: ctx.accounts.maker.key(),
         maker_account: args.maker_account,
         quote_id: args.quote_id,
-        underlying: args.underlying,
+        underlying,
         instrument: args.instrument,
+        generation,
         side: args.side,
         remaining: args.quantity,
         price: args.price,
