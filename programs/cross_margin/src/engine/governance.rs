@@ -30,7 +30,7 @@ pub mod pause {
     pub const TRADING: u16 = 1 << 0;
     /// `collateral_withdraw`.
     pub const WITHDRAWALS: u16 = 1 << 1;
-    /// `underlying_add`, `perp_list`, `option_list`, `option_series_add`.
+    /// `underlying_add`, `perp_list`, `option_list`, `option_series_add`, `venue_add`.
     pub const LISTING: u16 = 1 << 2;
     /// `venue_fill` only shrinks positions ([`super::fill_reduce_only`]).
     pub const VENUE_FILLS: u16 = 1 << 3;
