@@ -167,6 +167,19 @@ pub fn fill(
     w.send(&[ix], &taker.wallet, &[])
 }
 
+/// A funded key that `owner`'s account takes as its delegate.
+fn new_delegate(w: &mut World, owner: &Trader) -> Keypair {
+    let delegate = Keypair::new();
+    w.chain.airdrop(&delegate.pubkey(), 1_000_000_000);
+    let ix = xmargin_client::ix::account_set_delegate(
+        &owner.wallet.pubkey(),
+        &owner.account,
+        &delegate.pubkey(),
+    );
+    expect::ok(w.send(&[ix], &owner.wallet, &[]));
+    delegate
+}
+
 /// A maker and a taker with 10,000 USDC each, both approving the venue.
 fn pair(w: &mut World) -> (Trader, Trader) {
     let (maker, taker) = (funded(w, "maker", 10_000), funded(w, "taker", 10_000));
@@ -284,14 +297,7 @@ fn fill_books_both_sides(w: &mut World) {
     expect::rfq_error(big, RfqError::FillTooLarge);
     // A delegate may post for the maker: its side then trades at value or better (here the
     // oracle price: at value for both).
-    let delegate = Keypair::new();
-    w.chain.airdrop(&delegate.pubkey(), 1_000_000_000);
-    let set_delegate = xmargin_client::ix::account_set_delegate(
-        &maker_wallet.pubkey(),
-        &maker.account,
-        &delegate.pubkey(),
-    );
-    expect::ok(w.send(&[set_delegate], &maker_wallet, &[]));
+    let delegate = new_delegate(w, &maker);
     let terms = ask(w, m.sol, 9, 1, 150);
     expect::ok(post(w, &delegate, &maker, terms));
     let report =
@@ -324,14 +330,7 @@ fn fill_refusals(w: &mut World) {
     expect::ok(set_approval(w, &taker, true));
 
     // Only the owner approves: not the delegate.
-    let delegate = Keypair::new();
-    w.chain.airdrop(&delegate.pubkey(), 1_000_000_000);
-    let set_delegate = xmargin_client::ix::account_set_delegate(
-        &stranger.wallet.pubkey(),
-        &stranger.account,
-        &delegate.pubkey(),
-    );
-    expect::ok(w.send(&[set_delegate], &stranger.wallet, &[]));
+    let delegate = new_delegate(w, &stranger);
     let ix = venue::account_set_venue(
         &delegate.pubkey(),
         &stranger.account,
@@ -419,14 +418,7 @@ fn fee_limits(w: &mut World) {
     let (maker, taker) = pair(w);
     let maker_wallet = maker.wallet.insecure_clone();
     // The taker's delegate takes a quote: it would pay the venue's fee.
-    let delegate = Keypair::new();
-    w.chain.airdrop(&delegate.pubkey(), 1_000_000_000);
-    let set_delegate = xmargin_client::ix::account_set_delegate(
-        &taker.wallet.pubkey(),
-        &taker.account,
-        &delegate.pubkey(),
-    );
-    expect::ok(w.send(&[set_delegate], &taker.wallet, &[]));
+    let delegate = new_delegate(w, &taker);
     let terms = ask(w, m.sol, 1, 1, 150);
     expect::ok(post(w, &maker_wallet, &maker, terms));
     let as_delegate = Trader { label: "taker".into(), wallet: delegate, account: taker.account };
@@ -478,14 +470,7 @@ fn quote_is_what_was_posted(w: &mut World) {
     let cancel =
         rfq::quote_cancel(&taker.wallet.pubkey(), &maker_wallet.pubkey(), &maker.account, 1);
     expect::rfq_error(w.send(&[cancel], &taker.wallet, &[]), RfqError::NotQuoteOwner);
-    let delegate = Keypair::new();
-    w.chain.airdrop(&delegate.pubkey(), 1_000_000_000);
-    let set_delegate = xmargin_client::ix::account_set_delegate(
-        &maker_wallet.pubkey(),
-        &maker.account,
-        &delegate.pubkey(),
-    );
-    expect::ok(w.send(&[set_delegate], &maker_wallet, &[]));
+    let delegate = new_delegate(w, &maker);
     let by_delegate = ask(w, m.sol, 2, 1, 150);
     expect::ok(post(w, &delegate, &maker, by_delegate));
     let cancel = rfq::quote_cancel(&maker_wallet.pubkey(), &delegate.pubkey(), &maker.account, 2);
