@@ -450,9 +450,17 @@ pub fn health_refresh(
 ) -> Instruction {
     let group = state.group;
     let mut ix = build(acc::HealthRefresh { group, margin_account: *key }, data::HealthRefresh {});
-    let needed = required_underlyings(&[state]);
-    ix.accounts.extend(health_accounts(&group, needed, price_of));
+    ix.accounts.extend(account_health_accounts(state, price_of));
     ix
+}
+
+/// The health accounts of one account as it stands (`health_refresh`, `health_check`,
+/// `account_view`).
+pub fn account_health_accounts(
+    account: &MarginAccount,
+    price_of: impl Fn(u16) -> Pubkey,
+) -> Vec<AccountMeta> {
+    health_accounts(&account.group, required_underlyings(&[account]), price_of)
 }
 
 /// `account_liquidate`: `liquidator` (signed by `authority`, its owner or delegate) takes

@@ -12,9 +12,9 @@ use rfq_venue::state::{Side, CONFIG_SEED, QUOTE_SEED};
 use rfq_venue::{accounts as acc, instruction as data, ID};
 use solana_instruction::Instruction;
 
-use crate::ix::health_accounts;
+use crate::ix::{account_health_accounts, health_accounts};
 use crate::pda;
-use crate::venue::{account_health_accounts, fill_health_accounts};
+use crate::venue::fill_health_accounts;
 
 pub use rfq_venue::ID as PROGRAM_ID;
 

@@ -4,7 +4,6 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::system_program;
-use cross_margin::engine::portfolio::required_underlyings;
 use cross_margin::engine::trade::TradeArgs;
 use cross_margin::engine::venue::FeePayer;
 use cross_margin::instructions::{
@@ -15,7 +14,7 @@ use cross_margin::{accounts as acc, instruction as data};
 use solana_instruction::{AccountMeta, Instruction};
 
 use crate::health::underlyings_for_trade;
-use crate::ix::{build, health_accounts};
+use crate::ix::{account_health_accounts, build, health_accounts};
 use crate::pda;
 
 /// `venue_add`: registers `program` (unapproved) with its fee account and fee cap.
@@ -119,14 +118,6 @@ pub fn fill_health_accounts(
     price_of: impl Fn(u16) -> Pubkey,
 ) -> Vec<AccountMeta> {
     health_accounts(&accounts[0].group, underlyings_for_trade(accounts, index), price_of)
-}
-
-/// The health accounts of one account as it stands (`health_check`, `account_view`).
-pub fn account_health_accounts(
-    account: &MarginAccount,
-    price_of: impl Fn(u16) -> Pubkey,
-) -> Vec<AccountMeta> {
-    health_accounts(&account.group, required_underlyings(&[account]), price_of)
 }
 
 /// `health_check` of `account` (decoded as `state`) against `min_init` and `min_maint`.

@@ -82,6 +82,8 @@ fn health_check_and_account_view(w: &mut World) {
         let u = v.underlyings[0];
         assert_eq!((u.underlying, u.price_e9), (m.sol, 150_000_000_000));
         assert!(u.net_delta > 0 && u.scan_loss > 0 && u.requirement_maint > 0, "{u:?}");
+        // SOL is the only book: its maint requirement is the account's.
+        assert_eq!(u.requirement_maint, v.health.requirement_maint);
         let at = u.liquidation_price_e9.expect("a long with delta has a liquidation price");
         assert!(0 < at && at < u.price_e9, "{u:?}");
         // First order: maint health falls by net delta times the relative move.

@@ -129,9 +129,10 @@ pub fn account_view(
             // Unsettled quote only: no price risk.
             continue;
         }
+        // One stress of the maint grid: its requirement is the book's maint requirement (fresh
+        // inputs, so nothing is valued conservatively; maint has no floor from another level).
         let margin = book.margin(risk, Level::Maint)?;
-        let mut requirement = [0i128; 2];
-        book.add_requirements(risk, &mut requirement)?;
+        let requirement = margin.requirement().map_err(risk_error)?;
         let price = risk.valid_price().map_err(risk_error)?.mid;
         // An estimate beyond what the fixed-point type holds (a tiny delta against a large
         // health) is no estimate: `None`, never a failed view.
@@ -140,7 +141,7 @@ pub fn account_view(
             underlying: index,
             price_e9: to_e9(price).map_err(risk_error)?,
             net_delta: narrow(margin.net_delta)?,
-            requirement_maint: narrow(requirement[1])?,
+            requirement_maint: narrow(requirement)?,
             scan_loss: narrow(margin.scan_loss)?,
             worst_scenario: u8::try_from(margin.worst)
                 .map_err(|_| error!(XmError::MathOverflow))?,
